@@ -1,0 +1,43 @@
+import SystemPackage
+
+/// Key files: exactly 32 random bytes, created with mode 0600 and never overwritten.
+public enum KeyFile {
+    public static let size = 32
+
+    /// Creates a new key file at `path` from the system's CSPRNG.
+    ///
+    /// - Throws: ``SluiceError/Code/outputExists`` when `path` exists; ``SluiceError/Code/io`` when it
+    ///   cannot be written.
+    public static func generate(at path: FilePath) throws {
+        let key = try LibCrypto.randomBytes(size)
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(
+                path, .writeOnly, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+        } catch Errno.fileExists {
+            throw SluiceError(.outputExists, "\(path) already exists; not overwriting a key")
+        } catch {
+            throw SluiceError(.io, "cannot create \(path)", cause: error)
+        }
+        do {
+            try fd.closeAfter {
+                _ = try fd.writeAll(key)
+                try fd.synchronize()
+            }
+        } catch {
+            _ = try? FileSystem.remove(path)
+            throw SluiceError(.io, "cannot write \(path)", cause: error)
+        }
+    }
+
+    /// Reads a key file and returns its secret.
+    ///
+    /// - Throws: ``SluiceError/Code/invalidArgument`` when the file is not exactly 32 bytes.
+    public static func read(at path: FilePath) throws -> KeySource {
+        let bytes = try FileSystem.readSmallFile(path, limit: 4096)
+        guard bytes.count == size else {
+            throw SluiceError.invalid("\(path) is not a key file (\(bytes.count) bytes, expected \(size))")
+        }
+        return .keyFile(bytes)
+    }
+}

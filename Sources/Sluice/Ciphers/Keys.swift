@@ -1,0 +1,117 @@
+/// Where the secret for an encrypted file comes from.
+public enum KeySource: Sendable {
+    /// A passphrase (its UTF-8 bytes), stretched with scrypt.
+    case passphrase([UInt8])
+    /// The 32 bytes of a key file (`sluice keygen`), used without stretching.
+    case keyFile([UInt8])
+}
+
+/// scrypt's cost: N = 2^logN, memory = 128 · r · N bytes (logN 17, r 8: 128 MiB, about 0.3 s here).
+public struct ScryptCost: Hashable, Sendable {
+    public var logN: Int
+    public var r: Int
+    public var p: Int
+
+    /// The cost used when packing without `--kdf-cost`.
+    public static let `default` = ScryptCost(logN: 17)
+    /// The costs a new file may use.
+    public static let packRange = 10...22
+
+    public init(logN: Int, r: Int = 8, p: Int = 1) {
+        self.logN = logN
+        self.r = r
+        self.p = p
+    }
+
+    /// Memory scrypt needs at this cost.
+    public var memory: ByteCount { .bytes(128 * r * (1 << logN)) }
+}
+
+/// The key block of the header (see docs/format.md, "Key block").
+struct KeyBlock: Equatable, Sendable {
+    enum Derivation: UInt8, Sendable {
+        case scrypt = 1
+        case keyFile = 2
+    }
+
+    var derivation: Derivation
+    var cost: ScryptCost?
+    var salt: [UInt8]
+    var keyCheck: [UInt8]
+
+    static let saltSize = 32
+    static let keyCheckSize = 16
+    static let encodedSize = 4 + saltSize + keyCheckSize
+}
+
+/// The per-file keys derived from the master key and the header's salt with HKDF-SHA-256.
+///
+/// The arrays are not wiped when released; see docs/security.md ("Keys in memory").
+public struct FileKeys: Sendable {
+    let payloadKey: [UInt8]
+    let headerKey: [UInt8]
+    let keyCheck: [UInt8]
+
+    static func derive(master: [UInt8], salt: [UInt8], cipher: Cipher) throws -> FileKeys {
+        func expand(_ label: String, _ count: Int) throws -> [UInt8] {
+            try LibCrypto.hkdfSHA256(
+                key: master, salt: salt, info: Array("sluice v1 \(label)".utf8) + [cipher.id], count: count)
+        }
+        return FileKeys(
+            payloadKey: try expand("payload key", 32),
+            headerKey: try expand("header key", 32),
+            keyCheck: try expand("key check", KeyBlock.keyCheckSize))
+    }
+
+    /// Makes a fresh salt and derives the keys for a new file.
+    static func create(source: KeySource, cipher: Cipher, cost: ScryptCost) throws -> (KeyBlock, FileKeys) {
+        let salt = try LibCrypto.randomBytes(KeyBlock.saltSize)
+        let derivation: KeyBlock.Derivation
+        switch source {
+        case .passphrase: derivation = .scrypt
+        case .keyFile: derivation = .keyFile
+        }
+        guard ScryptCost.packRange.contains(cost.logN) || derivation == .keyFile else {
+            throw SluiceError.invalid("KDF cost \(cost.logN) is outside \(ScryptCost.packRange)")
+        }
+        let block = KeyBlock(
+            derivation: derivation, cost: derivation == .scrypt ? cost : nil, salt: salt, keyCheck: [])
+        let keys = try derive(master: try masterKey(source, for: block), salt: salt, cipher: cipher)
+        var stored = block
+        stored.keyCheck = keys.keyCheck
+        return (stored, keys)
+    }
+
+    /// Derives the keys of an existing file and checks them against its key-check value.
+    ///
+    /// - Throws: ``SluiceError/Code/wrongKey`` when the secret is not this file's, or when the kind of
+    ///   secret does not match (a passphrase for a key-file file, or the reverse).
+    static func open(_ block: KeyBlock, source: KeySource, cipher: Cipher) throws -> FileKeys {
+        switch (block.derivation, source) {
+        case (.scrypt, .keyFile):
+            throw SluiceError(.wrongKey, "this file was encrypted with a passphrase, not a key file")
+        case (.keyFile, .passphrase):
+            throw SluiceError(.wrongKey, "this file was encrypted with a key file, not a passphrase")
+        default:
+            break
+        }
+        let keys = try derive(master: try masterKey(source, for: block), salt: block.salt, cipher: cipher)
+        guard LibCrypto.constantTimeEqual(keys.keyCheck, block.keyCheck) else {
+            throw SluiceError(.wrongKey, "wrong key or passphrase")
+        }
+        return keys
+    }
+
+    private static func masterKey(_ source: KeySource, for block: KeyBlock) throws -> [UInt8] {
+        switch source {
+        case .keyFile(let bytes):
+            guard bytes.count == 32 else { throw SluiceError.invalid("a key file holds exactly 32 bytes") }
+            return bytes
+        case .passphrase(let bytes):
+            let cost = block.cost ?? .default
+            return try LibCrypto.scrypt(
+                password: bytes, salt: block.salt, n: 1 << UInt64(cost.logN), r: UInt64(cost.r), p: UInt64(cost.p),
+                count: 32)
+        }
+    }
+}

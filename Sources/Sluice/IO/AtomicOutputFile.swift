@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SystemPackage
+
+/// An output file that appears at its final name only when complete: it is written under a hidden
+/// temporary name in the same directory and renamed by ``commit(mode:modification:sync:)``. Until
+/// then any error, `discard()`, release of the object or a signal removes it.
+final class AtomicOutputFile {
+    let destination: FilePath
+    let temporary: FilePath
+    let descriptor: FileDescriptor
+    private let overwrite: Bool
+    private var finished = false
+
+    /// Creates the temporary file.
+    ///
+    /// - Parameters:
+    ///   - overwrite: allow replacing an existing `destination` (`--force`).
+    /// - Throws: ``SluiceError/Code/outputExists`` when `destination` exists and `overwrite` is false.
+    init(destination: FilePath, overwrite: Bool) throws {
+        if !overwrite, FileSystem.exists(destination) {
+            throw SluiceError(.outputExists, "\(destination) already exists (use --force to overwrite)")
+        }
+        self.destination = destination
+        self.overwrite = overwrite
+        let directory = destination.removingLastComponent()
+        let base = destination.lastComponent?.string ?? "output"
+        var attempt = 0
+        while true {
+            let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+            let name = ".\(base.prefix(200)).sluice-\(suffix).tmp"
+            let candidate = directory.isEmpty ? FilePath(name) : directory.appending(name)
+            do {
+                descriptor = try FileDescriptor.open(
+                    candidate, .readWrite, options: [.create, .exclusiveCreate, .closeOnExec],
+                    permissions: [.ownerReadWrite])
+                temporary = candidate
+                break
+            } catch Errno.fileExists where attempt < 16 {
+                attempt += 1
+            } catch {
+                throw SluiceError(.io, "cannot create a temporary file in \(directory.isEmpty ? "." : directory.string)", cause: error)
+            }
+        }
+        TemporaryFiles.register(temporary.string)
+    }
+
+    deinit { discard() }
+
+    /// Gives the file its final mode and time, optionally makes it durable, and renames it into place.
+    ///
+    /// Without `overwrite` the rename cannot replace a file that appeared meanwhile: it is a `link`
+    /// (which fails if the name exists) followed by an `unlink` of the temporary name.
+    func commit(mode: UInt32?, modification: (seconds: Int64, nanoseconds: UInt32)?, sync: Bool) throws {
+        precondition(!finished)
+        do {
+            if let mode { guard fchmod(descriptor.rawValue, mode_t(mode)) == 0 else { throw Errno(rawValue: errno) } }
+            if let modification {
+                // Access and modification time both get the original mtime, as `zstd` and `cp -p` do.
+                let time = timespec(tv_sec: Int(modification.seconds), tv_nsec: Int(modification.nanoseconds))
+                var times = [time, time]
+                guard futimens(descriptor.rawValue, &times) == 0 else { throw Errno(rawValue: errno) }
+            }
+            if sync { try descriptor.synchronize() }
+            try descriptor.close()
+        } catch {
+            discard()
+            throw SluiceError(.io, "cannot finish \(destination)", cause: error)
+        }
+        finished = true
+        let moved: Int32 = temporary.withPlatformString { from in
+            destination.withPlatformString { to in
+                if overwrite { return rename(from, to) }
+                if link(from, to) == 0 { return unlink(from) }
+                guard errno != EEXIST else { return -1 }
+                // A file system without hard links: check, then rename (a small race, but no clobber
+                // of anything that existed when the run started, which `init` already checked).
+                if access(to, F_OK) == 0 {
+                    errno = EEXIST
+                    return -1
+                }
+                return rename(from, to)
+            }
+        }
+        if moved != 0 {
+            let failure = Errno(rawValue: errno)
+            _ = try? FileSystem.remove(temporary)
+            TemporaryFiles.unregister(temporary.string)
+            if failure == .fileExists {
+                throw SluiceError(.outputExists, "\(destination) already exists (use --force to overwrite)")
+            }
+            throw SluiceError(.io, "cannot rename the output into place at \(destination)", cause: failure)
+        }
+        TemporaryFiles.unregister(temporary.string)
+        if sync { FileSystem.syncDirectory(of: destination) }
+    }
+
+    /// Removes the temporary file; harmless after `commit` or a previous `discard`.
+    func discard() {
+        guard !finished else { return }
+        finished = true
+        _ = try? descriptor.close()
+        _ = try? FileSystem.remove(temporary)
+        TemporaryFiles.unregister(temporary.string)
+    }
+}
+
+extension FileSystem {
+    /// Makes a rename durable by syncing the directory that holds `path`.
+    static func syncDirectory(of path: FilePath) {
+        let directory = path.removingLastComponent()
+        guard let fd = try? FileDescriptor.open(directory.isEmpty ? "." : directory, .readOnly) else { return }
+        _ = try? fd.synchronize()
+        _ = try? fd.close()
+    }
+}

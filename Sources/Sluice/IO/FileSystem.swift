@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SystemPackage
+
+/// The few file-system calls Sluice needs beyond `FileDescriptor`, with errors turned into
+/// ``SluiceError``s that name the path.
+enum FileSystem {
+    /// What `fstat`/`lstat` say about a file.
+    struct Status {
+        var isRegular: Bool
+        var isDirectory: Bool
+        var size: Int
+        var mode: UInt32
+        var modificationSeconds: Int64
+        var modificationNanoseconds: UInt32
+        var device: UInt64
+        var inode: UInt64
+
+        init(_ st: stat) {
+            isRegular = (st.st_mode & S_IFMT) == S_IFREG
+            isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+            size = Int(st.st_size)
+            mode = UInt32(st.st_mode) & 0o7777
+            #if canImport(Darwin)
+            modificationSeconds = Int64(st.st_mtimespec.tv_sec)
+            modificationNanoseconds = UInt32(st.st_mtimespec.tv_nsec)
+            #else
+            modificationSeconds = Int64(st.st_mtim.tv_sec)
+            modificationNanoseconds = UInt32(st.st_mtim.tv_nsec)
+            #endif
+            device = UInt64(st.st_dev)
+            inode = UInt64(st.st_ino)
+        }
+    }
+
+    /// The corresponding C function is `fstat`.
+    static func status(of fd: FileDescriptor) throws -> Status {
+        var st = stat()
+        guard fstat(fd.rawValue, &st) == 0 else { throw Errno(rawValue: errno) }
+        return Status(st)
+    }
+
+    /// `nil` when nothing is at `path`. The corresponding C function is `stat` (or `lstat`).
+    static func status(ofPath path: FilePath, followLinks: Bool = true) throws -> Status? {
+        var st = stat()
+        let result = path.withPlatformString { followLinks ? stat($0, &st) : lstat($0, &st) }
+        if result == 0 { return Status(st) }
+        if errno == ENOENT { return nil }
+        throw Errno(rawValue: errno)
+    }
+
+    /// Whether anything, even a dangling link, is at `path`.
+    static func exists(_ path: FilePath) -> Bool {
+        (try? status(ofPath: path, followLinks: false)) != nil
+    }
+
+    /// The corresponding C function is `unlink`.
+    static func remove(_ path: FilePath) throws {
+        guard path.withPlatformString({ unlink($0) }) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// Reads a whole file of at most `limit` bytes.
+    static func readSmallFile(_ path: FilePath, limit: Int) throws -> [UInt8] {
+        do {
+            let fd = try FileDescriptor.open(path, .readOnly)
+            return try fd.closeAfter {
+                var bytes: [UInt8] = []
+                var block = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let count = try block.withUnsafeMutableBytes { try fd.read(into: $0) }
+                    if count == 0 { return bytes }
+                    bytes += block[0..<count]
+                    if bytes.count > limit { throw SluiceError.invalid("\(path) is larger than \(limit) bytes") }
+                }
+            }
+        } catch let error as SluiceError {
+            throw error
+        } catch {
+            throw SluiceError(.io, "cannot read \(path)", cause: error)
+        }
+    }
+}
+
+extension FileDescriptor {
+    /// Flushes the file to stable storage. The corresponding C function is `fsync`.
+    func synchronize() throws {
+        guard fsync(rawValue) == 0 else { throw Errno(rawValue: errno) }
+    }
+
+    /// Reads until `buffer` is full or the input ends; returns the bytes read. Retries on `EINTR`.
+    func readFully(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var total = 0
+        while total < buffer.count {
+            let count = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[total...]))
+            if count == 0 { break }
+            total += count
+        }
+        return total
+    }
+
+    /// Reads exactly `count` bytes, or throws ``SluiceError/Code/corrupt`` naming `what` as truncated.
+    func readExactly(_ count: Int, what: String) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let got = try bytes.withUnsafeMutableBytes { try readFully(into: $0) }
+        guard got == count else { throw SluiceError.corrupt("truncated input: \(what) is incomplete") }
+        return bytes
+    }
+
+    /// Writes all of `bytes`, retrying short writes and `EINTR`.
+    func writeFully(_ bytes: UnsafeRawBufferPointer) throws {
+        _ = try writeAll(bytes)
+    }
+}

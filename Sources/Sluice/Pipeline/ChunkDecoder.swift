@@ -1,0 +1,59 @@
+/// One chunk slot of an unpack run: the frame read from the input and the plaintext decoded from it.
+///
+/// `@unchecked Sendable` for the same reason as ``RawBuffer``.
+final class UnpackSlot: @unchecked Sendable {
+    let frame = RawBuffer()
+    let plain = RawBuffer()
+    var frameHeader = FrameHeader(storedSize: 0, plainSize: 0, flags: [])
+
+    /// The decoded plaintext: inside `frame` for a raw frame (no copy), in `plain` otherwise.
+    func plaintext(headerSize: Int) -> UnsafeRawBufferPointer {
+        frameHeader.flags.contains(.raw)
+            ? UnsafeRawBufferPointer(frame[headerSize..<headerSize + frameHeader.plainSize])
+            : plain.contents
+    }
+}
+
+/// The reverse stages for one chunk, run on a worker: decrypt → decompress → verify the checksum.
+struct ChunkDecoder: Sendable {
+    let header: Header
+    let keys: FileKeys?
+
+    /// Authenticates and decodes `slot.frame`; on return `slot.plaintext` is the verified chunk.
+    ///
+    /// - Throws: ``SluiceError/Code/corrupt`` naming the frame when any check fails.
+    func decode(_ slot: UnpackSlot, index: UInt64, context: WorkerContext) throws {
+        let headerSize = header.frameHeaderSize
+        let frameHeader = slot.frameHeader
+        var payloadSize = frameHeader.storedSize
+        do {
+            if let keys {
+                payloadSize -= header.cipher.tagSize
+                try context.cipher().open(
+                    slot.frame[headerSize..<headerSize + payloadSize],
+                    tag: UnsafeRawBufferPointer(slot.frame[headerSize + payloadSize..<headerSize + frameHeader.storedSize]),
+                    cipher: header.cipher, key: keys.payloadKey,
+                    nonce: FrameHeader.nonce(index: index, isFinal: frameHeader.isFinal),
+                    authenticating: UnsafeRawBufferPointer(slot.frame[4..<headerSize]))
+            }
+            if !frameHeader.flags.contains(.raw) {
+                slot.plain.reserve(frameHeader.plainSize)
+                try context.codecs.decompress(
+                    UnsafeRawBufferPointer(slot.frame[headerSize..<headerSize + payloadSize]),
+                    into: slot.plain[0..<frameHeader.plainSize], codec: header.codec.codec)
+                slot.plain.count = frameHeader.plainSize
+            }
+            if header.checksum != .none {
+                var computed = [UInt8](repeating: 0, count: header.checksum.frameSize)
+                try computed.withUnsafeMutableBytes {
+                    try header.checksum.checksum(slot.plaintext(headerSize: headerSize), into: $0.baseAddress!)
+                }
+                guard computed.elementsEqual(slot.frame[FrameHeader.fixedSize..<headerSize]) else {
+                    throw SluiceError.corrupt("checksum mismatch")
+                }
+            }
+        } catch let error as SluiceError where error.code == .corrupt {
+            throw SluiceError.corrupt("frame \(index): \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// One chunk slot of a pack run: the plaintext read from the input and the frame built from it.
+///
+/// `@unchecked Sendable` for the same reason as ``RawBuffer``: the reader, one worker and the writer
+/// use it in turn, each hand-over through the run's ``Monitor``.
+final class PackSlot: @unchecked Sendable {
+    let plain = RawBuffer()
+    let frame = RawBuffer()
+    var isFinal = false
+    var isRaw = false
+}
+
+/// The forward stages for one chunk, run on a worker: checksum → compress (or keep raw) → encrypt.
+struct ChunkEncoder: Sendable {
+    let header: Header
+    let keys: FileKeys?
+
+    /// A frame saves less than 1/64 of its plaintext → it is stored raw, which decodes at memcpy speed.
+    static func worthCompressing(_ compressed: Int, plain: Int) -> Bool { compressed < plain - plain / 64 }
+
+    /// Turns `slot.plain` into a complete frame in `slot.frame`.
+    func encode(_ slot: PackSlot, index: UInt64, context: WorkerContext) throws {
+        let plain = slot.plain.contents
+        let headerSize = header.frameHeaderSize
+        let tagSize = header.cipher.tagSize
+        slot.frame.reserve(headerSize + header.codec.codec.bound(plain.count) + tagSize)
+        let frame = slot.frame
+
+        try header.checksum.checksum(plain, into: frame.bytes.baseAddress! + FrameHeader.fixedSize)
+
+        let room = frame[headerSize..<frame.bytes.count - tagSize]
+        var size = try context.codecs.compress(plain, into: room, settings: header.codec) ?? Int.max
+        slot.isRaw = !ChunkEncoder.worthCompressing(size, plain: plain.count)
+        if slot.isRaw {
+            size = plain.count
+            if size > 0 { room.baseAddress!.copyMemory(from: plain.baseAddress!, byteCount: size) }
+        }
+
+        var flags: FrameHeader.Flags = []
+        if slot.isFinal { flags.insert(.final) }
+        if slot.isRaw { flags.insert(.raw) }
+        FrameHeader(storedSize: size + tagSize, plainSize: plain.count, flags: flags).write(to: frame.bytes)
+
+        if let keys {
+            try context.cipher().seal(
+                frame[headerSize..<headerSize + size], tag: frame[headerSize + size..<headerSize + size + tagSize],
+                cipher: header.cipher, key: keys.payloadKey, nonce: FrameHeader.nonce(index: index, isFinal: slot.isFinal),
+                authenticating: UnsafeRawBufferPointer(frame[4..<headerSize]))
+        }
+        frame.count = headerSize + size + tagSize
+    }
+}

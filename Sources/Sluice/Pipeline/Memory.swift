@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The machine's memory, for the default `--memory-limit`.
+public enum Memory {
+    /// Physical memory in bytes. The corresponding C call is `sysconf(_SC_PHYS_PAGES)`.
+    public static var physical: Int {
+        Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// A quarter of physical memory: room for the chunk buffers of any plan on a normal machine, while
+    /// leaving the rest to the page cache and to other work.
+    public static var defaultLimit: ByteCount { .bytes(max(64 << 20, physical / 4)) }
+
+    /// This process's peak resident set size so far. The corresponding C call is `getrusage`.
+    public static var peakResident: ByteCount {
+        #if canImport(Glibc)
+        let RUSAGE_SELF_ID = RUSAGE_SELF.rawValue
+        #else
+        let RUSAGE_SELF_ID = RUSAGE_SELF
+        #endif
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF_ID), &usage)
+        #if canImport(Darwin)
+        return .bytes(Int(usage.ru_maxrss))
+        #else
+        return .bytes(Int(usage.ru_maxrss) * 1024)
+        #endif
+    }
+}

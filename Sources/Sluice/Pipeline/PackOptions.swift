@@ -1,0 +1,49 @@
+/// Everything that decides how a file is packed.
+public struct PackOptions: Sendable {
+    public var codec: CodecSettings
+    public var cipher: Cipher = .none
+    /// `nil`: XXH3 without a cipher, none with one (the AEAD tags already authenticate every frame).
+    public var checksum: ChecksumKind?
+    /// Required when `cipher` is not `.none`.
+    public var key: KeySource?
+    public var kdfCost: ScryptCost = .default
+    /// `nil`: chosen by ``Plan``.
+    public var chunkSize: Int?
+    /// `nil`: one per core.
+    public var workers: Int?
+    /// `nil`: a quarter of physical memory.
+    public var memoryLimit: ByteCount?
+
+    public init(codec: CodecSettings) { self.codec = codec }
+
+    /// The checksum actually used.
+    public var effectiveChecksum: ChecksumKind { checksum ?? (cipher == .none ? .xxh3 : .none) }
+
+    /// Makes a plan for an input of `inputSize` bytes (`nil` for a pipe).
+    public func plan(inputSize: Int?) throws -> Plan {
+        try Plan.make(
+            inputSize: inputSize, codec: codec, chunkSize: chunkSize, workers: workers,
+            memoryLimit: memoryLimit ?? Memory.defaultLimit)
+    }
+}
+
+/// What a finished pack run did.
+public struct PackReport: Sendable {
+    public var header: Header
+    public var plan: Plan
+    /// Plaintext bytes read.
+    public var plainBytes: UInt64
+    /// Bytes of `.slc` written, header to footer.
+    public var packedBytes: UInt64
+    public var chunks: UInt64
+    /// Chunks stored without compression because it did not pay.
+    public var rawChunks: UInt64
+}
+
+/// What a finished unpack (or verify) run did.
+public struct UnpackReport: Sendable {
+    public var header: Header
+    public var plainBytes: UInt64
+    public var packedBytes: UInt64
+    public var chunks: UInt64
+}

@@ -1,0 +1,179 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SystemPackage
+
+/// Where a pack or unpack writes.
+public enum OutputTarget: Sendable {
+    /// A file, written atomically; `overwrite` is `--force`.
+    case file(FilePath, overwrite: Bool)
+    /// Standard output, written as the chunks are verified.
+    case standardOutput
+}
+
+/// What happens around the output file besides writing it.
+public struct OutputPolicy: Sendable {
+    /// fsync the output (and its directory) before reporting success.
+    public var sync = false
+    /// Delete the input once the output is synced and verified.
+    public var removeSource = false
+
+    public init(sync: Bool = false, removeSource: Bool = false) {
+        self.sync = sync
+        self.removeSource = removeSource
+    }
+}
+
+extension Pipeline {
+    /// `name.slc`.
+    public static func packedName(for path: FilePath) -> FilePath {
+        FilePath(path.string + ".slc")
+    }
+
+    /// `name` for `name.slc`; `nil` when the name does not end in `.slc`.
+    public static func unpackedName(for path: FilePath) -> FilePath? {
+        let text = path.string
+        guard text.hasSuffix(".slc"), let last = path.lastComponent, last.string.count > 4 else { return nil }
+        return FilePath(String(text.dropLast(4)))
+    }
+
+    /// Packs the file at `input` (`nil`: standard input) to `target`.
+    ///
+    /// - Parameters:
+    ///   - keepMetadata: record name, size, mode and mtime in the header.
+    ///   - planned: called with the plan before any work, for `--explain`.
+    /// - Throws: ``SluiceError``; no output file is left behind.
+    public static func packFile(
+        _ input: FilePath?, to target: OutputTarget, options: PackOptions, keepMetadata: Bool = true,
+        policy: OutputPolicy = OutputPolicy(), planned: (Plan) -> Void = { _ in }
+    ) throws -> PackReport {
+        let source = try openInput(input)
+        defer { if input != nil { _ = try? source.fd.close() } }
+        let size = source.status?.isRegular == true ? source.status!.size : nil
+        let plan = try options.plan(inputSize: size)
+        planned(plan)
+        let metadata: FileMetadata? = keepMetadata
+            ? FileMetadata(
+                size: size.map(UInt64.init), mode: source.status?.isRegular == true ? source.status!.mode : 0o644,
+                modificationSeconds: source.status?.modificationSeconds ?? 0,
+                modificationNanoseconds: source.status?.modificationNanoseconds ?? 0,
+                name: input?.lastComponent?.string ?? "")
+            : nil
+        let pool = WorkerPool.shared(workers: plan.workers)
+        let report: PackReport
+        switch target {
+        case .standardOutput:
+            return try pack(from: source.fd, inputSize: size, to: .standardOutput, options: options,
+                            metadata: metadata, plan: plan, pool: pool)
+        case .file(let path, let overwrite):
+            try refuseSameFile(source, path)
+            let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
+            report = try pack(from: source.fd, inputSize: size, to: output.descriptor, options: options,
+                              metadata: metadata, plan: plan, pool: pool)
+            let mode = source.status?.isRegular == true ? source.status!.mode & 0o666 : 0o644
+            if policy.removeSource {
+                try output.commit(mode: mode, modification: nil, sync: true)
+                guard let input else { return report }
+                let keyForCheck = options.key
+                do {
+                    _ = try verifyFile(path, key: { _ in keyForCheck })
+                } catch {
+                    throw SluiceError(.io, "the new \(path) did not verify, \(input) was kept", cause: error as? SluiceError)
+                }
+                try removeVerifiedSource(input)
+            } else {
+                try output.commit(mode: mode, modification: nil, sync: policy.sync)
+            }
+        }
+        return report
+    }
+
+    /// Unpacks `input` (`nil`: standard input) to `target`, restoring mode and mtime when the header
+    /// has them (`restoreMetadata`).
+    ///
+    /// - Throws: ``SluiceError``; no output file is left behind, and with a file target nothing is
+    ///   published unless every frame, the trailer and the digest verified.
+    public static func unpackFile(
+        _ input: FilePath?, to target: OutputTarget, key: (Header) throws -> KeySource?, workers: Int? = nil,
+        limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy()
+    ) throws -> UnpackReport {
+        let source = try openInput(input)
+        defer { if input != nil { _ = try? source.fd.close() } }
+        let opened = try readHeader(from: source.fd, key: key, limits: limits)
+        let workerCount = workers ?? WorkerPool.availableCores
+        let pool = WorkerPool.shared(workers: workerCount)
+        let isStream = source.status?.isRegular != true
+        switch target {
+        case .standardOutput:
+            return try unpack(opened, from: source.fd, to: .standardOutput, workers: workerCount, pool: pool, isStream: isStream)
+        case .file(let path, let overwrite):
+            try refuseSameFile(source, path)
+            let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
+            let report = try unpack(opened, from: source.fd, to: output.descriptor, workers: workerCount, pool: pool, isStream: isStream)
+            let metadata = restoreMetadata ? opened.header.metadata : nil
+            try output.commit(
+                mode: metadata?.mode ?? 0o644,
+                modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) },
+                sync: policy.sync || policy.removeSource)
+            if policy.removeSource, let input { try removeVerifiedSource(input) }
+            return report
+        }
+    }
+
+    /// Decodes `input` completely and checks everything, writing nothing.
+    public static func verifyFile(
+        _ input: FilePath?, key: (Header) throws -> KeySource?, workers: Int? = nil, limits: DecodeLimits = DecodeLimits()
+    ) throws -> UnpackReport {
+        let source = try openInput(input)
+        defer { if input != nil { _ = try? source.fd.close() } }
+        let opened = try readHeader(from: source.fd, key: key, limits: limits)
+        let workerCount = workers ?? WorkerPool.availableCores
+        return try unpack(opened, from: source.fd, to: nil, workers: workerCount,
+                          pool: WorkerPool.shared(workers: workerCount), isStream: source.status?.isRegular != true)
+    }
+
+    struct OpenInput {
+        var fd: FileDescriptor
+        var status: FileSystem.Status?
+    }
+
+    static func openInput(_ path: FilePath?) throws -> OpenInput {
+        guard let path else {
+            return OpenInput(fd: .standardInput, status: try? FileSystem.status(of: .standardInput))
+        }
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(path, .readOnly, options: [.closeOnExec])
+        } catch Errno.noSuchFileOrDirectory {
+            throw SluiceError(.io, "\(path): no such file")
+        } catch Errno.permissionDenied {
+            throw SluiceError(.io, "\(path): permission denied")
+        } catch {
+            throw SluiceError(.io, "cannot open \(path)", cause: error)
+        }
+        let status = try? FileSystem.status(of: fd)
+        if status?.isDirectory == true {
+            _ = try? fd.close()
+            throw SluiceError.invalid("\(path) is a directory")
+        }
+        return OpenInput(fd: fd, status: status)
+    }
+
+    /// Refuses to write over the input itself, even with `--force`.
+    static func refuseSameFile(_ source: OpenInput, _ output: FilePath) throws {
+        guard let input = source.status, let existing = try? FileSystem.status(ofPath: output) else { return }
+        if input.device == existing.device, input.inode == existing.inode {
+            throw SluiceError.invalid("input and output are the same file (\(output))")
+        }
+    }
+
+    static func removeVerifiedSource(_ path: FilePath) throws {
+        do {
+            try FileSystem.remove(path)
+        } catch {
+            throw SluiceError(.io, "cannot remove \(path)", cause: error)
+        }
+    }
+}

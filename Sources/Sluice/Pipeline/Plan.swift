@@ -1,0 +1,86 @@
+/// How a run is cut up and spread: chunk size, worker count and the in-flight window, with the
+/// reasons for each choice (`sluice pack --explain`).
+///
+/// The defaults come from the measured curve in docs/performance.md: 4 MiB chunks keep zstd and
+/// brotli within 1% of a single stream's ratio while giving every core work; smaller inputs get
+/// smaller chunks so that both cores still have something to do.
+public struct Plan: Sendable, CustomStringConvertible {
+    public var chunkSize: Int
+    public var workers: Int
+    /// Chunks in flight at once (read, being processed, or waiting to be written).
+    public var window: Int
+    /// One line per decision.
+    public var reasons: [String]
+
+    /// The default chunk size for large inputs.
+    public static let defaultChunkSize = 4 << 20
+    /// The smallest chunk the planner picks on its own (a user may go down to 4 KiB).
+    public static let minimumAutoChunkSize = 256 << 10
+
+    /// Memory one in-flight chunk needs: plaintext buffer plus the worst-case frame.
+    static func slotMemory(chunkSize: Int, codec: Codec) -> Int {
+        chunkSize + codec.bound(chunkSize) + 64
+    }
+
+    /// Chooses a plan.
+    ///
+    /// - Parameters:
+    ///   - inputSize: the plaintext size when known (a regular file), `nil` for a pipe.
+    ///   - chunkSize: the user's chunk size; wins over the automatic choice.
+    ///   - workers: the user's worker count; wins over the automatic choice.
+    ///   - memoryLimit: the budget for chunk buffers; the window, then the workers, shrink to fit it.
+    public static func make(
+        inputSize: Int?, codec: CodecSettings, cores: Int = WorkerPool.availableCores,
+        chunkSize: Int? = nil, workers: Int? = nil, memoryLimit: ByteCount? = nil
+    ) throws -> Plan {
+        var reasons: [String] = []
+        var workerCount = workers ?? cores
+        if workers != nil {
+            reasons.append("workers: \(workerCount) (--workers)")
+        } else {
+            reasons.append("workers: \(workerCount), one per available core")
+        }
+        guard workerCount >= 1, workerCount <= 1024 else { throw SluiceError.invalid("workers must be 1…1024") }
+
+        var chunk: Int
+        if let chunkSize {
+            guard Header.chunkSizes.contains(chunkSize) else {
+                throw SluiceError.invalid("chunk size must be between 4 KiB and 256 MiB")
+            }
+            chunk = chunkSize
+            reasons.append("chunk size: \(ByteCount(bytes: chunk)) (--chunk-size)")
+        } else if let inputSize, inputSize < defaultChunkSize * workerCount * 2 {
+            // Aim for at least two chunks per worker so neither core idles at the end of a small file.
+            let target = max(minimumAutoChunkSize, inputSize / (workerCount * 2))
+            chunk = min(defaultChunkSize, 1 << (Int.bitWidth - (target - 1).leadingZeroBitCount))
+            reasons.append(
+                "chunk size: \(ByteCount(bytes: chunk)), so a \(ByteCount(bytes: inputSize)) input gives each worker two or more chunks")
+        } else {
+            chunk = defaultChunkSize
+            reasons.append("chunk size: \(ByteCount(bytes: chunk)), the measured sweet spot (ratio within 1% of one stream)")
+        }
+
+        // Two chunks per worker keep every worker busy while the writer drains; two more cover the
+        // chunk being read and the one being written.
+        var window = 2 * workerCount + 2
+        let slot = slotMemory(chunkSize: chunk, codec: codec.codec)
+        if let memoryLimit {
+            let fitting = memoryLimit.bytes / slot
+            if fitting < window {
+                window = max(2, fitting)
+                if workers == nil, window - 1 < workerCount {
+                    workerCount = max(1, window - 1)
+                    reasons.append("workers: reduced to \(workerCount) to fit --memory-limit \(memoryLimit)")
+                }
+                reasons.append("window: \(window) chunks to fit --memory-limit \(memoryLimit)")
+            }
+            if window * slot > memoryLimit.bytes, chunkSize == nil {
+                throw SluiceError.invalid("--memory-limit \(memoryLimit) is too small for \(ByteCount(bytes: chunk)) chunks")
+            }
+        }
+        reasons.append("window: \(window) chunks in flight, about \(ByteCount(bytes: window * slot)) of buffers")
+        return Plan(chunkSize: chunk, workers: workerCount, window: window, reasons: reasons)
+    }
+
+    public var description: String { reasons.joined(separator: "\n") }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// The shared state of one pack or unpack run: the free slots (back-pressure), the slots finished
+/// out of order, the first failure, and the count of jobs still in the CPU pool.
+///
+/// The reader takes free slots, the workers hand finished ones in, the writer takes them out in index
+/// order and frees them. Any failure wakes everyone; later work for the run is skipped.
+final class Run<Slot: AnyObject & Sendable>: Sendable {
+    private struct State {
+        var free: [Slot]
+        var finished: [UInt64: Slot] = [:]
+        var failure: (any Error)?
+        var total: UInt64?
+        var jobsInFlight = 0
+        var readerRunning = false
+    }
+
+    private let state: Monitor<State>
+
+    init(slots: [Slot]) {
+        state = Monitor(State(free: slots))
+    }
+
+    /// A free slot, waiting for one; `nil` once the run has failed.
+    func takeFreeSlot() -> Slot? {
+        state.wait { state -> Slot?? in
+            if state.failure != nil { return .some(nil) }
+            return state.free.popLast().map { .some($0) }
+        }
+    }
+
+    func release(_ slot: Slot) { state.withLock { $0.free.append(slot) } }
+
+    /// Records the first failure; later ones are dropped.
+    func fail(_ error: any Error) {
+        state.withLock { if $0.failure == nil { $0.failure = error } }
+    }
+
+    var hasFailed: Bool { state.withLock { $0.failure != nil } }
+
+    /// Throws the run's failure, if there is one.
+    func checkFailure() throws {
+        if let failure = state.withLock({ $0.failure }) { throw failure }
+    }
+
+    /// The reader found the end: `total` slots were handed out.
+    func finishReading(total: UInt64) { state.withLock { $0.total = total } }
+
+    /// Runs `work` for `slot` on the CPU pool, then files the slot as finished under `index`.
+    func process(_ slot: Slot, index: UInt64, on pool: WorkerPool, work: @escaping @Sendable (Slot, WorkerContext) throws -> Void) {
+        state.withLock { $0.jobsInFlight += 1 }
+        pool.submit { [self] context in
+            var failure: (any Error)?
+            if !hasFailed {
+                do { try work(slot, context) } catch { failure = error }
+            }
+            state.withLock { state in
+                state.jobsInFlight -= 1
+                if let failure, state.failure == nil { state.failure = failure }
+                state.finished[index] = slot
+            }
+        }
+    }
+
+    /// The slot with `index` once it is processed, or `nil` after the last one.
+    ///
+    /// - Throws: the run's failure, as soon as there is one.
+    func finished(_ index: UInt64) throws -> Slot? {
+        try state.wait { state -> Slot?? in
+            if let failure = state.failure { throw failure }
+            if let slot = state.finished.removeValue(forKey: index) { return .some(slot) }
+            if let total = state.total, index >= total { return .some(nil) }
+            return nil
+        }
+    }
+
+    /// Starts `body` on a thread of its own (the I/O side); a thrown error fails the run.
+    func startReader(name: String, _ body: @escaping @Sendable () throws -> Void) {
+        state.withLock { $0.readerRunning = true }
+        let thread = Thread { [self] in
+            do { try body() } catch { fail(error) }
+            state.withLock { $0.readerRunning = false }
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Waits until no job of this run is left in the pool and, with `reader`, until the reader has
+    /// returned, so nothing touches the run's buffers or descriptors afterwards.
+    ///
+    /// A reader blocked on a pipe that never delivers again cannot be waited for; a failed run over a
+    /// pipe passes `reader: false` and leaves that thread to notice the failure on its next chunk.
+    func waitUntilQuiet(reader: Bool = true) {
+        state.wait { state in (state.jobsInFlight == 0 && !(reader && state.readerRunning)) ? () : nil }
+    }
+}

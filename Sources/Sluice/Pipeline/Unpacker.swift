@@ -1,0 +1,165 @@
+import SystemPackage
+
+/// A `.slc` header read from an input, with the keys that open it.
+public struct OpenedHeader: Sendable {
+    public var header: Header
+    /// The raw header bytes as stored.
+    var bytes: [UInt8]
+    var keys: FileKeys?
+}
+
+extension Pipeline {
+    /// Reads and validates the header at the current position of `input`; with a cipher, checks the key
+    /// and then the header's HMAC.
+    ///
+    /// - Throws: ``SluiceError/Code/corrupt`` for anything that is not a valid header,
+    ///   ``SluiceError/Code/wrongKey`` when `key` does not open it, ``SluiceError/Code/invalidArgument``
+    ///   when the file is encrypted and no key was given.
+    public static func readHeader(
+        from input: FileDescriptor, key: (Header) throws -> KeySource?, limits: DecodeLimits = DecodeLimits(),
+        requireKey: Bool = true
+    ) throws -> OpenedHeader {
+        let prefix = try readOrCorrupt(input, Header.prefixSize, what: "the header")
+        let length = try Header.length(fromPrefix: prefix)
+        let bytes = prefix + (try readOrCorrupt(input, length - Header.prefixSize, what: "the header"))
+        let header = try Header.decode(bytes, limits: limits)
+        var keys: FileKeys?
+        if let block = header.keyBlock, requireKey {
+            guard let key = try key(header) else {
+                throw SluiceError.invalid("this file is encrypted (\(header.cipher.rawValue)): give --key-file or a passphrase")
+            }
+            keys = try FileKeys.open(block, source: key, cipher: header.cipher)
+            try header.authenticate(bytes, keys: keys!)
+        }
+        return OpenedHeader(header: header, bytes: bytes, keys: keys)
+    }
+
+    private static func readOrCorrupt(_ input: FileDescriptor, _ count: Int, what: String) throws -> [UInt8] {
+        do {
+            return try input.readExactly(count, what: what)
+        } catch let error as SluiceError {
+            if error.code == .corrupt, count == Header.prefixSize {
+                throw SluiceError.corrupt("not a Sluice file (too short)")
+            }
+            throw error
+        } catch {
+            throw SluiceError(.io, "cannot read the input", cause: error)
+        }
+    }
+
+    /// Decodes the frames that follow an already-read header, front to back, verifying every frame,
+    /// the trailer, the digest and the footer; the plaintext goes to `output` in order.
+    ///
+    /// - Parameters:
+    ///   - output: where the plaintext goes; `nil` to verify only.
+    ///   - isStream: `input` is a pipe (a failed run then does not wait for a reader blocked on it).
+    /// - Throws: ``SluiceError``; `output` may then hold a prefix of verified chunks, which callers
+    ///   writing to a file discard.
+    public static func unpack(
+        _ opened: OpenedHeader, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
+        memoryLimit: ByteCount = Memory.defaultLimit, pool: WorkerPool, isStream: Bool = false
+    ) throws -> UnpackReport {
+        let header = opened.header
+        let headerSize = header.frameHeaderSize
+        let slotMemory = Plan.slotMemory(chunkSize: header.chunkSize, codec: header.codec.codec)
+        let window = max(2, min(2 * workers + 2, memoryLimit.bytes / slotMemory))
+        let run = Run(slots: (0..<window).map { _ in UnpackSlot() })
+        let decoder = ChunkDecoder(header: header, keys: opened.keys)
+        let observed = Monitor<(entries: [IndexEntry], tail: [UInt8])>(([], []))
+
+        run.startReader(name: "sluice-reader") {
+            var offset = UInt64(opened.bytes.count)
+            var index: UInt64 = 0
+            var entries: [IndexEntry] = []
+            while let slot = run.takeFreeSlot() {
+                slot.frame.reserve(headerSize)
+                let got = try readInput(input, into: slot.frame[0..<headerSize])
+                guard got == headerSize else {
+                    throw SluiceError.corrupt("truncated input: frame \(index) is \(got == 0 ? "missing" : "incomplete")")
+                }
+                let frameHeader = try FrameHeader.read(from: slot.frame.contentsOf(headerSize), header: header, index: index)
+                let total = headerSize + frameHeader.storedSize
+                if total > slot.frame.bytes.count {
+                    // Growing loses the bytes read so far; keep the frame header across it.
+                    let saved = Array(slot.frame.contentsOf(headerSize))
+                    slot.frame.reserve(total)
+                    saved.withUnsafeBytes { slot.frame.bytes.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: headerSize) }
+                }
+                guard try readInput(input, into: slot.frame[headerSize..<total]) == frameHeader.storedSize else {
+                    throw SluiceError.corrupt("truncated input: frame \(index) is incomplete")
+                }
+                slot.frame.count = total
+                slot.frameHeader = frameHeader
+                entries.append(IndexEntry(offset: offset, storedSize: UInt32(frameHeader.storedSize),
+                                          plainSize: UInt32(frameHeader.plainSize)))
+                offset += UInt64(total)
+                let chunkIndex = index
+                run.process(slot, index: chunkIndex, on: pool) { slot, context in
+                    try decoder.decode(slot, index: chunkIndex, context: context)
+                }
+                index += 1
+                if frameHeader.isFinal { break }
+            }
+            run.finishReading(total: index)
+            guard !run.hasFailed else { return }
+            let tailSize = Trailer.size(count: entries.count, header: header) + Footer.size
+            let tail = try readOrCorrupt(input, tailSize, what: "the trailer")
+            var probe: UInt8 = 0
+            guard try withUnsafeMutableBytes(of: &probe, { try readInput(input, into: $0) }) == 0 else {
+                throw SluiceError.corrupt("unexpected data after the end of the .slc file")
+            }
+            observed.withLock { $0 = (entries, tail) }
+        }
+
+        var plainBytes: UInt64 = 0
+        let digest = try FileDigest(kind: header.checksum)
+        do {
+            var index: UInt64 = 0
+            while let slot = try run.finished(index) {
+                let plaintext = slot.plaintext(headerSize: headerSize)
+                if let output { try write(plaintext, to: output) }
+                digest.add(frameChecksum: UnsafeRawBufferPointer(slot.frame[FrameHeader.fixedSize..<headerSize]))
+                plainBytes += UInt64(plaintext.count)
+                run.release(slot)
+                index += 1
+            }
+            run.waitUntilQuiet()
+            try run.checkFailure()
+            let (entries, tail) = observed.withLock { $0 }
+            let trailerBytes = Array(tail[0..<tail.count - Footer.size])
+            let trailer = try Trailer.decode(trailerBytes, header: header, keys: opened.keys)
+            guard trailer.entries == entries else { throw SluiceError.corrupt("the trailer's index does not match the frames") }
+            guard LibCrypto.constantTimeEqual(digest.finish(totalSize: plainBytes), trailer.digest) else {
+                throw SluiceError.corrupt("whole-file digest mismatch")
+            }
+            let footer = try Footer.decode(Array(tail[(tail.count - Footer.size)...]))
+            let trailerOffset = entries.last.map { $0.offset + UInt64(headerSize) + UInt64($0.storedSize) } ?? 0
+            guard footer.trailerOffset == trailerOffset, footer.trailerSize == UInt64(trailerBytes.count) else {
+                throw SluiceError.corrupt("the footer does not point at the trailer")
+            }
+            if let size = header.metadata?.size, size != plainBytes {
+                throw SluiceError.corrupt("decoded \(plainBytes) bytes, but the header records \(size)")
+            }
+            return UnpackReport(
+                header: header, plainBytes: plainBytes,
+                packedBytes: trailerOffset + UInt64(tail.count), chunks: UInt64(entries.count))
+        } catch {
+            run.fail(error)
+            run.waitUntilQuiet(reader: !isStream)
+            throw error
+        }
+    }
+
+    private static func readInput(_ input: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        do {
+            return try input.readFully(into: buffer)
+        } catch {
+            throw SluiceError(.io, "cannot read the input", cause: error)
+        }
+    }
+}
+
+extension RawBuffer {
+    /// The first `count` bytes, read-only.
+    func contentsOf(_ count: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[0..<count]) }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Synchronization
+
+/// The state a worker thread keeps for its whole life: one context per codec and one AEAD context,
+/// reused for every chunk it processes. Never shared between threads.
+final class WorkerContext {
+    let codecs = CodecContext()
+    private var aead: AEADContext?
+
+    func cipher() throws -> AEADContext {
+        if let aead { return aead }
+        let made = try AEADContext()
+        aead = made
+        return made
+    }
+}
+
+/// The CPU pool: a fixed set of threads that run the CPU-bound stage work (checksum, compress,
+/// encrypt, and back) for every file in flight. Blocking I/O never runs here; readers and writers
+/// have their own threads.
+///
+/// Jobs run in the order they were submitted. The pool lives as long as the process (threads park on a
+/// condition when idle), so any number of runs, one after another or at once, share the same threads.
+public final class WorkerPool: Sendable {
+    typealias Job = @Sendable (WorkerContext) -> Void
+
+    /// The number of worker threads.
+    public let workers: Int
+    private let queue = Monitor(JobQueue())
+
+    private struct JobQueue {
+        var jobs: [Job] = []
+        var head = 0
+
+        mutating func pop() -> Job? {
+            guard head < jobs.count else { return nil }
+            let job = jobs[head]
+            head += 1
+            if head > 64, head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            return job
+        }
+    }
+
+    /// Starts `workers` threads.
+    public init(workers: Int) {
+        self.workers = max(1, workers)
+        for index in 0..<self.workers {
+            let thread = Thread { [queue] in
+                let context = WorkerContext()
+                while true {
+                    let job = queue.wait { $0.pop() }
+                    job(context)
+                }
+            }
+            thread.name = "sluice-worker-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Queues `job` to run on one of the workers.
+    func submit(_ job: @escaping Job) {
+        queue.withLock { $0.jobs.append(job) }
+    }
+
+    /// The cores this process may run on.
+    public static var availableCores: Int {
+        max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    private static let pools = Mutex<[Int: WorkerPool]>([:])
+
+    /// The process-wide pool with `workers` threads, created on first use.
+    public static func shared(workers: Int = availableCores) -> WorkerPool {
+        pools.withLock { pools in
+            if let pool = pools[workers] { return pool }
+            let pool = WorkerPool(workers: workers)
+            pools[workers] = pool
+            return pool
+        }
+    }
+}

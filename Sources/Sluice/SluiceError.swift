@@ -1,0 +1,41 @@
+/// The one error type the library throws: a category a program can act on, a sentence a person can
+/// read, and the underlying cause when there is one.
+///
+/// The CLI maps ``Code`` to its documented exit codes in one place (`ExitCode+SluiceError.swift`).
+public struct SluiceError: Error, CustomStringConvertible, Sendable {
+    /// What kind of failure this is.
+    public enum Code: String, Sendable, CaseIterable {
+        /// The caller asked for something impossible (bad option, level out of range, same input and output).
+        case invalidArgument
+        /// The key or passphrase does not open this file (the key-check value did not match).
+        case wrongKey
+        /// The input is not a `.slc` file, is truncated, or failed a checksum or authentication.
+        case corrupt
+        /// Reading or writing failed (permission, missing file, disk full, …).
+        case io
+        /// The output exists and `force` was not given.
+        case outputExists
+        /// A signal or cancellation stopped the work.
+        case interrupted
+        /// A C library reported an error Sluice did not expect.
+        case library
+    }
+
+    public var code: Code
+    public var message: String
+    public var cause: (any Error & Sendable)?
+
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        if let cause { return "\(message): \(cause)" }
+        return message
+    }
+
+    static func corrupt(_ message: String) -> SluiceError { SluiceError(.corrupt, message) }
+    static func invalid(_ message: String) -> SluiceError { SluiceError(.invalidArgument, message) }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+import Sluice
+
+extension Codec: ExpressibleByArgument {}
+extension Cipher: ExpressibleByArgument {}
+extension ChecksumKind: ExpressibleByArgument {}
+
+extension ByteCount: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Sluice
+
+/// The exit codes `sluice` documents (docs/cli.md, "Exit codes"), following BSD `sysexits.h` where
+/// one fits.
+enum ExitCodes {
+    static let success: Int32 = 0
+    /// Something failed that has no code of its own (in batch mode: some files failed).
+    static let failure: Int32 = 1
+    static let usage: Int32 = 64
+    /// Not a `.slc` file, truncated, corrupted, or tampered with.
+    static let corrupt: Int32 = 65
+    /// A C library reported an unexpected error.
+    static let software: Int32 = 70
+    /// The output exists and `--force` was not given.
+    static let outputExists: Int32 = 73
+    /// Reading or writing failed: missing file, permission denied, disk full.
+    static let io: Int32 = 74
+    /// The key or passphrase does not open the file, or none was given.
+    static let wrongKey: Int32 = 77
+    static let interrupted: Int32 = 130
+    static let terminated: Int32 = 143
+
+    static func code(for error: SluiceError) -> Int32 {
+        switch error.code {
+        case .invalidArgument: usage
+        case .wrongKey: wrongKey
+        case .corrupt: corrupt
+        case .io: io
+        case .outputExists: outputExists
+        case .interrupted: interrupted
+        case .library: software
+        }
+    }
+}
+
+/// Runs `body`; a ``SluiceError`` becomes one line on stderr and its documented exit code.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as SluiceError {
+        Terminal.error(error.description)
+        throw ExitCode(ExitCodes.code(for: error))
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Sluice
+import SystemPackage
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show what a .slc file holds: stages, sizes, ratio, chunks, KDF, metadata. No key needed.",
+        discussion: """
+            Reads only the header, the footer and the chunk index; nothing is decrypted or decompressed \
+            (use `sluice verify` for that).
+
+            EXAMPLES
+              sluice inspect data.slc
+              sluice inspect --json data.slc | jq .ratio
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The .slc file.", valueName: "FILE"))
+    var input: String
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let info = try Pipeline.inspect(FilePath(input), limits: DecodeLimits(maxScryptLogN: 64))
+            let header = info.header
+            if json {
+                var object: [String: Any] = [
+                    "file": input, "format_version": 1, "codec": header.codec.codec.rawValue,
+                    "level": header.codec.level, "cipher": header.cipher.rawValue,
+                    "checksum": header.checksum.rawValue, "chunk_size": header.chunkSize,
+                    "chunks": info.chunks, "raw_chunks": info.rawChunks, "original_size": info.plainSize,
+                    "packed_size": info.fileSize, "ratio": (info.ratio * 1000).rounded() / 1000,
+                    "index_verified": info.trailerVerified,
+                ]
+                if header.codec.codec == .brotli { object["window"] = header.codec.window }
+                if let kdf = header.keyDerivation { object["kdf"] = kdf }
+                if let metadata = header.metadata {
+                    object["name"] = metadata.name
+                    object["mode"] = String(metadata.mode, radix: 8)
+                    object["mtime"] = "\(metadata.modificationSeconds).\(String(format: "%09d", metadata.modificationNanoseconds))"
+                }
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            var lines = [
+                "file:        \(input)",
+                "format:      .slc version 1",
+                "codec:       \(header.codec)",
+                "cipher:      \(header.cipher.rawValue)",
+                "checksum:    \(header.checksum.rawValue)",
+                "chunk size:  \(ByteCount(bytes: header.chunkSize))",
+                "chunks:      \(info.chunks) (\(info.rawChunks) stored raw)",
+                "original:    \(info.plainSize) bytes (\(ByteCount(bytes: Int(info.plainSize))))",
+                "packed:      \(info.fileSize) bytes (\(ByteCount(bytes: Int(info.fileSize))))",
+                "ratio:       \(String(format: "%.3f", info.ratio))",
+            ]
+            if let kdf = header.keyDerivation { lines.append("key:         \(kdf)") }
+            if header.cipher != .none, !info.trailerVerified { lines.append("index:       not authenticated (no key given)") }
+            if let metadata = header.metadata {
+                lines.append("name:        \(metadata.name.isEmpty ? "(stdin)" : metadata.name)")
+                lines.append("mode:        \(String(metadata.mode, radix: 8))")
+                let date = Date(timeIntervalSince1970: Double(metadata.modificationSeconds))
+                lines.append("modified:    \(date.formatted(.iso8601)) (+\(metadata.modificationNanoseconds) ns)")
+            }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+}

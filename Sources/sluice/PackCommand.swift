@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import Sluice
+import SystemPackage
+
+struct PackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pack",
+        abstract: "Compress (and optionally encrypt) a file or stdin into a .slc file.",
+        discussion: """
+            The output is written to a temporary file beside its final name and renamed into place only \
+            when complete; an error or Ctrl-C leaves nothing behind. An existing output is never \
+            replaced without --force.
+
+            EXAMPLES
+              sluice pack big.csv                              # → big.csv.slc, zstd-3, XXH3 checksums
+              sluice pack --codec zstd --level 19 big.csv      # smaller, slower
+              sluice pack --codec brotli --level 9 site.html
+              sluice pack --cipher chacha20-poly1305 --passphrase-env PASS notes.txt
+              sluice pack --key-file k.key --remove-source db.dump   # source deleted after fsync + verify
+              pg_dump db | sluice pack - --key-file k.key -o db.sql.slc
+              sluice pack --explain --chunk-size 1M big.csv    # show the plan and why
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The file to pack, or - for standard input.", valueName: "FILE"))
+    var input: String = "-"
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE (default: FILE.slc; stdout for stdin).", valueName: "FILE"))
+    var output: String?
+
+    @Flag(name: [.customShort("c"), .customLong("stdout")], help: "Write to standard output.")
+    var toStandardOutput = false
+
+    @Option(help: "Compression: store, lz4, lz4hc, zstd, brotli.")
+    var codec: Codec = .zstd
+
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Codec level: zstd −7…22 (3), lz4 acceleration 1…65537 (1), lz4hc 1…12 (9), brotli 0…11 (5).",
+        valueName: "N"))
+    var level: Int?
+
+    @Option(help: ArgumentHelp("Brotli window, log2 bytes, 10…24 (22).", valueName: "N"))
+    var window: Int?
+
+    @Option(help: "Encryption: none, aes-256-gcm, chacha20-poly1305 (default: aes-256-gcm when a key option is given, else none).")
+    var cipher: Cipher?
+
+    @OptionGroup(title: "Keys")
+    var keys: KeyOptions
+
+    @Option(help: ArgumentHelp("scrypt cost as log2 N, 10…22 (17: 128 MiB, about 0.3 s).", valueName: "LOG2N"))
+    var kdfCost: Int = ScryptCost.default.logN
+
+    @Option(help: "Per-chunk checksum: xxh3, sha256, none (default: xxh3 without a cipher, none with one).")
+    var checksum: ChecksumKind?
+
+    @Option(help: ArgumentHelp("Plaintext bytes per chunk, 4K…256M, or auto.", valueName: "SIZE"))
+    var chunkSize: String = "auto"
+
+    @Option(help: ArgumentHelp("Worker threads, or auto (one per core).", valueName: "N"))
+    var workers: String = "auto"
+
+    @Option(help: ArgumentHelp("Budget for chunk buffers (default: a quarter of RAM); the window and workers shrink to fit.", valueName: "SIZE"))
+    var memoryLimit: ByteCount?
+
+    @Flag(name: .shortAndLong, help: "Overwrite an existing output.")
+    var force = false
+
+    @Flag(help: "Delete the input after the output is fsynced and verified.")
+    var removeSource = false
+
+    @Flag(help: "fsync the output before reporting success.")
+    var sync = false
+
+    @Flag(inversion: .prefixedNo, help: "Record name, size, mode and mtime in the header.")
+    var keepMetadata = true
+
+    @Flag(help: "Print the plan (chunk size, workers, window) and why, on stderr.")
+    var explain = false
+
+    @OptionGroup
+    var reporting: OutputOptions
+
+    func validate() throws {
+        if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
+        if toStandardOutput, removeSource { throw ValidationError("--remove-source needs an output file, not stdout") }
+        if input == "-", removeSource { throw ValidationError("--remove-source needs an input file, not stdin") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let settings = try CodecSettings(codec, level: level, window: window)
+            var options = PackOptions(codec: settings)
+            options.cipher = cipher ?? (keys.isGiven ? .aes256gcm : .none)
+            options.checksum = checksum
+            options.kdfCost = ScryptCost(logN: kdfCost)
+            options.memoryLimit = memoryLimit
+            if chunkSize != "auto" {
+                guard let size = ByteCount(parsing: chunkSize) else {
+                    throw SluiceError(.invalidArgument, "--chunk-size: '\(chunkSize)' is not a size (try 1M, 256K, auto)")
+                }
+                options.chunkSize = size.bytes
+            }
+            if workers != "auto" {
+                guard let count = Int(workers), count >= 1 else {
+                    throw SluiceError(.invalidArgument, "--workers: '\(workers)' is not a positive number or auto")
+                }
+                options.workers = count
+            }
+            if options.cipher != .none {
+                guard ScryptCost.packRange.contains(kdfCost) else {
+                    throw SluiceError(.invalidArgument, "--kdf-cost must be within \(ScryptCost.packRange)")
+                }
+                options.key = try keys.secret(confirm: true)
+            } else if keys.isGiven {
+                throw SluiceError(.invalidArgument, "a key was given but --cipher is none")
+            }
+
+            let source: FilePath? = input == "-" ? nil : FilePath(input)
+            let target: OutputTarget
+            if toStandardOutput || (source == nil && output == nil) {
+                guard !Terminal.standardOutputIsTerminal else {
+                    throw SluiceError(.invalidArgument, "refusing to write a .slc file to a terminal (use -o FILE)")
+                }
+                target = .standardOutput
+            } else {
+                target = .file(output.map { FilePath($0) } ?? Pipeline.packedName(for: source!), overwrite: force)
+            }
+
+            let start = ContinuousClock.now
+            let report = try Pipeline.packFile(
+                source, to: target, options: options, keepMetadata: keepMetadata,
+                policy: OutputPolicy(sync: sync, removeSource: removeSource),
+                planned: { plan in if explain { Terminal.printError(plan.description) } })
+            if reporting.showsSummary {
+                let name = output ?? (source.map { Pipeline.packedName(for: $0).string } ?? "stdout")
+                Terminal.printError(Summary.line(
+                    from: input == "-" ? "stdin" : input, to: toStandardOutput ? "stdout" : name,
+                    plain: report.plainBytes, packed: report.packedBytes, elapsed: ContinuousClock.now - start,
+                    packing: true))
+            }
+        }
+    }
+}
+
+/// The closing line: sizes, ratio, speed, time.
+enum Summary {
+    static func line(from: String, to: String, plain: UInt64, packed: UInt64, elapsed: Duration, packing: Bool) -> String {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let ratio = packed == 0 ? 0 : Double(plain) / Double(packed)
+        let speed = seconds > 0 ? Double(plain) / seconds / 1e6 : 0
+        return "\(from) → \(to): \(ByteCount(bytes: Int(packing ? plain : packed))) → "
+            + "\(ByteCount(bytes: Int(packing ? packed : plain))), ratio \(String(format: "%.3f", ratio)), "
+            + "\(String(format: "%.0f", speed)) MB/s, \(String(format: "%.2f", seconds)) s"
+    }
+}

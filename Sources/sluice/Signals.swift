@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Sluice
+
+/// Ctrl-C and SIGTERM: every thread blocks them, and one thread waits for them with `sigwait`; when one
+/// arrives it removes every temporary output file and exits with 130 or 143. Because the work never
+/// sees the signal, no handler runs in an async-signal context.
+enum Signals {
+    static func install() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGHUP)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let blocked = set
+        let waiter = Thread {
+            var signal: Int32 = 0
+            var set = blocked
+            sigwait(&set, &signal)
+            TemporaryFiles.removeAll()
+            Terminal.printError("sluice: interrupted")
+            _exit(signal == SIGINT ? ExitCodes.interrupted : signal == SIGTERM ? ExitCodes.terminated : 128 + signal)
+        }
+        waiter.name = "sluice-signals"
+        waiter.start()
+    }
+}

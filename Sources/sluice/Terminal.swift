@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Terminal output and input: error lines, prompts without echo.
+enum Terminal {
+    static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
+    static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
+
+    /// Writes `message` and a newline to stderr.
+    static func printError(_ message: String) {
+        var line = message + "\n"
+        line.withUTF8 { bytes in
+            var rest = UnsafeRawBufferPointer(bytes)
+            while !rest.isEmpty {
+                let written = write(2, rest.baseAddress, rest.count)
+                if written < 0 { if errno == EINTR { continue } else { return } }
+                rest = UnsafeRawBufferPointer(rebasing: rest[written...])
+            }
+        }
+    }
+
+    /// The one line a failure prints.
+    static func error(_ message: String) { printError("sluice: error: \(message)") }
+
+    static func warning(_ message: String) { printError("sluice: warning: \(message)") }
+
+    /// Reads a line from the controlling terminal with echo off; `nil` when there is no terminal.
+    static func readSecret(prompt: String) -> String? {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var saved = termios()
+        guard tcgetattr(fd, &saved) == 0 else { return nil }
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        guard tcsetattr(fd, TCSAFLUSH, &silent) == 0 else { return nil }
+        defer {
+            tcsetattr(fd, TCSAFLUSH, &saved)
+            _ = write(fd, "\n", 1)
+        }
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(fd, &byte, 1) == 1, byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r") {
+            bytes.append(byte)
+            if bytes.count > 65536 { break }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
