@@ -4,6 +4,7 @@ import Sluice
 extension Codec: ExpressibleByArgument {}
 extension Cipher: ExpressibleByArgument {}
 extension ChecksumKind: ExpressibleByArgument {}
+extension Priority: ExpressibleByArgument {}
 
 extension ByteCount: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }

@@ -32,8 +32,11 @@ struct PackCommand: ParsableCommand {
     @Flag(name: [.customShort("c"), .customLong("stdout")], help: "Write to standard output.")
     var toStandardOutput = false
 
-    @Option(help: "Compression: store, lz4, lz4hc, zstd, brotli.")
-    var codec: Codec = .zstd
+    @Option(help: "Compression: store, lz4, lz4hc, zstd, brotli, or auto (sample the input, pick by --priority).")
+    var codec: String = "zstd"
+
+    @Option(help: "With --codec auto: speed, balanced or ratio.")
+    var priority: Priority = .balanced
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
         "Codec level: zstd −7…22 (3), lz4 acceleration 1…65537 (1), lz4hc 1…12 (9), brotli 0…11 (5).",
@@ -43,8 +46,8 @@ struct PackCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Brotli window, log2 bytes, 10…24 (22).", valueName: "N"))
     var window: Int?
 
-    @Option(help: "Encryption: none, aes-256-gcm, chacha20-poly1305 (default: aes-256-gcm when a key option is given, else none).")
-    var cipher: Cipher?
+    @Option(help: "Encryption: none, aes-256-gcm, chacha20-poly1305, or auto (AES-GCM where the CPU has AES instructions). Default: auto when a key option is given, else none.")
+    var cipher: String?
 
     @OptionGroup(title: "Keys")
     var keys: KeyOptions
@@ -82,6 +85,9 @@ struct PackCommand: ParsableCommand {
     @OptionGroup
     var reporting: OutputOptions
 
+    @OptionGroup
+    var runReporting: RunReportingOptions
+
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
         if toStandardOutput, removeSource { throw ValidationError("--remove-source needs an output file, not stdout") }
@@ -90,9 +96,31 @@ struct PackCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let settings = try CodecSettings(codec, level: level, window: window)
+            let source: FilePath? = input == "-" ? nil : FilePath(input)
+            var reasons: [String] = []
+            let settings: CodecSettings
+            if codec == "auto" {
+                let choice = try AutoChoice.codec(for: source, priority: priority)
+                settings = choice.0
+                reasons.append(choice.reason)
+            } else {
+                guard let named = Codec(rawValue: codec) else {
+                    throw SluiceError(.invalidArgument, "--codec: '\(codec)' is not one of \(Codec.allCases.map(\.rawValue).joined(separator: ", ")), auto")
+                }
+                settings = try CodecSettings(named, level: level, window: window)
+            }
             var options = PackOptions(codec: settings)
-            options.cipher = cipher ?? (keys.isGiven ? .aes256gcm : .none)
+            switch cipher ?? (keys.isGiven ? "auto" : "none") {
+            case "auto":
+                let choice = AutoChoice.cipher()
+                options.cipher = choice.0
+                reasons.append(choice.reason)
+            case let name:
+                guard let named = Cipher(rawValue: name) else {
+                    throw SluiceError(.invalidArgument, "--cipher: '\(name)' is not one of \(Cipher.allCases.map(\.rawValue).joined(separator: ", ")), auto")
+                }
+                options.cipher = named
+            }
             options.checksum = checksum
             options.kdfCost = ScryptCost(logN: kdfCost)
             options.memoryLimit = memoryLimit
@@ -117,7 +145,6 @@ struct PackCommand: ParsableCommand {
                 throw SluiceError(.invalidArgument, "a key was given but --cipher is none")
             }
 
-            let source: FilePath? = input == "-" ? nil : FilePath(input)
             let target: OutputTarget
             if toStandardOutput || (source == nil && output == nil) {
                 guard !Terminal.standardOutputIsTerminal else {
@@ -129,10 +156,18 @@ struct PackCommand: ParsableCommand {
             }
 
             let start = ContinuousClock.now
+            let size = source.flatMap { try? FileSystem.size(of: $0) }
+            let bar = runReporting.bar(total: size, quiet: reporting.quiet)
+            defer { bar?.finish() }
             let report = try Pipeline.packFile(
                 source, to: target, options: options, keepMetadata: keepMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource),
-                planned: { plan in if explain { Terminal.printError(plan.description) } })
+                planned: { plan in
+                    if explain { Terminal.printError((reasons + plan.reasons).joined(separator: "\n")) }
+                },
+                progress: { bar?.update($0) })
+            bar?.finish()
+            runReporting.print(report.statistics)
             if reporting.showsSummary {
                 let name = output ?? (source.map { Pipeline.packedName(for: $0).string } ?? "stdout")
                 Terminal.printError(Summary.line(

@@ -10,8 +10,11 @@ enum Terminal {
     static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
 
     /// Writes `message` and a newline to stderr.
-    static func printError(_ message: String) {
-        var line = message + "\n"
+    static func printError(_ message: String) { emit(message + "\n") }
+
+    /// Writes `text` to stderr as is, retrying short writes.
+    static func emit(_ text: String) {
+        var line = text
         line.withUTF8 { bytes in
             var rest = UnsafeRawBufferPointer(bytes)
             while !rest.isEmpty {

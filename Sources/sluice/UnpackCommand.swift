@@ -49,12 +49,21 @@ struct UnpackCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Restore the mode and mtime recorded in the header.")
     var restoreMetadata = true
 
+    @Option(help: ArgumentHelp(
+        "Restore only LENGTH bytes from OFFSET of the original (sizes like 1G:4M), decoding just the chunks that cover them.",
+        valueName: "OFFSET:LENGTH"))
+    var range: String?
+
     @OptionGroup
     var reporting: OutputOptions
+
+    @OptionGroup
+    var runReporting: RunReportingOptions
 
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
         if (toStandardOutput || input == "-"), removeSource { throw ValidationError("--remove-source needs files on both sides") }
+        if range != nil, removeSource { throw ValidationError("--remove-source cannot be combined with --range") }
     }
 
     func run() throws {
@@ -72,11 +81,21 @@ struct UnpackCommand: ParsableCommand {
                 }
                 target = .file(name, overwrite: force)
             }
+            let byteRange = try range.map(parseRange)
             let start = ContinuousClock.now
+            var bar: ProgressBar?
+            defer { bar?.finish() }
             let report = try Pipeline.unpackFile(
                 source, to: target, key: { _ in try keys.secret(confirm: false) }, workers: workerCount,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost), restoreMetadata: restoreMetadata,
-                policy: OutputPolicy(sync: sync, removeSource: removeSource))
+                policy: OutputPolicy(sync: sync, removeSource: removeSource), range: byteRange,
+                opened: { header in
+                    bar = runReporting.bar(total: byteRange.map { $0.upperBound - $0.lowerBound } ?? header.metadata?.size,
+                                           quiet: reporting.quiet)
+                },
+                progress: { bar?.update($0) })
+            bar?.finish()
+            runReporting.print(report.statistics)
             if reporting.showsSummary {
                 let name: String = switch target {
                 case .standardOutput: "stdout"
@@ -88,6 +107,17 @@ struct UnpackCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// `OFFSET:LENGTH`, each a size (`1G:4M`, `0:100`).
+func parseRange(_ text: String) throws -> Range<UInt64> {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 2, let offset = ByteCount(parsing: String(parts[0])),
+          let length = ByteCount(parsing: String(parts[1]))
+    else { throw SluiceError(.invalidArgument, "--range: '\(text)' is not OFFSET:LENGTH (e.g. 1G:4M)") }
+    let (end, overflow) = UInt64(offset.bytes).addingReportingOverflow(UInt64(length.bytes))
+    guard !overflow else { throw SluiceError(.invalidArgument, "--range: '\(text)' overflows") }
+    return UInt64(offset.bytes)..<end
 }
 
 /// `auto` or a positive count.

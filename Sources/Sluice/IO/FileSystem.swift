@@ -7,7 +7,7 @@ import SystemPackage
 
 /// The few file-system calls Sluice needs beyond `FileDescriptor`, with errors turned into
 /// ``SluiceError``s that name the path.
-enum FileSystem {
+public enum FileSystem {
     /// What `fstat`/`lstat` say about a file.
     struct Status {
         var isRegular: Bool
@@ -112,5 +112,13 @@ extension FileDescriptor {
     /// Writes all of `bytes`, retrying short writes and `EINTR`.
     func writeFully(_ bytes: UnsafeRawBufferPointer) throws {
         _ = try writeAll(bytes)
+    }
+}
+
+extension FileSystem {
+    /// The size of the regular file at `path`; `nil` for anything else.
+    public static func size(of path: FilePath) throws -> UInt64? {
+        guard let status = try status(ofPath: path), status.isRegular else { return nil }
+        return UInt64(status.size)
     }
 }

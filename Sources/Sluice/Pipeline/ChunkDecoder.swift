@@ -5,6 +5,9 @@ final class UnpackSlot: @unchecked Sendable {
     let frame = RawBuffer()
     let plain = RawBuffer()
     var frameHeader = FrameHeader(storedSize: 0, plainSize: 0, flags: [])
+    var timings = StageTimings()
+
+    static let stageNames = ["decrypt", "decompress", "verify"]
 
     /// The decoded plaintext: inside `frame` for a raw frame (no copy), in `plain` otherwise.
     func plaintext(headerSize: Int) -> UnsafeRawBufferPointer {
@@ -26,24 +29,34 @@ struct ChunkDecoder: Sendable {
         let headerSize = header.frameHeaderSize
         let frameHeader = slot.frameHeader
         var payloadSize = frameHeader.storedSize
+        slot.timings = StageTimings()
         do {
             if let keys {
                 payloadSize -= header.cipher.tagSize
-                try context.cipher().open(
+                try slot.timings.measure(0, bytes: payloadSize) {
+                    try context.cipher().open(
                     slot.frame[headerSize..<headerSize + payloadSize],
                     tag: UnsafeRawBufferPointer(slot.frame[headerSize + payloadSize..<headerSize + frameHeader.storedSize]),
                     cipher: header.cipher, key: keys.payloadKey,
                     nonce: FrameHeader.nonce(index: index, isFinal: frameHeader.isFinal),
                     authenticating: UnsafeRawBufferPointer(slot.frame[4..<headerSize]))
+                }
             }
             if !frameHeader.flags.contains(.raw) {
                 slot.plain.reserve(frameHeader.plainSize)
-                try context.codecs.decompress(
-                    UnsafeRawBufferPointer(slot.frame[headerSize..<headerSize + payloadSize]),
-                    into: slot.plain[0..<frameHeader.plainSize], codec: header.codec.codec)
+                try slot.timings.measure(1, bytes: frameHeader.plainSize) {
+                    try context.codecs.decompress(
+                        UnsafeRawBufferPointer(slot.frame[headerSize..<headerSize + payloadSize]),
+                        into: slot.plain[0..<frameHeader.plainSize], codec: header.codec.codec)
+                }
                 slot.plain.count = frameHeader.plainSize
             }
             if header.checksum != .none {
+                let start = StatisticsRecorder.now
+                defer {
+                    slot.timings.nanoseconds[2] += StatisticsRecorder.now - start
+                    slot.timings.bytes[2] += UInt64(frameHeader.plainSize)
+                }
                 var computed = [UInt8](repeating: 0, count: header.checksum.frameSize)
                 try computed.withUnsafeMutableBytes {
                     try header.checksum.checksum(slot.plaintext(headerSize: headerSize), into: $0.baseAddress!)

@@ -7,6 +7,9 @@ final class PackSlot: @unchecked Sendable {
     let frame = RawBuffer()
     var isFinal = false
     var isRaw = false
+    var timings = StageTimings()
+
+    static let stageNames = ["checksum", "compress", "encrypt"]
 }
 
 /// The forward stages for one chunk, run on a worker: checksum → compress (or keep raw) → encrypt.
@@ -24,11 +27,16 @@ struct ChunkEncoder: Sendable {
         let tagSize = header.cipher.tagSize
         slot.frame.reserve(headerSize + header.codec.codec.bound(plain.count) + tagSize)
         let frame = slot.frame
+        slot.timings = StageTimings()
 
-        try header.checksum.checksum(plain, into: frame.bytes.baseAddress! + FrameHeader.fixedSize)
+        try slot.timings.measure(0, bytes: plain.count) {
+            try header.checksum.checksum(plain, into: frame.bytes.baseAddress! + FrameHeader.fixedSize)
+        }
 
         let room = frame[headerSize..<frame.bytes.count - tagSize]
-        var size = try context.codecs.compress(plain, into: room, settings: header.codec) ?? Int.max
+        var size = try slot.timings.measure(1, bytes: plain.count) {
+            try context.codecs.compress(plain, into: room, settings: header.codec) ?? Int.max
+        }
         slot.isRaw = !ChunkEncoder.worthCompressing(size, plain: plain.count)
         if slot.isRaw {
             size = plain.count
@@ -41,10 +49,12 @@ struct ChunkEncoder: Sendable {
         FrameHeader(storedSize: size + tagSize, plainSize: plain.count, flags: flags).write(to: frame.bytes)
 
         if let keys {
-            try context.cipher().seal(
+            try slot.timings.measure(2, bytes: size) {
+                try context.cipher().seal(
                 frame[headerSize..<headerSize + size], tag: frame[headerSize + size..<headerSize + size + tagSize],
                 cipher: header.cipher, key: keys.payloadKey, nonce: FrameHeader.nonce(index: index, isFinal: slot.isFinal),
                 authenticating: UnsafeRawBufferPointer(frame[4..<headerSize]))
+            }
         }
         frame.count = headerSize + size + tagSize
     }

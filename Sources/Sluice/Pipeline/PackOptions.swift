@@ -38,6 +38,7 @@ public struct PackReport: Sendable {
     public var chunks: UInt64
     /// Chunks stored without compression because it did not pay.
     public var rawChunks: UInt64
+    public var statistics: RunStatistics
 }
 
 /// What a finished unpack (or verify) run did.
@@ -46,4 +47,6 @@ public struct UnpackReport: Sendable {
     public var plainBytes: UInt64
     public var packedBytes: UInt64
     public var chunks: UInt64
+    /// `nil` for runs too short to measure (an empty range).
+    public var statistics: RunStatistics?
 }

@@ -11,11 +11,13 @@ public enum Pipeline {
     ///   - inputSize: the size when known, for the plan and the metadata.
     ///   - metadata: stored in the header (name, mode, mtime); `nil` to store none.
     ///   - pool: the CPU pool; its worker count should match `plan.workers`.
+    ///   - progress: called on this thread with the plaintext bytes done after each chunk is written.
     /// - Throws: ``SluiceError`` for bad options and I/O failures; `output` then holds a partial stream,
     ///   which callers writing to a file discard (``AtomicOutputFile``).
     public static func pack(
         from input: FileDescriptor, inputSize: Int?, to output: FileDescriptor,
-        options: PackOptions, metadata: FileMetadata?, plan: Plan, pool: WorkerPool
+        options: PackOptions, metadata: FileMetadata?, plan: Plan, pool: WorkerPool,
+        progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
         let checksum = options.effectiveChecksum
         guard options.cipher != .none || checksum != .none else {
@@ -52,11 +54,13 @@ public enum Pipeline {
             while let slot = run.takeFreeSlot() {
                 slot.plain.reserve(chunkSize)
                 let count: Int
+                let start = StatisticsRecorder.now
                 do {
                     count = try input.readFully(into: slot.plain[0..<chunkSize])
                 } catch {
                     throw SluiceError(.io, "cannot read the input", cause: error)
                 }
+                run.statistics.busy(.reader, since: start)
                 slot.plain.count = count
                 if count == 0, let last = pending {
                     run.release(slot)
@@ -83,7 +87,10 @@ public enum Pipeline {
             var index: UInt64 = 0
             while let slot = try run.finished(index) {
                 let frame = slot.frame.contents
+                let start = StatisticsRecorder.now
                 try write(frame, to: output)
+                run.statistics.busy(.writer, since: start)
+                run.statistics.add(slot.timings)
                 let plainCount = slot.plain.count
                 entries.append(IndexEntry(offset: written, storedSize: UInt32(frame.count - header.frameHeaderSize),
                                           plainSize: UInt32(plainCount)))
@@ -92,6 +99,7 @@ public enum Pipeline {
                 plainBytes += UInt64(plainCount)
                 if slot.isRaw { rawChunks += 1 }
                 run.release(slot)
+                progress(plainBytes)
                 index += 1
             }
             let trailer = try Trailer(entries: entries, digest: digest.finish(totalSize: plainBytes))
@@ -110,11 +118,20 @@ public enum Pipeline {
         }
         return PackReport(
             header: header, plan: plan, plainBytes: plainBytes, packedBytes: written,
-            chunks: UInt64(entries.count), rawChunks: rawChunks)
+            chunks: UInt64(entries.count), rawChunks: rawChunks,
+            statistics: run.statistics.finish(stageNames: PackSlot.stageNames, plan: plan))
     }
 
     static func write(_ bytes: [UInt8], to output: FileDescriptor) throws {
         try bytes.withUnsafeBytes { try write($0, to: output) }
+    }
+
+    static func write(_ bytes: UnsafeRawBufferPointer, to output: FileDescriptor, at offset: Int64) throws {
+        do {
+            _ = try output.writeAll(toAbsoluteOffset: offset, bytes)
+        } catch {
+            throw SluiceError(.io, "cannot write the output", cause: error)
+        }
     }
 
     static func write(_ bytes: UnsafeRawBufferPointer, to output: FileDescriptor) throws {

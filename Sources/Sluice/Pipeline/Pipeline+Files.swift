@@ -47,7 +47,8 @@ extension Pipeline {
     /// - Throws: ``SluiceError``; no output file is left behind.
     public static func packFile(
         _ input: FilePath?, to target: OutputTarget, options: PackOptions, keepMetadata: Bool = true,
-        policy: OutputPolicy = OutputPolicy(), planned: (Plan) -> Void = { _ in }
+        policy: OutputPolicy = OutputPolicy(), planned: (Plan) -> Void = { _ in },
+        progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
@@ -66,12 +67,12 @@ extension Pipeline {
         switch target {
         case .standardOutput:
             return try pack(from: source.fd, inputSize: size, to: .standardOutput, options: options,
-                            metadata: metadata, plan: plan, pool: pool)
+                            metadata: metadata, plan: plan, pool: pool, progress: progress)
         case .file(let path, let overwrite):
             try refuseSameFile(source, path)
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             report = try pack(from: source.fd, inputSize: size, to: output.descriptor, options: options,
-                              metadata: metadata, plan: plan, pool: pool)
+                              metadata: metadata, plan: plan, pool: pool, progress: progress)
             let mode = source.status?.isRegular == true ? source.status!.mode & 0o666 : 0o644
             if policy.removeSource {
                 try output.commit(mode: mode, modification: nil, sync: true)
@@ -93,26 +94,42 @@ extension Pipeline {
     /// Unpacks `input` (`nil`: standard input) to `target`, restoring mode and mtime when the header
     /// has them (`restoreMetadata`).
     ///
+    /// - Parameter range: restore only these bytes of the original (a seekable input is needed); the
+    ///   output then gets no recorded mtime.
+    ///
     /// - Throws: ``SluiceError``; no output file is left behind, and with a file target nothing is
     ///   published unless every frame, the trailer and the digest verified.
     public static func unpackFile(
         _ input: FilePath?, to target: OutputTarget, key: (Header) throws -> KeySource?, workers: Int? = nil,
-        limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy()
+        limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
+        range: Range<UInt64>? = nil, opened: (Header) -> Void = { _ in }, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
-        let opened = try readHeader(from: source.fd, key: key, limits: limits)
+        let isStream = source.status?.isRegular != true
+        if range != nil, isStream { throw SluiceError.invalid("--range needs a .slc file, not a pipe") }
+        let header = try readHeader(from: source.fd, key: key, limits: limits)
+        opened(header.header)
         let workerCount = workers ?? WorkerPool.availableCores
         let pool = WorkerPool.shared(workers: workerCount)
-        let isStream = source.status?.isRegular != true
+        func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
+            if let range {
+                return try unpackRange(
+                    header, from: source.fd, fileSize: UInt64(source.status!.size), range: range, to: output,
+                    workers: workerCount, pool: pool)
+            }
+            return try unpack(
+                header, from: source.fd, to: output, workers: workerCount, pool: pool, isStream: isStream,
+                positional: positional, progress: progress)
+        }
         switch target {
         case .standardOutput:
-            return try unpack(opened, from: source.fd, to: .standardOutput, workers: workerCount, pool: pool, isStream: isStream)
+            return try decode(to: .standardOutput, positional: false)
         case .file(let path, let overwrite):
             try refuseSameFile(source, path)
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
-            let report = try unpack(opened, from: source.fd, to: output.descriptor, workers: workerCount, pool: pool, isStream: isStream)
-            let metadata = restoreMetadata ? opened.header.metadata : nil
+            let report = try decode(to: output.descriptor, positional: true)
+            let metadata = restoreMetadata && range == nil ? header.header.metadata : nil
             try output.commit(
                 mode: metadata?.mode ?? 0o644,
                 modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) },

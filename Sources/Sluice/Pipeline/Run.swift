@@ -16,6 +16,8 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
     }
 
     private let state: Monitor<State>
+    /// Waits, busy times and queue depths of this run.
+    let statistics = StatisticsRecorder()
 
     init(slots: [Slot]) {
         state = Monitor(State(free: slots))
@@ -23,7 +25,9 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
 
     /// A free slot, waiting for one; `nil` once the run has failed.
     func takeFreeSlot() -> Slot? {
-        state.wait { state -> Slot?? in
+        let start = StatisticsRecorder.now
+        defer { statistics.waited(.buffer, since: start) }
+        return state.wait { state -> Slot?? in
             if state.failure != nil { return .some(nil) }
             return state.free.popLast().map { .some($0) }
         }
@@ -48,12 +52,20 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
 
     /// Runs `work` for `slot` on the CPU pool, then files the slot as finished under `index`.
     func process(_ slot: Slot, index: UInt64, on pool: WorkerPool, work: @escaping @Sendable (Slot, WorkerContext) throws -> Void) {
-        state.withLock { $0.jobsInFlight += 1 }
+        let depth = state.withLock { state in
+            state.jobsInFlight += 1
+            return state.jobsInFlight
+        }
+        statistics.queueDepth(depth)
+        let submitted = StatisticsRecorder.now
         pool.submit { [self] context in
+            let start = StatisticsRecorder.now
+            statistics.waited(.worker, since: submitted)
             var failure: (any Error)?
             if !hasFailed {
                 do { try work(slot, context) } catch { failure = error }
             }
+            statistics.busy(.worker, since: start)
             state.withLock { state in
                 state.jobsInFlight -= 1
                 if let failure, state.failure == nil { state.failure = failure }
@@ -66,7 +78,9 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
     ///
     /// - Throws: the run's failure, as soon as there is one.
     func finished(_ index: UInt64) throws -> Slot? {
-        try state.wait { state -> Slot?? in
+        let start = StatisticsRecorder.now
+        defer { statistics.waited(.writer, since: start) }
+        return try state.wait { state -> Slot?? in
             if let failure = state.failure { throw failure }
             if let slot = state.finished.removeValue(forKey: index) { return .some(slot) }
             if let total = state.total, index >= total { return .some(nil) }

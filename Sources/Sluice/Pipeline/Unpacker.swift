@@ -52,12 +52,16 @@ extension Pipeline {
     ///
     /// - Parameters:
     ///   - output: where the plaintext goes; `nil` to verify only.
+    ///   - positional: `output` is a new regular file: each worker writes its chunk at `index × chunk
+    ///     size` as soon as it is verified (`pwrite`), so page-cache copies run on every core instead of
+    ///     queueing behind one writer. Otherwise chunks are written in order by the calling thread.
     ///   - isStream: `input` is a pipe (a failed run then does not wait for a reader blocked on it).
     /// - Throws: ``SluiceError``; `output` may then hold a prefix of verified chunks, which callers
     ///   writing to a file discard.
     public static func unpack(
         _ opened: OpenedHeader, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
-        memoryLimit: ByteCount = Memory.defaultLimit, pool: WorkerPool, isStream: Bool = false
+        memoryLimit: ByteCount = Memory.defaultLimit, pool: WorkerPool, isStream: Bool = false,
+        positional: Bool = false, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let header = opened.header
         let headerSize = header.frameHeaderSize
@@ -72,6 +76,7 @@ extension Pipeline {
             var index: UInt64 = 0
             var entries: [IndexEntry] = []
             while let slot = run.takeFreeSlot() {
+                let readStart = StatisticsRecorder.now
                 slot.frame.reserve(headerSize)
                 let got = try readInput(input, into: slot.frame[0..<headerSize])
                 guard got == headerSize else {
@@ -88,14 +93,22 @@ extension Pipeline {
                 guard try readInput(input, into: slot.frame[headerSize..<total]) == frameHeader.storedSize else {
                     throw SluiceError.corrupt("truncated input: frame \(index) is incomplete")
                 }
+                run.statistics.busy(.reader, since: readStart)
                 slot.frame.count = total
                 slot.frameHeader = frameHeader
                 entries.append(IndexEntry(offset: offset, storedSize: UInt32(frameHeader.storedSize),
                                           plainSize: UInt32(frameHeader.plainSize)))
                 offset += UInt64(total)
                 let chunkIndex = index
+                let positionalOutput = positional ? output : nil
                 run.process(slot, index: chunkIndex, on: pool) { slot, context in
                     try decoder.decode(slot, index: chunkIndex, context: context)
+                    if let positionalOutput {
+                        let start = StatisticsRecorder.now
+                        try write(slot.plaintext(headerSize: headerSize), to: positionalOutput,
+                                  at: Int64(chunkIndex) * Int64(header.chunkSize))
+                        run.statistics.busy(.writer, since: start)
+                    }
                 }
                 index += 1
                 if frameHeader.isFinal { break }
@@ -117,10 +130,16 @@ extension Pipeline {
             var index: UInt64 = 0
             while let slot = try run.finished(index) {
                 let plaintext = slot.plaintext(headerSize: headerSize)
-                if let output { try write(plaintext, to: output) }
+                if let output, !positional {
+                    let start = StatisticsRecorder.now
+                    try write(plaintext, to: output)
+                    run.statistics.busy(.writer, since: start)
+                }
+                run.statistics.add(slot.timings)
                 digest.add(frameChecksum: UnsafeRawBufferPointer(slot.frame[FrameHeader.fixedSize..<headerSize]))
                 plainBytes += UInt64(plaintext.count)
                 run.release(slot)
+                progress(plainBytes)
                 index += 1
             }
             run.waitUntilQuiet()
@@ -142,7 +161,10 @@ extension Pipeline {
             }
             return UnpackReport(
                 header: header, plainBytes: plainBytes,
-                packedBytes: trailerOffset + UInt64(tail.count), chunks: UInt64(entries.count))
+                packedBytes: trailerOffset + UInt64(tail.count), chunks: UInt64(entries.count),
+                statistics: run.statistics.finish(
+                    stageNames: UnpackSlot.stageNames,
+                    plan: Plan(chunkSize: header.chunkSize, workers: workers, window: window, reasons: [])))
         } catch {
             run.fail(error)
             run.waitUntilQuiet(reader: !isStream)

@@ -1,0 +1,170 @@
+import Foundation
+import Histogram
+import Synchronization
+
+/// Where one run spent its time: per-stage throughput and CPU time, how saturated the CPU and I/O
+/// sides were, how long work waited for a buffer, a worker or the writer, and peak memory — the
+/// numbers that tell which resource bounds a run (`--stats`, `--stats-json`).
+public struct RunStatistics: Sendable, Codable {
+    /// One stage's totals over every chunk.
+    public struct Stage: Sendable, Codable {
+        public var name: String
+        /// Thread time spent in the stage, summed over workers.
+        public var seconds: Double
+        /// Bytes that went into the stage.
+        public var bytes: UInt64
+        /// `bytes / seconds`: the stage's speed on one core.
+        public var megabytesPerSecond: Double
+    }
+
+    /// A latency distribution, in microseconds.
+    public struct Latency: Sendable, Codable {
+        public var count: UInt64
+        public var p50: Double
+        public var p95: Double
+        public var p99: Double
+        public var max: Double
+    }
+
+    public var wallSeconds: Double
+    public var userSeconds: Double
+    public var systemSeconds: Double
+    public var stages: [Stage]
+    /// Worker busy time ÷ (workers × wall time): 1.0 means the CPU pool never idled.
+    public var cpuSaturation: Double
+    /// Reader busy time ÷ wall time.
+    public var readerSaturation: Double
+    /// Writer busy time ÷ wall time.
+    public var writerSaturation: Double
+    /// Jobs queued or running in the CPU pool when a chunk was submitted: mean and max.
+    public var queueDepthMean: Double
+    public var queueDepthMax: Int
+    /// The reader waiting for a free chunk buffer (back-pressure from the window).
+    public var bufferWait: Latency
+    /// A chunk waiting for a worker (CPU token) after it was read.
+    public var workerWait: Latency
+    /// The writer waiting for the next chunk in order.
+    public var writerWait: Latency
+    public var peakResidentBytes: Int
+    public var chunkSize: Int
+    public var workers: Int
+    public var window: Int
+}
+
+/// Per-chunk stage timings, measured by the worker that ran the chunk and summed by the writer.
+struct StageTimings: Sendable {
+    var nanoseconds: [UInt64] = [0, 0, 0]
+    var bytes: [UInt64] = [0, 0, 0]
+
+    mutating func measure<T>(_ stage: Int, bytes count: Int, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            nanoseconds[stage] += DispatchTime.now().uptimeNanoseconds - start
+            bytes[stage] += UInt64(count)
+        }
+        return try body()
+    }
+}
+
+/// Collects a run's events from the reader, the workers and the writer.
+final class StatisticsRecorder: Sendable {
+    private struct State {
+        var bufferWait = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .two)
+        var workerWait = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .two)
+        var writerWait = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .two)
+        var workerBusy: UInt64 = 0
+        var readerBusy: UInt64 = 0
+        var writerBusy: UInt64 = 0
+        var depthTotal = 0
+        var depthSamples = 0
+        var depthMax = 0
+        var stages = StageTimings()
+    }
+
+    enum Wait { case buffer, worker, writer }
+    enum Side { case reader, writer, worker }
+
+    private let state = Mutex(State())
+    private let start = DispatchTime.now().uptimeNanoseconds
+    private let startUsage = StatisticsRecorder.cpuTimes()
+
+    static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    func waited(_ wait: Wait, since start: UInt64) {
+        let elapsed = StatisticsRecorder.now - start
+        state.withLock { state in
+            switch wait {
+            case .buffer: _ = state.bufferWait.record(elapsed)
+            case .worker: _ = state.workerWait.record(elapsed)
+            case .writer: _ = state.writerWait.record(elapsed)
+            }
+        }
+    }
+
+    func busy(_ side: Side, since start: UInt64) {
+        let elapsed = StatisticsRecorder.now - start
+        state.withLock { state in
+            switch side {
+            case .reader: state.readerBusy += elapsed
+            case .writer: state.writerBusy += elapsed
+            case .worker: state.workerBusy += elapsed
+            }
+        }
+    }
+
+    func queueDepth(_ depth: Int) {
+        state.withLock { state in
+            state.depthTotal += depth
+            state.depthSamples += 1
+            state.depthMax = max(state.depthMax, depth)
+        }
+    }
+
+    func add(_ timings: StageTimings) {
+        state.withLock { state in
+            for i in 0..<3 {
+                state.stages.nanoseconds[i] += timings.nanoseconds[i]
+                state.stages.bytes[i] += timings.bytes[i]
+            }
+        }
+    }
+
+    private static func cpuTimes() -> (user: Double, system: Double) {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return (seconds(usage.ru_utime), seconds(usage.ru_stime))
+    }
+
+    /// The totals, with `stageNames` naming the three measured stages in order.
+    func finish(stageNames: [String], plan: Plan) -> RunStatistics {
+        let wall = max(1e-9, Double(StatisticsRecorder.now - start) / 1e9)
+        let usage = StatisticsRecorder.cpuTimes()
+        return state.withLock { state in
+            func latency(_ histogram: Histogram<UInt64>) -> RunStatistics.Latency {
+                RunStatistics.Latency(
+                    count: histogram.totalCount,
+                    p50: Double(histogram.valueAtPercentile(50)) / 1000, p95: Double(histogram.valueAtPercentile(95)) / 1000,
+                    p99: Double(histogram.valueAtPercentile(99)) / 1000, max: Double(histogram.max) / 1000)
+            }
+            let stages = stageNames.enumerated().map { i, name in
+                let seconds = Double(state.stages.nanoseconds[i]) / 1e9
+                return RunStatistics.Stage(
+                    name: name, seconds: seconds, bytes: state.stages.bytes[i],
+                    megabytesPerSecond: seconds > 0 ? Double(state.stages.bytes[i]) / seconds / 1e6 : 0)
+            }
+            return RunStatistics(
+                wallSeconds: wall, userSeconds: usage.user - startUsage.user, systemSeconds: usage.system - startUsage.system,
+                stages: stages, cpuSaturation: Double(state.workerBusy) / 1e9 / (wall * Double(plan.workers)),
+                readerSaturation: Double(state.readerBusy) / 1e9 / wall, writerSaturation: Double(state.writerBusy) / 1e9 / wall,
+                queueDepthMean: state.depthSamples == 0 ? 0 : Double(state.depthTotal) / Double(state.depthSamples),
+                queueDepthMax: state.depthMax, bufferWait: latency(state.bufferWait), workerWait: latency(state.workerWait),
+                writerWait: latency(state.writerWait), peakResidentBytes: Memory.peakResident.bytes,
+                chunkSize: plan.chunkSize, workers: plan.workers, window: plan.window)
+        }
+    }
+}
