@@ -3,7 +3,7 @@ SWIFT    ?= swift
 PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config
 SECONDS  ?= 60
 
-.PHONY: deps build release demo test bench fuzz clean
+.PHONY: deps build release demo test bench bench-stages fuzz clean
 
 # Installs the Debian packages the C targets link against, only those that are missing.
 deps:
@@ -32,6 +32,10 @@ test: deps
 # Sluice against the peer CLIs on a real corpus, in one run (see docs/performance.md).
 bench: release
 	@./scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/sluice"
+
+# In-process stage throughput (ordo-one/benchmark), a separate package under Benchmarks/.
+bench-stages: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 clean:
 	rm -rf .build
