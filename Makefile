@@ -31,7 +31,7 @@ test: deps
 
 # Sluice against the peer CLIs on a real corpus, in one run (see docs/performance.md).
 bench: release
-	@./scripts/bench.sh "$$($(SWIFT) build -c release --show-bin-path)/sluice"
+	@python3 scripts/bench.py "$$($(SWIFT) build -c release --show-bin-path)/sluice"
 
 # In-process stage throughput (ordo-one/benchmark), a separate package under Benchmarks/.
 bench-stages: deps

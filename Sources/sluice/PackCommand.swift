@@ -13,13 +13,13 @@ struct PackCommand: ParsableCommand {
             replaced without --force.
 
             EXAMPLES
-              sluice pack big.csv                              # → big.csv.slc, zstd-3, XXH3 checksums
-              sluice pack --codec zstd --level 19 big.csv      # smaller, slower
-              sluice pack --codec brotli --level 9 site.html
-              sluice pack --cipher chacha20-poly1305 --passphrase-env PASS notes.txt
-              sluice pack --key-file k.key --remove-source db.dump   # source deleted after fsync + verify
+              sluice pack big.csv                     # → big.csv.slc (zstd-3)
+              sluice pack --codec zstd -l 19 big.csv  # smaller, slower
+              sluice pack --codec auto big.csv        # sample the data, pick
+              sluice pack --passphrase-env PASS notes.txt
+              sluice pack --key-file k.key --remove-source db.dump
               pg_dump db | sluice pack - --key-file k.key -o db.sql.slc
-              sluice pack --explain --chunk-size 1M big.csv    # show the plan and why
+              sluice pack --explain --stats big.csv   # the plan, and where time went
             """
     )
 

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""`make bench`: Sluice against the peer CLIs on a real corpus, every pair measured in the same run.
+
+Usage: scripts/bench.py PATH-TO-SLUICE   (env: BENCH_RUNS=3, BENCH_SIZE_MIB=512, BENCH_BIG=1, BENCH_DIR=.bench)
+
+Each command runs BENCH_RUNS times after one warm-up, alternating with its peer (A B A B ...), outputs
+deleted before every run; the median wall time gives MB/s (of plaintext), peak RSS comes from wait4().
+Prints a Markdown table (also written to BENCH_DIR/results.md) with Sluice's speed ratio to each peer
+and the target the issue sets for it.
+"""
+import json, os, resource, shutil, statistics, subprocess, sys, time
+
+sluice = os.path.abspath(sys.argv[1])
+runs = int(os.environ.get("BENCH_RUNS", "3"))
+size_mib = int(os.environ.get("BENCH_SIZE_MIB", "512"))
+big = os.environ.get("BENCH_BIG", "1") == "1"
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+work = os.path.abspath(os.environ.get("BENCH_DIR", os.path.join(root, ".bench")))
+os.makedirs(work, exist_ok=True)
+corpus = os.path.join(work, "corpus.tar")
+W = lambda name: os.path.join(work, name)
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=True, check=True, **kw)
+
+def need(tool, package):
+    if shutil.which(tool) is None:
+        sh(f"apt-get install -y -qq {package} >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq {package} >/dev/null)")
+
+for tool, package in [("zstd", "zstd"), ("lz4", "lz4"), ("pigz", "pigz"), ("brotli", "brotli"), ("age", "age")]:
+    need(tool, package)
+sh(f"{root}/scripts/corpus.sh {corpus} {size_mib}")
+size = os.path.getsize(corpus)
+sh(f"cat {corpus} > /dev/null")
+
+def run_once(cmd, stdout=None):
+    start = time.perf_counter()
+    with open(stdout or os.devnull, "wb") as out:
+        proc = subprocess.Popen(cmd, shell=True, stdout=out, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = proc.stderr.read().decode(errors="replace")
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"bench: command failed ({proc.returncode}): {cmd}\n{err}")
+    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
+
+def measure(commands, clean=()):
+    """Runs the commands alternately; returns {name: (median wall, max rss, median cpu)}."""
+    samples = {name: [] for name, _ in commands}
+    for i in range(runs + 1):
+        for name, cmd in commands:
+            for path in clean:
+                if os.path.exists(path):
+                    os.remove(path)
+            result = run_once(cmd)
+            if i > 0:
+                samples[name].append(result)
+    return {name: (statistics.median(s[0] for s in v), max(s[1] for s in v), statistics.median(s[2] for s in v))
+            for name, v in samples.items()}
+
+rows = []
+def row(case, ours, peer, target, plain=size, packed_ours=None, packed_peer=None, note=""):
+    (ours_name, (ow, orss, ocpu)), (peer_name, (pw, prss, pcpu)) = ours, peer
+    ratio = pw / ow
+    verdict = "" if target is None else ("met" if ratio >= target else "MISSED")
+    rows.append(dict(case=case, ours=ours_name, peer=peer_name, ours_mbs=plain / ow / 1e6, peer_mbs=plain / pw / 1e6,
+                     speed_ratio=ratio, target=target, verdict=verdict, ours_rss=orss, peer_rss=prss,
+                     ours_ratio=(plain / packed_ours) if packed_ours else None,
+                     peer_ratio=(plain / packed_peer) if packed_peer else None, note=note))
+    print(f"  {case}: {ours_name} {plain / ow / 1e6:.0f} MB/s vs {peer_name} {plain / pw / 1e6:.0f} MB/s → ×{ratio:.2f}"
+          + (f" (target ×{target}: {verdict})" if target else ""), flush=True)
+
+key = W("bench.key")
+if not os.path.exists(key):
+    sh(f"{sluice} keygen -o {key}")
+age_key = W("age.key")
+if not os.path.exists(age_key):
+    sh(f"age-keygen -o {age_key} 2>/dev/null")
+recipient = subprocess.run(f"age-keygen -y {age_key}", shell=True, capture_output=True, text=True).stdout.strip()
+
+print(f"bench: corpus {corpus} ({size} bytes), {runs} runs each after a warm-up, medians", flush=True)
+S = sluice
+# 1. zstd-3 pack, with and without encryption, against zstd -3 -T0.
+r = measure([("sluice zstd-3", f"{S} pack -q {corpus} -o {W('s.slc')}"),
+             ("zstd -3 -T0", f"zstd -q -3 -T0 {corpus} -o {W('z.zst')}"),
+             ("sluice zstd-3+aes", f"{S} pack -q --key-file {key} --cipher aes-256-gcm {corpus} -o {W('e.slc')}")],
+            clean=[W("s.slc"), W("z.zst"), W("e.slc")])
+sh(f"{S} pack -q -f {corpus} -o {W('s.slc')} && zstd -q -f -3 -T0 {corpus} -o {W('z.zst')} "
+   f"&& {S} pack -q -f --key-file {key} --cipher aes-256-gcm {corpus} -o {W('e.slc')}")
+zsize, ssize, esize = (os.path.getsize(W(n)) for n in ("z.zst", "s.slc", "e.slc"))
+row("pack zstd-3", ("sluice zstd-3", r["sluice zstd-3"]), ("zstd -3 -T0", r["zstd -3 -T0"]), 1.2,
+    packed_ours=ssize, packed_peer=zsize, note=f"size {100 * (ssize / zsize - 1):+.2f}% vs zstd (target within 1%)")
+row("pack zstd-3 + aes-256-gcm", ("sluice zstd-3+aes", r["sluice zstd-3+aes"]), ("zstd -3 -T0 (no encryption)", r["zstd -3 -T0"]),
+    1.1, packed_ours=esize, packed_peer=zsize)
+# 2. Unpack to a file and to /dev/null.
+r = measure([("sluice unpack", f"{S} unpack -q {W('s.slc')} -o {W('s.out')}"), ("zstd -d", f"zstd -q -d {W('z.zst')} -o {W('z.out')}")],
+            clean=[W("s.out"), W("z.out")])
+row("unpack zstd-3 → file", ("sluice unpack", r["sluice unpack"]), ("zstd -d", r["zstd -d"]), 1.3)
+sh(f"{S} unpack -q -f {W('s.slc')} -o {W('s.out')} && cmp {corpus} {W('s.out')}")  # the numbers are of a correct decoder
+r = measure([("sluice unpack -c", f"{S} unpack -q -c {W('s.slc')}"), ("zstd -d -c", f"zstd -q -d -c {W('z.zst')}")])
+row("unpack zstd-3 → /dev/null", ("sluice unpack -c", r["sluice unpack -c"]), ("zstd -d -c", r["zstd -d -c"]), 1.8)
+r = measure([("sluice unpack aes", f"{S} unpack -q --key-file {key} {W('e.slc')} -o {W('e.out')}"),
+             ("zstd -d", f"zstd -q -d {W('z.zst')} -o {W('z.out')}")], clean=[W("e.out"), W("z.out")])
+row("unpack zstd-3+aes → file", ("sluice unpack aes", r["sluice unpack aes"]), ("zstd -d", r["zstd -d"]), None)
+# 3. lz4.
+r = measure([("sluice lz4", f"{S} pack -q --codec lz4 {corpus} -o {W('l.slc')}"), ("lz4 -1", f"lz4 -q -1 {corpus} {W('l.lz4')}")],
+            clean=[W("l.slc"), W("l.lz4")])
+sh(f"{S} pack -q -f --codec lz4 {corpus} -o {W('l.slc')} && lz4 -q -f -1 {corpus} {W('l.lz4')}")
+row("pack lz4", ("sluice lz4", r["sluice lz4"]), ("lz4 -1", r["lz4 -1"]), 2.0,
+    packed_ours=os.path.getsize(W("l.slc")), packed_peer=os.path.getsize(W("l.lz4")))
+r = measure([("sluice unpack lz4", f"{S} unpack -q {W('l.slc')} -o {W('l.out')}"), ("lz4 -d", f"lz4 -q -d {W('l.lz4')} {W('l.out2')}")],
+            clean=[W("l.out"), W("l.out2")])
+row("unpack lz4 → file", ("sluice unpack lz4", r["sluice unpack lz4"]), ("lz4 -d", r["lz4 -d"]), 1.8)
+# 4. Encryption only: store + chacha20-poly1305 against age.
+r = measure([("sluice store+chacha20", f"{S} pack -q --codec store --cipher chacha20-poly1305 --key-file {key} {corpus} -o {W('c.slc')}"),
+             ("age -e", f"age -e -r {recipient} -o {W('c.age')} {corpus}")], clean=[W("c.slc"), W("c.age")])
+sh(f"{S} pack -q -f --codec store --cipher chacha20-poly1305 --key-file {key} {corpus} -o {W('c.slc')} && age -e -r {recipient} -o {W('c.age')} {corpus}")
+row("encrypt chacha20-poly1305", ("sluice store+chacha20", r["sluice store+chacha20"]), ("age -e", r["age -e"]), 1.8)
+r = measure([("sluice decrypt", f"{S} unpack -q --key-file {key} {W('c.slc')} -o {W('c.out')}"),
+             ("age -d", f"age -d -i {age_key} -o {W('c.out2')} {W('c.age')}")], clean=[W("c.out"), W("c.out2")])
+row("decrypt chacha20-poly1305", ("sluice decrypt", r["sluice decrypt"]), ("age -d", r["age -d"]), 1.8)
+# 5. The slow peers, for reference: pigz -6 and brotli -q 5 (single-threaded) on the same corpus.
+r = measure([("sluice zstd-3", f"{S} pack -q {corpus} -o {W('s.slc')}"), ("pigz -6 -p2", f"pigz -6 -p2 -c {corpus} > {W('p.gz')}")],
+            clean=[W("s.slc")])
+row("pack vs pigz", ("sluice zstd-3", r["sluice zstd-3"]), ("pigz -6 -p2", r["pigz -6 -p2"]), None,
+    packed_ours=ssize, packed_peer=os.path.getsize(W("p.gz")))
+r = measure([("sluice brotli-5", f"{S} pack -q --codec brotli --level 5 {corpus} -o {W('b.slc')}"),
+             ("brotli -q 5", f"brotli -q 5 -f -o {W('b.br')} {corpus}")], clean=[W("b.slc"), W("b.br")])
+sh(f"{S} pack -q -f --codec brotli --level 5 {corpus} -o {W('b.slc')} && brotli -q 5 -f -o {W('b.br')} {corpus}")
+row("pack brotli-5", ("sluice brotli-5", r["sluice brotli-5"]), ("brotli -q 5", r["brotli -q 5"]), None,
+    packed_ours=os.path.getsize(W("b.slc")), packed_peer=os.path.getsize(W("b.br")))
+
+# 6. Pipeline overhead: parallel throughput to /dev/null against workers × the single-thread speed of
+#    the same stages (measured by the same binary's stage timers on one worker, in this run).
+efficiency = []
+for label, flags in [("zstd-3", ""), ("lz4", "--codec lz4"), ("store+aes-256-gcm", f"--codec store --cipher aes-256-gcm --key-file {key}"),
+                     ("store+chacha20", f"--codec store --cipher chacha20-poly1305 --key-file {key}"),
+                     ("zstd-3+aes-256-gcm", f"--cipher aes-256-gcm --key-file {key}")]:
+    def stats(workers):
+        out = subprocess.run(f"{S} pack -q -c --workers {workers} --stats-json {flags} {corpus} > /dev/null",
+                             shell=True, capture_output=True, text=True, check=True).stderr
+        return json.loads(out.strip().splitlines()[-1])
+    singles = [stats(1) for _ in range(runs)]
+    stage_seconds = statistics.median(sum(s["seconds"] for s in one["stages"]) for one in singles)
+    single_speed = size / stage_seconds / 1e6
+    walls = sorted(stats(2)["wall_seconds"] for _ in range(runs))
+    wall = walls[len(walls) // 2]
+    parallel_speed = size / wall / 1e6
+    efficiency.append((label, single_speed, parallel_speed, parallel_speed / (2 * single_speed)))
+    print(f"  parallel {label}: stages {single_speed:.0f} MB/s on one core, pipeline {parallel_speed:.0f} MB/s on 2 → "
+          f"{100 * parallel_speed / (2 * single_speed):.0f}% of 2 × (target 85%)", flush=True)
+
+# 7. Peak RSS is flat in file size: 400 MiB and 4 GiB inputs with defaults.
+memory = []
+if big:
+    small_file, big_file = W("400m.bin"), W("4g.bin")
+    if not os.path.exists(small_file):
+        sh(f"head -c {400 << 20} {corpus} > {small_file}")
+    if not os.path.exists(big_file) or os.path.getsize(big_file) != 4 << 30:
+        sh(f"for i in 1 2 3 4 5 6 7 8; do cat {corpus}; done | head -c {4 << 30} > {big_file}")
+    for path in (small_file, big_file):
+        for name in ("m.slc", "m.out"):
+            if os.path.exists(W(name)):
+                os.remove(W(name))
+        _, pack_rss, _ = run_once(f"{S} pack -q {path} -o {W('m.slc')}")
+        _, unpack_rss, _ = run_once(f"{S} unpack -q {W('m.slc')} -o {W('m.out')}")
+        memory.append((os.path.getsize(path), pack_rss, unpack_rss))
+        print(f"  peak RSS {os.path.getsize(path) >> 20} MiB input: pack {pack_rss >> 20} MiB, unpack {unpack_rss >> 20} MiB (target < 128 MiB)", flush=True)
+        os.remove(W("m.out"))
+
+lines = [f"Corpus: {size} bytes of real files ({corpus}); {runs} runs after a warm-up, median wall time; "
+         f"MB/s = plaintext bytes / wall seconds; peers measured alternately with Sluice in the same run.", "",
+         "| case | Sluice | MB/s | peer | MB/s | Sluice ÷ peer | target | ratio (Sluice / peer) | peak RSS MiB (Sluice / peer) |",
+         "|---|---|---:|---|---:|---:|---|---|---|"]
+for x in rows:
+    ratios = f"{x['ours_ratio']:.3f} / {x['peer_ratio']:.3f}" if x["ours_ratio"] else ""
+    target = f"≥ {x['target']}× {x['verdict']}" if x["target"] else "—"
+    lines.append(f"| {x['case']} | {x['ours']} | {x['ours_mbs']:.0f} | {x['peer']} | {x['peer_mbs']:.0f} | ×{x['speed_ratio']:.2f} "
+                 f"| {target} | {ratios} {x['note']} | {x['ours_rss'] / 2**20:.0f} / {x['peer_rss'] / 2**20:.0f} |")
+lines += ["", "| parallel mode (-c to /dev/null) | stages, 1 core MB/s | pipeline, 2 workers MB/s | efficiency (target ≥ 85%) |",
+          "|---|---:|---:|---:|"]
+lines += [f"| {l} | {a:.0f} | {b:.0f} | {100 * e:.0f}% |" for l, a, b, e in efficiency]
+if memory:
+    lines += ["", "| input | pack peak RSS | unpack peak RSS | target |", "|---|---:|---:|---|"]
+    lines += [f"| {s >> 20} MiB | {p >> 20} MiB | {u >> 20} MiB | < 128 MiB |" for s, p, u in memory]
+report = "\n".join(lines)
+with open(W("results.md"), "w") as f:
+    f.write(report + "\n")
+print()
+print(report)
