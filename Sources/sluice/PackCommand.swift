@@ -145,6 +145,9 @@ struct PackCommand: ParsableCommand {
                 throw SluiceError(.invalidArgument, "a key was given but --cipher is none")
             }
 
+            if source == nil, Terminal.standardInputIsTerminal {
+                throw SluiceError(.invalidArgument, "standard input is a terminal: name a FILE to pack, or pipe data in")
+            }
             let target: OutputTarget
             if toStandardOutput || (source == nil && output == nil) {
                 guard !Terminal.standardOutputIsTerminal else {

@@ -8,6 +8,7 @@ import Darwin
 enum Terminal {
     static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
     static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
+    static var standardInputIsTerminal: Bool { isatty(0) == 1 }
 
     /// Writes `message` and a newline to stderr.
     static func printError(_ message: String) { emit(message + "\n") }

@@ -70,6 +70,11 @@ extension Pipeline {
                             metadata: metadata, plan: plan, pool: pool, progress: progress)
         case .file(let path, let overwrite):
             try refuseSameFile(source, path)
+            if let device = try openDeviceOutput(path) {
+                defer { _ = try? device.close() }
+                return try pack(from: source.fd, inputSize: size, to: device, options: options,
+                                metadata: metadata, plan: plan, pool: pool, progress: progress)
+            }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             report = try pack(from: source.fd, inputSize: size, to: output.descriptor, options: options,
                               metadata: metadata, plan: plan, pool: pool, progress: progress)
@@ -127,6 +132,10 @@ extension Pipeline {
             return try decode(to: .standardOutput, positional: false)
         case .file(let path, let overwrite):
             try refuseSameFile(source, path)
+            if let device = try openDeviceOutput(path) {
+                defer { _ = try? device.close() }
+                return try decode(to: device, positional: false)
+            }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             let report = try decode(to: output.descriptor, positional: true)
             let metadata = restoreMetadata && range == nil ? header.header.metadata : nil
@@ -176,6 +185,19 @@ extension Pipeline {
             throw SluiceError.invalid("\(path) is a directory")
         }
         return OpenInput(fd: fd, status: status)
+    }
+
+    /// An output that exists and is not a regular file (`/dev/null`, a FIFO, a terminal) is written to
+    /// directly: there is nothing to replace atomically, and renaming a temporary file over a device
+    /// node would destroy it.
+    static func openDeviceOutput(_ path: FilePath) throws -> FileDescriptor? {
+        guard let status = try? FileSystem.status(ofPath: path), !status.isRegular else { return nil }
+        if status.isDirectory { throw SluiceError.invalid("\(path) is a directory") }
+        do {
+            return try FileDescriptor.open(path, .writeOnly, options: [.closeOnExec])
+        } catch {
+            throw SluiceError(.io, "cannot open \(path) for writing", cause: error)
+        }
     }
 
     /// Refuses to write over the input itself, even with `--force`.
