@@ -100,8 +100,10 @@ enum Harness {
 }
 
 /// What became of an attempt to decode damaged input.
-enum Outcome: Equatable, CustomStringConvertible {
+enum Outcome: Hashable, CustomStringConvertible {
     case decoded
+    /// Decoded, and the output is byte for byte the original plaintext (only ``Tamper`` checks this).
+    case decodedIntact
     case rejected(SluiceError.Code)
     /// Something other than a ``SluiceError`` was thrown: never acceptable.
     case foreignError(String)
@@ -120,6 +122,7 @@ enum Outcome: Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case .decoded: "decoded"
+        case .decodedIntact: "decoded to the original plaintext"
         case .rejected(let code): code.rawValue
         case .foreignError(let text): "non-SluiceError: \(text)"
         }
