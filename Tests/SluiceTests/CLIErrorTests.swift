@@ -114,6 +114,52 @@ struct CLIErrorTests {
         }
     }
 
+    /// Damaged input from a pipe that is still being written: sluice stops at the bad frame and exits
+    /// 65 without waiting for the rest of the stream, and publishes nothing. (The 60 s watchdog only
+    /// turns a hang into a failure; the run takes a fraction of a second.)
+    @Test(arguments: [["unpack", "-", "-o", "out"], ["unpack", "-c", "-"], ["verify", "-"]])
+    func corruptStreamFromPipe(arguments: [String]) throws {
+        let executable = try #require(SluiceProcess.executable)
+        try withTemporaryDirectory { dir in
+            let data = DataKind.text.bytes(count: 2_000_000, seed: 5)
+            try writeFile(dir.appending("big"), data)
+            #expect(try sluice("pack", "--chunk-size", "64K", "big", "-o", "big.slc", in: dir).status == 0)
+            var bytes = try readFile(dir.appending("big.slc"))
+            try FileManager.default.removeItem(atPath: dir.appending("big.slc").string)
+            try FileManager.default.removeItem(atPath: dir.appending("big").string)
+            bytes[try SlcLayout(bytes).frames[1].lowerBound + 9] ^= 0x01  // frame 1's checksum
+            #expect(bytes.count > 4 * 65536, "more than a pipe holds, so the writer is still busy when sluice fails")
+
+            ignoreBrokenPipes()
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: dir.string)
+            let input = Pipe()
+            process.standardInput = input
+            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            let exited = DispatchSemaphore(value: 0)
+            process.terminationHandler = { _ in exited.signal() }
+            try process.run()
+            let writer = input.fileHandleForWriting
+            let stream = Data(bytes)
+            Thread {
+                try? writer.write(contentsOf: stream)
+                try? writer.close()
+            }.start()
+            if exited.wait(timeout: .now() + 60) == .timedOut {
+                process.terminate()
+                Issue.record("sluice \(arguments) did not exit")
+                process.waitUntilExit()
+            }
+            try? input.fileHandleForReading.close()
+            #expect(process.terminationReason == .exit)
+            #expect(process.terminationStatus == 65)
+            #expect(try directoryListing(dir) == [])
+        }
+    }
+
     @Test func usageErrors() throws {
         try withTemporaryDirectory { dir in
             try writeFile(dir.appending("x"), Self.data)

@@ -89,7 +89,7 @@ final class ScratchFile {
 /// that may fail early must make sure the library no longer reads from the pipe when `body` returns
 /// (`Pipeline.unpack(…, isStream: false)` waits for its reader).
 func withPipe<T>(feeding bytes: [UInt8], _ body: (FileDescriptor) throws -> T) throws -> T {
-    ignoreBrokenPipes
+    ignoreBrokenPipes()
     let (readEnd, writeEnd) = try FileDescriptor.pipe()
     let finished = DispatchSemaphore(value: 0)
     let writer = Thread {
@@ -108,7 +108,8 @@ func withPipe<T>(feeding bytes: [UInt8], _ body: (FileDescriptor) throws -> T) t
 }
 
 /// A writer into a pipe whose reader has gone must get `EPIPE`, not kill the test process.
-private let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+func ignoreBrokenPipes() { _ = ignoringBrokenPipes }
+private let ignoringBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
 /// Permission bits and modification time of the file at `path`, to the nanosecond.
 struct FileAttributes: Equatable, CustomStringConvertible {
