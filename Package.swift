@@ -43,7 +43,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceTests",
-            dependencies: ["Sluice", "sluice"]
+            dependencies: [
+                "Sluice", "sluice",
+                // The library's pack/unpack API takes `FileDescriptor`s; the tests drive it directly.
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -65,6 +65,16 @@ struct KeyOptions: ParsableArguments {
         return try passphrase(Array(first.utf8), from: "the prompt")
     }
 
+    /// The secret that opens an existing file (unpack, verify). With no key option and no terminal to
+    /// ask on, the key is missing: exit 77 ("wrong or missing key", as documented), not a usage error.
+    func secretToOpen() throws -> KeySource {
+        do {
+            return try secret(confirm: false)
+        } catch let error as SluiceError where error.code == .invalidArgument && !isGiven {
+            throw SluiceError(.wrongKey, error.message)
+        }
+    }
+
     private func passphrase(_ bytes: [UInt8], from origin: String) throws -> KeySource {
         guard !bytes.isEmpty else { throw SluiceError(.invalidArgument, "the passphrase from \(origin) is empty") }
         return .passphrase(bytes)

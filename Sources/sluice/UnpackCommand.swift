@@ -86,7 +86,7 @@ struct UnpackCommand: ParsableCommand {
             var bar: ProgressBar?
             defer { bar?.finish() }
             let report = try Pipeline.unpackFile(
-                source, to: target, key: { _ in try keys.secret(confirm: false) }, workers: workerCount,
+                source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost), restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource), range: byteRange,
                 opened: { header in
@@ -161,7 +161,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let report = try Pipeline.verifyFile(
-                input == "-" ? nil : FilePath(input), key: { _ in try keys.secret(confirm: false) },
+                input == "-" ? nil : FilePath(input), key: { _ in try keys.secretToOpen() },
                 workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost))
             if !quiet {
                 print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.header.codec), cipher \(report.header.cipher.rawValue))")

@@ -165,6 +165,10 @@ public struct Header: Equatable, Sendable {
         guard checksum != .none || cipher != .none else {
             throw SluiceError.corrupt("a file without a cipher must carry checksums")
         }
+        // CodecSettings reads a brotli window of 0 as "the default"; in a file it is simply invalid.
+        guard codec != .brotli || (10...24).contains(window) else {
+            throw SluiceError.corrupt("brotli window \(window) out of range")
+        }
         let settings: CodecSettings
         do {
             settings = try CodecSettings(codec, level: level, window: codec == .brotli ? window : nil)

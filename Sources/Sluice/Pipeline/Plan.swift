@@ -52,7 +52,8 @@ public struct Plan: Sendable, CustomStringConvertible {
         } else if let inputSize, inputSize < defaultChunkSize * workerCount * 2 {
             // Aim for at least two chunks per worker so neither core idles at the end of a small file.
             let target = max(minimumAutoChunkSize, inputSize / (workerCount * 2))
-            chunk = min(defaultChunkSize, 1 << (Int.bitWidth - (target - 1).leadingZeroBitCount))
+            // Round down to a power of two: rounding up would leave fewer than two chunks per worker.
+            chunk = min(defaultChunkSize, 1 << (Int.bitWidth - 1 - target.leadingZeroBitCount))
             reasons.append(
                 "chunk size: \(ByteCount(bytes: chunk)), so a \(ByteCount(bytes: inputSize)) input gives each worker two or more chunks")
         } else {

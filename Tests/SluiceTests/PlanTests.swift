@@ -1,0 +1,112 @@
+import Testing
+@testable import Sluice
+
+/// `Plan.make`: chunk size, worker count and window, from the input size, the cores, the user's
+/// overrides and the memory limit.
+@Suite struct PlanTests {
+    static let zstd = try! CodecSettings(.zstd)
+    static let unlimited = ByteCount.gibibytes(1024)
+
+    @Test func overridesWin() throws {
+        let plan = try Plan.make(
+            inputSize: 10 << 30, codec: Self.zstd, cores: 8, chunkSize: 64 << 10, workers: 3, memoryLimit: Self.unlimited)
+        #expect(plan.chunkSize == 64 << 10)
+        #expect(plan.workers == 3)
+        #expect(plan.window == 2 * 3 + 2)
+        // A user's chunk size wins for small inputs too, down to the format's minimum.
+        #expect(try Plan.make(inputSize: 10, codec: Self.zstd, cores: 2, chunkSize: 4096).chunkSize == 4096)
+    }
+
+    @Test(arguments: [4095, 0, (256 << 20) + 1])
+    func rejectsChunkSizeOutsideFormat(chunkSize: Int) {
+        #expect(Outcome { _ = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 2, chunkSize: chunkSize) } == .rejected(.invalidArgument))
+    }
+
+    @Test(arguments: [0, -1, 1025])
+    func rejectsWorkerCount(workers: Int) {
+        #expect(Outcome { _ = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 2, workers: workers) } == .rejected(.invalidArgument))
+    }
+
+    /// Without overrides: one worker per core, the default chunk for pipes and large inputs.
+    @Test(arguments: [nil, 1 << 40] as [Int?])
+    func defaultsForLargeOrUnknownInputs(inputSize: Int?) throws {
+        let plan = try Plan.make(inputSize: inputSize, codec: Self.zstd, cores: 6, memoryLimit: Self.unlimited)
+        #expect(plan.chunkSize == Plan.defaultChunkSize)
+        #expect(plan.workers == 6)
+        #expect(plan.window == 14)
+    }
+
+    /// Small inputs get smaller chunks (never below the planner's minimum), powers of two, growing with the input.
+    @Test func smallInputsGetSmallerChunks() throws {
+        var previous = 0
+        for inputSize in [0, 1, 100_000, 1 << 20, 3 << 20, 5 << 20, 7 << 20, 10 << 20, 15 << 20, 16 << 20, 100 << 20] {
+            let chunk = try Plan.make(inputSize: inputSize, codec: Self.zstd, cores: 2, memoryLimit: Self.unlimited).chunkSize
+            #expect(chunk >= Plan.minimumAutoChunkSize && chunk <= Plan.defaultChunkSize, "\(inputSize) B → \(chunk)")
+            #expect(chunk & (chunk - 1) == 0, "\(inputSize) B → \(chunk) is not a power of two")
+            #expect(chunk >= previous, "\(inputSize) B → \(chunk), smaller than for a smaller input")
+            previous = chunk
+        }
+        #expect(try Plan.make(inputSize: 1 << 20, codec: Self.zstd, cores: 2).chunkSize == Plan.minimumAutoChunkSize)
+        #expect(try Plan.make(inputSize: 1 << 20, codec: Self.zstd, cores: 2).chunkSize < Plan.defaultChunkSize)
+    }
+
+    /// The planner promises (in its comment and its `--explain` reason) that a small input gives every
+    /// worker two or more chunks; that must hold whenever the minimum chunk size leaves room for it.
+    @Test(arguments: [2, 4, 8])
+    func smallInputsGiveEveryWorkerTwoChunks(cores: Int) throws {
+        let low = 2 * cores * Plan.minimumAutoChunkSize, high = 2 * cores * Plan.defaultChunkSize
+        var failures: [String] = []
+        for inputSize in stride(from: low, to: high, by: (high - low) / 97) {
+            let plan = try Plan.make(inputSize: inputSize, codec: Self.zstd, cores: cores, memoryLimit: Self.unlimited)
+            let chunks = (inputSize + plan.chunkSize - 1) / plan.chunkSize
+            if chunks < 2 * plan.workers { failures.append("\(inputSize) B → \(plan.chunkSize) B chunks, \(chunks) chunks for \(plan.workers) workers") }
+        }
+        #expect(failures.count == 0, "e.g. \(failures.prefix(3))")
+    }
+
+    /// A memory limit shrinks the window, then (unless the user fixed it) the worker count, to fit.
+    @Test func memoryLimitShrinksWindow() throws {
+        let slot = Plan.slotMemory(chunkSize: Plan.defaultChunkSize, codec: .zstd)
+        let roomy = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 4, memoryLimit: .bytes(100 * slot))
+        #expect(roomy.window == 10)
+        #expect(roomy.workers == 4)
+
+        let five = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 4, memoryLimit: .bytes(5 * slot + 1))
+        #expect(five.window == 5)
+        #expect(five.workers == 4)
+        #expect(five.window * slot <= 5 * slot + 1)
+
+        let three = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 4, memoryLimit: .bytes(3 * slot))
+        #expect(three.window == 3)
+        #expect(three.workers == 2)
+
+        // A worker count the user chose is kept; only the window shrinks.
+        let fixed = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 4, workers: 4, memoryLimit: .bytes(3 * slot))
+        #expect(fixed.window == 3)
+        #expect(fixed.workers == 4)
+    }
+
+    /// Below two chunks of memory an automatic plan cannot work and says so.
+    @Test func memoryLimitTooSmall() throws {
+        let slot = Plan.slotMemory(chunkSize: Plan.defaultChunkSize, codec: .zstd)
+        #expect(Outcome { _ = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 2, memoryLimit: .bytes(slot)) } == .rejected(.invalidArgument))
+    }
+
+    /// The slot size accounts for the worst case of each codec: brotli/zstd/lz4 bounds exceed the chunk.
+    @Test(arguments: Codec.allCases)
+    func slotMemoryCoversWorstCase(codec: Codec) {
+        let chunk = 1 << 20
+        #expect(Plan.slotMemory(chunkSize: chunk, codec: codec) >= 2 * chunk)
+        #expect(codec.bound(chunk) >= chunk)
+    }
+
+    /// `PackOptions` passes its overrides through to the plan.
+    @Test func packOptionsPlan() throws {
+        var options = PackOptions(codec: Self.zstd)
+        options.chunkSize = 1 << 16
+        options.workers = 5
+        let plan = try options.plan(inputSize: 123)
+        #expect(plan.chunkSize == 1 << 16)
+        #expect(plan.workers == 5)
+    }
+}

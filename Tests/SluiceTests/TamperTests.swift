@@ -1,0 +1,117 @@
+import Testing
+@testable import Sluice
+
+/// A file packed with one codec and cipher, to damage.
+struct TamperSubject: Sendable, CustomTestStringConvertible {
+    var codec: Codec
+    var cipher: Cipher
+
+    var key: KeySource? { cipher == .none ? nil : Harness.key }
+    var testDescription: String { "\(codec.rawValue) + \(cipher.rawValue)" }
+
+    static let all = [
+        TamperSubject(codec: .store, cipher: .none), TamperSubject(codec: .zstd, cipher: .none),
+        TamperSubject(codec: .store, cipher: .aes256gcm), TamperSubject(codec: .zstd, cipher: .aes256gcm),
+        TamperSubject(codec: .zstd, cipher: .chacha20poly1305),
+    ]
+
+    /// Three frames of text: two full 4 KiB chunks and a short final one.
+    static let data = DataKind.text.bytes(count: 2 * Harness.chunkSize + 1000, seed: 7)
+
+    func packed() throws -> (bytes: [UInt8], layout: SlcLayout) {
+        let bytes = try Harness.packed(TamperSubject.data, codec, cipher, key: key)
+        // The undamaged file must decode, or every rejection below would prove nothing.
+        #expect(try Harness.unpack(bytes, key: key).bytes == TamperSubject.data)
+        return (bytes, try SlcLayout(bytes))
+    }
+}
+
+/// Single-bit and single-byte damage anywhere in a small multi-frame file must be rejected: never
+/// decoded, never a crash, and reported as `.corrupt` — or as `.wrongKey` where the damage changes
+/// what the key derivation sees (docs/format.md, decoding rule 2):
+///
+/// - salt and key-check value: the derived key-check no longer matches → always `.wrongKey`;
+/// - cipher id, when the flip lands on the other cipher: the cipher id is part of the HKDF info, so
+///   the key check fails → `.wrongKey` (a flip to an unknown id is `.corrupt`);
+/// - scrypt log₂ N, when the flip stays within the limit: scrypt runs with another cost, the key check
+///   fails → `.wrongKey` (above the limit it is `.corrupt`);
+/// - everything else in the header fails a range check or the header tag → `.corrupt`.
+@Suite struct TamperTests {
+    typealias Field = SlcLayout.HeaderField
+
+    static func allowedInHeader(encrypted: Bool) -> (Int) -> Set<Outcome> {
+        { offset in
+            guard encrypted else { return [.rejected(.corrupt)] }
+            if Field.salt.contains(offset) || Field.keyCheck.contains(offset) { return [.rejected(.wrongKey)] }
+            if offset == Field.cipher || offset == Field.scryptLogN { return [.rejected(.corrupt), .rejected(.wrongKey)] }
+            return [.rejected(.corrupt)]
+        }
+    }
+
+    @Test(arguments: TamperSubject.all)
+    func headerEveryBit(_ subject: TamperSubject) throws {
+        let (bytes, layout) = try subject.packed()
+        let attempts = try Tamper.flipEach(bytes, at: layout.header, key: subject.key)
+        Tamper.expectAll(attempts, "header", allowed: Self.allowedInHeader(encrypted: layout.isEncrypted))
+        // The salt and key-check flips really were told apart as a wrong key.
+        if layout.isEncrypted {
+            #expect(attempts.filter { Field.keyCheck.contains($0.offset) }.allSatisfy { $0.outcome == .rejected(.wrongKey) })
+        }
+    }
+
+    /// Length, plain length, flags and checksum of every frame.
+    @Test(arguments: TamperSubject.all)
+    func frameHeadersEveryBit(_ subject: TamperSubject) throws {
+        let (bytes, layout) = try subject.packed()
+        let offsets = layout.frames.flatMap { $0.lowerBound..<$0.lowerBound + layout.frameHeaderSize }
+        Tamper.expectAll(try Tamper.flipEach(bytes, at: offsets, key: subject.key), "frame headers")
+    }
+
+    /// Every byte of the middle frame's payload (and, with a cipher, its tag), and of the final one.
+    ///
+    /// With a cipher the AEAD tag covers every stored byte: nothing may decode. Without one, each
+    /// frame's checksum covers its *plaintext* (docs/format.md, "Frames"), not the codec's encoding,
+    /// and zstd's decoder tolerates a few bits (seen in the Huffman-compressed literals section) that
+    /// leave its output unchanged: such a flip decodes to exactly the original, which the checksum
+    /// has verified. That is allowed; decoding to anything else is not.
+    @Test(arguments: TamperSubject.all)
+    func framePayloadEveryByte(_ subject: TamperSubject) throws {
+        let (bytes, layout) = try subject.packed()
+        var allowed: Set<Outcome> = [.rejected(.corrupt)]
+        if subject.cipher == .none, subject.codec != .store { allowed.insert(.decodedIntact) }
+        let middle = try Tamper.flipEach(bytes, at: layout.payload(of: 1), masks: [0x01], key: subject.key)
+        Tamper.expectAll(middle, "frame 1 payload", allowed: { _ in allowed })
+        // The final frame with another bit: its end is checked against the trailer last.
+        let final = try Tamper.flipEach(bytes, at: layout.payload(of: 2), masks: [0x80], key: subject.key)
+        Tamper.expectAll(final, "final frame payload", allowed: { _ in allowed })
+        // Tolerated flips are the codec's rare slack, not a hole in the checks.
+        let intact = (middle + final).filter { $0.outcome == .decodedIntact }.count
+        #expect(intact * 50 < middle.count + final.count, "\(intact) flips decoded intact")
+    }
+
+    @Test(arguments: TamperSubject.all)
+    func trailerEveryBit(_ subject: TamperSubject) throws {
+        let (bytes, layout) = try subject.packed()
+        Tamper.expectAll(try Tamper.flipEach(bytes, at: layout.trailer, key: subject.key), "trailer")
+    }
+
+    @Test(arguments: TamperSubject.all)
+    func footerEveryBit(_ subject: TamperSubject) throws {
+        let (bytes, layout) = try subject.packed()
+        Tamper.expectAll(try Tamper.flipEach(bytes, at: layout.footer, key: subject.key), "footer")
+    }
+
+    /// A passphrase file's header: scrypt runs for every attempt that gets past the header checks, so
+    /// one bit per byte, and every bit of the KDF parameters.
+    @Test func passphraseHeader() throws {
+        let bytes = try Harness.pack(TamperSubject.data, options: try Harness.options(.zstd, .aes256gcm, key: Harness.passphrase)).bytes
+        #expect(try Harness.unpack(bytes, key: Harness.passphrase).bytes == TamperSubject.data)
+        let layout = try SlcLayout(bytes)
+        let allowed = Self.allowedInHeader(encrypted: true)
+        Tamper.expectAll(try Tamper.flipEach(bytes, at: layout.header, masks: [0x01], key: Harness.passphrase), "header", allowed: allowed)
+        let kdf = try Tamper.flipEach(bytes, at: Field.kdf...Field.scryptP, key: Harness.passphrase)
+        Tamper.expectAll(kdf, "KDF parameters", allowed: allowed)
+        // A cost above the decoder's limit is refused as corrupt before scrypt runs at all.
+        #expect(kdf.filter { $0.offset == Field.scryptLogN && (10 ^ Int($0.mask)) > 20 }.allSatisfy { $0.outcome == .rejected(.corrupt) })
+    }
+}
