@@ -34,8 +34,9 @@ import Testing
     private func checkCommonStructure(_ file: [UInt8], checksumSize k: Int, tagSize t: Int, digestSize d: Int) throws -> SlcLayout {
         let layout = try SlcLayout(file)
         let count = (Self.data.count + Self.chunk - 1) / Self.chunk
+        let s = t == 8 ? 4 : 0  // the payload check exists only without a cipher (8-byte XXH3 tags)
         #expect(layout.frames.count == count)
-        #expect(layout.frameHeaderSize == 9 + k)
+        #expect(layout.frameHeaderSize == 9 + s + k)
         #expect(layout.frames.first?.lowerBound == layout.headerLength)
         for (i, frame) in layout.frames.enumerated() {
             let isLast = i == count - 1
@@ -50,7 +51,7 @@ import Testing
         #expect(trailer.littleEndian(at: 4, as: UInt64.self) == UInt64(count))
         for (i, frame) in layout.frames.enumerated() {
             #expect(trailer.littleEndian(at: 12 + 16 * i, as: UInt64.self) == UInt64(frame.lowerBound))
-            #expect(Int(trailer.littleEndian(at: 20 + 16 * i, as: UInt32.self)) == frame.count - (9 + k))
+            #expect(Int(trailer.littleEndian(at: 20 + 16 * i, as: UInt32.self)) == frame.count - (9 + s + k))
             #expect(Int(trailer.littleEndian(at: 24 + 16 * i, as: UInt32.self)) == chunk(i).count)
         }
         // Footer: trailer offset, trailer length, magic, and nothing after it.
@@ -71,7 +72,10 @@ import Testing
         #expect(Array(file[h - 8..<h]) == xxh3(file[0..<h - 8]))
         var checksums: [UInt8] = []
         for (i, frame) in layout.frames.enumerated() {
-            let sum = Array(file[frame.lowerBound + 9..<frame.lowerBound + 9 + k])
+            let sum = Array(file[frame.lowerBound + 13..<frame.lowerBound + 13 + k])
+            // The payload check: the low 32 bits of XXH3-64 of the stored payload.
+            let check = Array(file[frame.lowerBound + 9..<frame.lowerBound + 13])
+            #expect(check == Array(xxh3Checksum(file[layout.payload(of: i)]).prefix(4)), "frame \(i) payload check")
             let expected = checksum == .xxh3 ? xxh3Checksum(chunk(i)) : try sha256(chunk(i))
             #expect(sum == expected, "frame \(i) checksum")
             #expect(file[frame.lowerBound + 8] & 2 == 2, "store frames are raw")

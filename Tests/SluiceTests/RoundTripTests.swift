@@ -106,9 +106,10 @@ struct RoundTripCase: Sendable, CustomTestStringConvertible {
         let data = DataKind.text.bytes(count: 2 * Harness.chunkSize + 1)
         let (packed, _) = try Harness.pack(data, options: try Harness.options(.lz4hc, cipher, checksum: checksum))
         let layout = try SlcLayout(packed)
-        // Per-frame checksum and whole-file digest sizes from the spec: XXH3 8/16, SHA-256 32/32.
+        // Per-frame checksum and whole-file digest sizes from the spec: XXH3 8/16, SHA-256 32/32, and
+        // the 4-byte payload check only without a cipher.
         #expect(packed[SlcLayout.HeaderField.checksum] == (checksum == .xxh3 ? 1 : 2))
-        #expect(layout.frameHeaderSize == 9 + (checksum == .xxh3 ? 8 : 32))
+        #expect(layout.frameHeaderSize == 9 + (cipher == .none ? 4 : 0) + (checksum == .xxh3 ? 8 : 32))
         #expect(layout.digestSize == (checksum == .xxh3 ? 16 : 32))
         #expect(try Harness.unpack(packed, key: cipher == .none ? nil : Harness.key).bytes == data)
     }

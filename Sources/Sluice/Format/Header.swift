@@ -56,8 +56,15 @@ public struct Header: Equatable, Sendable {
         self.metadata = metadata
     }
 
-    /// Bytes before each frame's payload: stored length, plain length, flags, checksum.
-    var frameHeaderSize: Int { FrameHeader.fixedSize + checksum.frameSize }
+    /// Bytes of the stored-payload check in each frame header: 4 without a cipher, none with one (the
+    /// AEAD tag covers the stored bytes).
+    var payloadCheckSize: Int { cipher == .none ? 4 : 0 }
+
+    /// Where the plaintext checksum starts in a frame.
+    var checksumOffset: Int { FrameHeader.fixedSize + payloadCheckSize }
+
+    /// Bytes before each frame's payload: stored length, plain length, flags, payload check, checksum.
+    var frameHeaderSize: Int { checksumOffset + checksum.frameSize }
 
     /// The largest stored length a valid frame can declare.
     var maxStoredSize: Int { codec.codec.bound(chunkSize) + cipher.tagSize }

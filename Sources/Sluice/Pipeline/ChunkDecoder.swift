@@ -42,6 +42,12 @@ struct ChunkDecoder: Sendable {
                     authenticating: UnsafeRawBufferPointer(slot.frame[4..<headerSize]))
                 }
             }
+            if header.cipher == .none {
+                let stored = UnsafeRawBufferPointer(slot.frame[headerSize..<headerSize + payloadSize])
+                guard UInt32(truncatingIfNeeded: XXH3.hash64(stored))
+                        == slot.frame.contents.loadLittleEndian(at: FrameHeader.fixedSize, as: UInt32.self)
+                else { throw SluiceError.corrupt("the stored bytes are damaged (payload check mismatch)") }
+            }
             if !frameHeader.flags.contains(.raw) {
                 slot.plain.reserve(frameHeader.plainSize)
                 try slot.timings.measure(1, bytes: frameHeader.plainSize) {
@@ -61,7 +67,7 @@ struct ChunkDecoder: Sendable {
                 try computed.withUnsafeMutableBytes {
                     try header.checksum.checksum(slot.plaintext(headerSize: headerSize), into: $0.baseAddress!)
                 }
-                guard computed.elementsEqual(slot.frame[FrameHeader.fixedSize..<headerSize]) else {
+                guard computed.elementsEqual(slot.frame[header.checksumOffset..<headerSize]) else {
                     throw SluiceError.corrupt("checksum mismatch")
                 }
             }

@@ -30,7 +30,7 @@ struct ChunkEncoder: Sendable {
         slot.timings = StageTimings()
 
         try slot.timings.measure(0, bytes: plain.count) {
-            try header.checksum.checksum(plain, into: frame.bytes.baseAddress! + FrameHeader.fixedSize)
+            try header.checksum.checksum(plain, into: frame.bytes.baseAddress! + header.checksumOffset)
         }
 
         let room = frame[headerSize..<frame.bytes.count - tagSize]
@@ -48,6 +48,10 @@ struct ChunkEncoder: Sendable {
         if slot.isRaw { flags.insert(.raw) }
         FrameHeader(storedSize: size + tagSize, plainSize: plain.count, flags: flags).write(to: frame.bytes)
 
+        if header.cipher == .none {
+            let check = UInt32(truncatingIfNeeded: XXH3.hash64(UnsafeRawBufferPointer(frame[headerSize..<headerSize + size])))
+            frame.bytes.storeLittleEndian(check, at: FrameHeader.fixedSize)
+        }
         if let keys {
             try slot.timings.measure(2, bytes: size) {
                 try context.cipher().seal(

@@ -94,7 +94,7 @@ public enum Pipeline {
                 let plainCount = slot.plain.count
                 entries.append(IndexEntry(offset: written, storedSize: UInt32(frame.count - header.frameHeaderSize),
                                           plainSize: UInt32(plainCount)))
-                digest.add(frameChecksum: UnsafeRawBufferPointer(rebasing: frame[FrameHeader.fixedSize..<header.frameHeaderSize]))
+                digest.add(frameChecksum: UnsafeRawBufferPointer(rebasing: frame[header.checksumOffset..<header.frameHeaderSize]))
                 written += UInt64(frame.count)
                 plainBytes += UInt64(plainCount)
                 if slot.isRaw { rawChunks += 1 }

@@ -136,7 +136,7 @@ extension Pipeline {
                     run.statistics.busy(.writer, since: start)
                 }
                 run.statistics.add(slot.timings)
-                digest.add(frameChecksum: UnsafeRawBufferPointer(slot.frame[FrameHeader.fixedSize..<headerSize]))
+                digest.add(frameChecksum: UnsafeRawBufferPointer(slot.frame[header.checksumOffset..<headerSize]))
                 plainBytes += UInt64(plaintext.count)
                 run.release(slot)
                 progress(plainBytes)

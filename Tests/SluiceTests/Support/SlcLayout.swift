@@ -31,7 +31,7 @@ struct SlcLayout {
 
     let headerLength: Int
     let cipherID: UInt8
-    /// 9 + k: the fixed part of a frame plus its checksum.
+    /// 9 + s + k: the fixed part of a frame, the payload check (s = 4 without a cipher) and the checksum.
     let frameHeaderSize: Int
     let tagSize: Int
     let digestSize: Int
@@ -54,7 +54,7 @@ struct SlcLayout {
         let frameChecksum = [0: 0, 1: 8, 2: 32][Int(checksumID)]
         let digest = [0: 0, 1: 16, 2: 32][Int(checksumID)]
         guard let frameChecksum, let digest else { throw Malformed(description: "checksum id \(checksumID)") }
-        frameHeaderSize = 9 + frameChecksum
+        frameHeaderSize = 9 + (cipherID == 0 ? 4 : 0) + frameChecksum
         digestSize = digest
         tagSize = cipherID == 0 ? 8 : 32
 
