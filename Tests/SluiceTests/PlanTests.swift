@@ -110,3 +110,22 @@ import Testing
         #expect(plan.workers == 5)
     }
 }
+
+@Suite struct PlanStageMixTests {
+    /// A slow codec gets four chunks per worker where a fast one gets two, from the same input.
+    @Test func slowCodecsGetMoreChunksPerWorker() throws {
+        let size = 20 << 20
+        let fast = try Plan.make(inputSize: size, codec: try CodecSettings(.lz4), cores: 2)
+        let slow = try Plan.make(inputSize: size, codec: try CodecSettings(.brotli, level: 9), cores: 2)
+        #expect(fast.chunkSize == 4 << 20)
+        #expect(slow.chunkSize == 2 << 20)
+        #expect(size / slow.chunkSize >= 4 * 2)
+        #expect(slow.reasons.contains { $0.contains("is slow") })
+    }
+
+    @Test(arguments: [(Codec.brotli, 5, 2), (.brotli, 6, 4), (.zstd, 9, 2), (.zstd, 10, 4), (.lz4hc, 8, 2), (.lz4hc, 9, 4),
+                      (.lz4, 1, 2), (.store, 0, 2)])
+    func chunksPerWorker(codec: Codec, level: Int, expected: Int) throws {
+        #expect(Plan.chunksPerWorker(try CodecSettings(codec, level: level)) == expected)
+    }
+}

@@ -49,13 +49,15 @@ public struct Plan: Sendable, CustomStringConvertible {
             }
             chunk = chunkSize
             reasons.append("chunk size: \(ByteCount(bytes: chunk)) (--chunk-size)")
-        } else if let inputSize, inputSize < defaultChunkSize * workerCount * 2 {
-            // Aim for at least two chunks per worker so neither core idles at the end of a small file.
-            let target = max(minimumAutoChunkSize, inputSize / (workerCount * 2))
-            // Round down to a power of two: rounding up would leave fewer than two chunks per worker.
+        } else if let inputSize, inputSize < defaultChunkSize * workerCount * chunksPerWorker(codec) {
+            // Aim for at least two chunks per worker (four for slow codecs, whose last chunk would
+            // otherwise keep one core busy for seconds alone) so no core idles at the end of the input.
+            let perWorker = chunksPerWorker(codec)
+            let target = max(minimumAutoChunkSize, inputSize / (workerCount * perWorker))
+            // Round down to a power of two: rounding up would leave fewer chunks per worker.
             chunk = min(defaultChunkSize, 1 << (Int.bitWidth - 1 - target.leadingZeroBitCount))
             reasons.append(
-                "chunk size: \(ByteCount(bytes: chunk)), so a \(ByteCount(bytes: inputSize)) input gives each worker two or more chunks")
+                "chunk size: \(ByteCount(bytes: chunk)), so a \(ByteCount(bytes: inputSize)) input gives each worker \(perWorker) or more chunks\(perWorker > 2 ? " (\(codec) is slow)" : "")")
         } else {
             chunk = defaultChunkSize
             reasons.append("chunk size: \(ByteCount(bytes: chunk)), the measured sweet spot (ratio within 1% of one stream)")
@@ -84,4 +86,15 @@ public struct Plan: Sendable, CustomStringConvertible {
     }
 
     public var description: String { reasons.joined(separator: "\n") }
+
+    /// Chunks each worker should get from an input small enough to choose for: 4 for the slow stages
+    /// (below ~60 MB/s per core: brotli ≥ 6, zstd ≥ 10, lz4hc ≥ 9), 2 for the rest.
+    static func chunksPerWorker(_ codec: CodecSettings) -> Int {
+        switch codec.codec {
+        case .brotli: codec.level >= 6 ? 4 : 2
+        case .zstd: codec.level >= 10 ? 4 : 2
+        case .lz4hc: codec.level >= 9 ? 4 : 2
+        case .lz4, .store: 2
+        }
+    }
 }
