@@ -52,6 +52,13 @@ struct UnpackCommand: ParsableCommand {
     @OptionGroup
     var reporting: OutputOptions
 
+    // Batch: a directory input (docs/batch.md); the logic is in BatchCommand.swift.
+    @OptionGroup(title: "Directories")
+    var batch: BatchArguments
+
+    @Option(help: ArgumentHelp("Directories: budget for the buffers of every file in flight (default 256M).", valueName: "SIZE"))
+    var memoryLimit: ByteCount?
+
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
         if (toStandardOutput || input == "-"), removeSource { throw ValidationError("--remove-source needs files on both sides") }
@@ -59,6 +66,7 @@ struct UnpackCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if isDirectory(input) { return try runBatch() }  // batch: BatchCommand.swift
             let workerCount = try parseWorkers(workers)
             let source: FilePath? = input == "-" ? nil : FilePath(input)
             let target: OutputTarget

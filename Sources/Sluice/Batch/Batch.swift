@@ -49,6 +49,7 @@ public enum Batch {
             throw SluiceError.invalid("encryption needs a passphrase or a key file")
         }
         let outputRoot = options.output ?? input
+        let freshRoot = !FileSystem.exists(outputRoot)
         if !options.dryRun { try FileSystem.makeDirectories(outputRoot) }
         let outputStatus = try? FileSystem.status(ofPath: outputRoot)
         let inPlace = outputStatus.map { $0.device == inputStatus.device && $0.inode == inputStatus.inode } ?? false
@@ -78,8 +79,9 @@ public enum Batch {
                 compressedInput: options.compressedInput,
                 prune: inPlace ? nil : outputStatus.map { ($0.device, $0.inode) },
                 prepare: { relative in
-                    guard !inPlace, !options.dryRun, !relative.isEmpty else { return }
-                    try FileSystem.makeDirectory(layout.directory(relative))
+                    guard !inPlace, !options.dryRun else { return false }
+                    if relative.isEmpty { return freshRoot }
+                    return try FileSystem.makeDirectory(layout.directory(relative))
                 },
                 now: Int64(time(nil))),
             reporter: reporter)

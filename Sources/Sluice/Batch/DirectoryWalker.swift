@@ -14,6 +14,9 @@ struct WalkEntry: Sendable {
     var status: FileSystem.Status
     /// `--skip-compressed` with ``CompressedInputPolicy/store``: the name says it is compressed.
     var storeOnly = false
+    /// The output directory was created by this run, so no output can exist in it yet: no need to
+    /// look before writing.
+    var freshOutputDirectory = false
 }
 
 /// Walks a directory tree with a few threads at once and streams the regular files it finds into a
@@ -49,6 +52,8 @@ final class DirectoryWalker: Sendable {
     private struct Pending: Sendable {
         var relative: FilePath
         var lineage: Lineage?
+        /// Whether its output directory is new (``WalkEntry/freshOutputDirectory``).
+        var fresh = false
     }
 
     private struct State {
@@ -80,8 +85,9 @@ final class DirectoryWalker: Sendable {
         /// A directory not to enter (the output tree, when it lies inside the input).
         var prune: (device: UInt64, inode: UInt64)?
         /// Called for each directory before its entries are read, with its path relative to the root
-        /// (empty for the root): creates the matching output directory. A throw skips the directory.
-        var prepare: @Sendable (FilePath) throws -> Void
+        /// (empty for the root): creates the matching output directory and tells whether it is new.
+        /// A throw skips the directory.
+        var prepare: @Sendable (FilePath) throws -> Bool
         /// The run's start, for the age filters.
         var now: Int64
     }
@@ -143,9 +149,10 @@ final class DirectoryWalker: Sendable {
 
     /// Reads one directory, handing files on and subdirectories to the stack (or walking them inline).
     private func read(_ directory: Pending, depth: Int) {
+        var directory = directory
         let directoryPath = path(of: directory.relative)
         do {
-            try settings.prepare(directory.relative)
+            directory.fresh = try settings.prepare(directory.relative)
         } catch let error as SluiceError {
             reporter.fail(directoryPath, error)
             return
@@ -182,7 +189,7 @@ final class DirectoryWalker: Sendable {
                 enterDirectory(relative, name: component, inode: UInt64(inode), directoryFD: fd, lineage: directory.lineage, depth: depth, followedLink: false)
             case Int32(DT_REG):
                 guard let status = statAt(fd, component, follow: false, relative: relative) else { continue }
-                offer(relative, name: component, status: status)
+                offer(relative, name: component, status: status, fresh: directory.fresh)
             case Int32(DT_LNK):
                 followLink(relative, name: component, directoryFD: fd, lineage: directory.lineage, depth: depth)
             case Int32(DT_UNKNOWN):
@@ -276,7 +283,7 @@ final class DirectoryWalker: Sendable {
     }
 
     /// Applies the name rules and the filters to a regular file, and queues it.
-    private func offer(_ relative: FilePath, name: FilePath.Component, status: FileSystem.Status) {
+    private func offer(_ relative: FilePath, name: FilePath.Component, status: FileSystem.Status, fresh: Bool = false) {
         if Self.isTemporaryOutput(name) { return }
         let isPacked = name.extension == "slc"
         var storeOnly = false
@@ -301,7 +308,8 @@ final class DirectoryWalker: Sendable {
             return
         }
         reporter.progress.foundFile(size: status.size)
-        if !files.push(WalkEntry(relative: relative, status: status, storeOnly: storeOnly)) { stop() }
+        let entry = WalkEntry(relative: relative, status: status, storeOnly: storeOnly, freshOutputDirectory: fresh)
+        if !files.push(entry) { stop() }
     }
 
     /// `.NAME.sluice-XXXX.tmp`: an ``AtomicOutputFile`` of this or an interrupted run.

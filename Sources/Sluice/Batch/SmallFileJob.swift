@@ -32,6 +32,8 @@ final class SmallFile: @unchecked Sendable {
     var headerBytes: [UInt8] = []
     /// Unpack: bytes charged to the budget beyond the bundle's reservation.
     var charged = 0
+    /// Pack: plaintext bytes read (the slots are given back before the write).
+    var plainSize = 0
 
     init(entry: WalkEntry, source: FilePath, output: FilePath) {
         self.entry = entry
@@ -106,7 +108,8 @@ extension BatchRun {
     }
 
     private func readForPacking(_ file: SmallFile) throws {
-        let decision = try decide(file.output) { _ in UpToDate.packed(file.output, source: file.entry.status) }
+        let decision = file.entry.freshOutputDirectory
+            ? .write(replacing: false) : try decide(file.output) { _ in UpToDate.packed(file.output, source: file.entry.status) }
         guard case .write(let replacing) = decision else {
             reporter.skip(file.source, .upToDate)
             file.pending = false
@@ -123,12 +126,16 @@ extension BatchRun {
         do {
             file.status = try FileSystem.status(of: fd)
             guard file.status.isRegular else { throw SluiceError(.io, "\(file.source) is no longer a regular file") }
+            // The file is read as it is when opened: up to the size fstat gives (one read call for a
+            // small file), or less if it shrinks meanwhile. Growth after that is for the next run.
             let chunk = packer!.chunkSize
+            let expected = file.status.size
             var total = 0
-            while true {
+            repeat {
                 let slot = packSlots.take()
-                slot.plain.reserve(chunk)
-                let count = try fd.readFully(into: slot.plain[0..<chunk])
+                let want = min(chunk, expected - total)
+                slot.plain.reserve(want)
+                let count = want == 0 ? 0 : try fd.readFully(into: slot.plain[0..<want])
                 slot.plain.count = count
                 // A final empty chunk is only written for an empty file (docs/format.md, "Frames").
                 if count == 0, !file.slots.isEmpty {
@@ -137,11 +144,8 @@ extension BatchRun {
                 }
                 file.slots.append(slot)
                 total += count
-                if count < chunk { break }
-                if total > 4 * BatchOptions.smallFileLimit {
-                    throw SluiceError(.io, "\(file.source) grew while it was being read")
-                }
-            }
+                if count < want { break }
+            } while total < expected
         } catch let error as SluiceError {
             throw error
         } catch {
@@ -152,6 +156,7 @@ extension BatchRun {
     private func encode(_ file: SmallFile, context: WorkerContext) throws {
         guard let pack = packOptions, let packer else { return }
         let size = file.slots.reduce(0) { $0 + $1.plain.count }
+        file.plainSize = size
         let metadata: FileMetadata? = options.keepMetadata
             ? FileMetadata(
                 size: UInt64(size), mode: file.status.mode, modificationSeconds: file.status.modificationSeconds,
@@ -203,7 +208,8 @@ extension BatchRun {
         let (header, bytes) = try unpacker.header(of: image.contents)
         file.header = header
         file.headerBytes = bytes
-        let decision = try decide(file.output) { UpToDate.unpacked($0, metadata: header.metadata) }
+        let decision = file.entry.freshOutputDirectory
+            ? .write(replacing: false) : try decide(file.output) { UpToDate.unpacked($0, metadata: header.metadata) }
         guard case .write(let replacing) = decision else {
             reporter.skip(file.source, .upToDate)
             file.pending = false
@@ -246,21 +252,16 @@ extension BatchRun {
         let packing = packOptions != nil
         guard let contents = (packing ? file.image : file.plain)?.contents else { return }
         do {
-            let output = try AtomicOutputFile(destination: file.output, overwrite: file.replacing)
-            do {
-                try output.descriptor.writeFully(contents)
-            } catch {
-                output.discard()
-                throw SluiceError(.io, "cannot write \(file.output)", cause: error)
-            }
             if packing {
-                try output.commit(mode: file.status.mode & 0o666, modification: nil, sync: false)
-                finished(source: file.source, output: file.output, status: file.status, bytesIn: file.status.size, bytesOut: contents.count)
+                try WholeFileOutput.write(
+                    contents, to: file.output, mode: file.status.mode & 0o666, modification: nil, overwrite: file.replacing)
+                let plainSize = file.slots.isEmpty ? file.plainSize : file.slots.reduce(0) { $0 + $1.plain.count }
+                finished(source: file.source, output: file.output, status: file.status, bytesIn: plainSize, bytesOut: contents.count)
             } else {
                 let metadata = options.keepMetadata ? file.header?.metadata : nil
-                try output.commit(
-                    mode: metadata?.mode ?? 0o644,
-                    modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) }, sync: false)
+                try WholeFileOutput.write(
+                    contents, to: file.output, mode: metadata?.mode ?? 0o644,
+                    modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) }, overwrite: file.replacing)
                 finished(source: file.source, output: file.output, status: file.status, bytesIn: file.image?.count ?? 0, bytesOut: contents.count)
             }
         } catch {
