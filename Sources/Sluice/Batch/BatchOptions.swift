@@ -62,6 +62,9 @@ public struct BatchOptions: Sendable {
     /// event for filtered files too.
     public var reportEachFile = false
 
+    /// A test seam: called on an I/O thread just before each small input file is opened.
+    var beforeOpening: (@Sendable (FilePath) -> Void)?
+
     public init(operation: Operation) { self.operation = operation }
 
     var isPacking: Bool { if case .pack = operation { true } else { false } }

@@ -95,6 +95,7 @@ extension BatchRun {
     }
 
     private func openInput(_ path: FilePath) throws -> FileDescriptor {
+        options.beforeOpening?(path)
         do {
             return try FileDescriptor.open(
                 path, .readOnly, options: options.symlinks == .follow ? [.closeOnExec] : [.closeOnExec, .noFollow])
