@@ -194,13 +194,10 @@ extension BatchRun {
                 file.pending = false
                 return
             }
-            image.reserve(size + 1)
-            image.count = try fd.readFully(into: image[0..<size + 1])
-            if image.count > size {
-                file.deferred = true
-                file.pending = false
-                return
-            }
+            // As when packing, the file is taken as fstat found it (one read call); a .slc that grew
+            // meanwhile is decoded up to that size and fails its footer check if that cut a frame.
+            image.reserve(size)
+            image.count = try fd.readFully(into: image[0..<size])
         } catch let error as SluiceError {
             throw error
         } catch {

@@ -26,7 +26,8 @@ public enum StorageKind: String, CaseIterable, Sendable {
     }
 
     /// The kind of the block device that holds `path`, read from sysfs
-    /// (`/sys/dev/block/MAJOR:MINOR/…/queue/rotational`; a partition uses its disk's queue).
+    /// (`/sys/dev/block/MAJOR:MINOR/…/queue/rotational`; a partition uses its disk's queue; a virtual
+    /// disk counts as an SSD whatever it says).
     /// `nil` when it cannot be told: not Linux, a file system without a block device (tmpfs, overlay,
     /// NFS), or a device without a queue.
     public static func detect(for path: FilePath) -> StorageKind? {
@@ -41,6 +42,9 @@ public enum StorageKind: String, CaseIterable, Sendable {
             guard let text = try? String(contentsOfFile: "\(queue)/rotational", encoding: .utf8) else { continue }
             let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: node)) ?? node
             if resolved.contains("/nvme") { return .nvme }
+            // virtio and Xen disks (vda, xvda) say "rotational" because the guest cannot know; they sit
+            // on whatever the host has, nearly always flash or a network volume that likes concurrency.
+            if resolved.contains("/block/vd") || resolved.contains("/block/xvd") { return .ssd }
             return text.trimmingWhitespace() == "1" ? .hdd : .ssd
         }
         return nil
