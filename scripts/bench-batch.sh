@@ -43,7 +43,9 @@ timed() {
     awk '{ print $2 + $3 }' "$runs/last.time" >>"$into.cpu"
 }
 rate() { echo "scale=1; $1 / $2" | bc -l; }
-ratio() { echo "scale=2; $1 / $2" | bc -l; }
+# Median over the reps of (line i of file $1) / (line i of file $2): each ratio compares runs made
+# back to back, which cancels the load other users put on the machine better than a ratio of medians.
+paired() { paste "$1" "$2" | awk '{ printf "%.3f\n", $1 / $2 }' | median; }
 
 echo "bench-batch: $(nproc) cores, sluice $("$sluice" --version), $(zstd --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -70,14 +72,15 @@ if [[ " $SECTIONS " == *" small "* ]]; then
     n=$SMALL_FILES
     for tool in cp zstd pack tarx unpack; do eval "m_$tool=$(median <"$runs/$tool.s")"; done
     echo
+    echo "(ratios: median over the reps of each rep's ratio; speeds: from median times)"
     echo "small files: $n files, $((bytes / 1048576)) MiB, medians of $REPS (seconds: cp $(paste -sd' ' "$runs/cp.s"); zstd $(paste -sd' ' "$runs/zstd.s"); pack $(paste -sd' ' "$runs/pack.s"); tar -x $(paste -sd' ' "$runs/tarx.s"); unpack $(paste -sd' ' "$runs/unpack.s"))"
     printf '  %-44s %8s s %10s files/s\n' "cp -r" "$m_cp" "$(rate "$n" "$m_cp")"
     printf '  %-44s %8s s %10s files/s\n' "zstd -r -3 --output-dir-mirror" "$m_zstd" "$(rate "$n" "$m_zstd")"
     printf '  %-44s %8s s %10s files/s   %sx zstd (target 3), %sx cp (target 0.5)\n' "sluice pack (incl. its syncfs)" "$m_pack" \
-        "$(rate "$n" "$m_pack")" "$(ratio "$m_zstd" "$m_pack")" "$(ratio "$m_cp" "$m_pack")"
+        "$(rate "$n" "$m_pack")" "$(paired "$runs/zstd.s" "$runs/pack.s")" "$(paired "$runs/cp.s" "$runs/pack.s")"
     printf '  %-44s %8s s %10s files/s\n' "tar -I zstd -xf" "$m_tarx" "$(rate "$n" "$m_tarx")"
     printf '  %-44s %8s s %10s files/s   %sx tar (target 1.0)\n' "sluice unpack (incl. its syncfs)" "$m_unpack" \
-        "$(rate "$n" "$m_unpack")" "$(ratio "$m_tarx" "$m_unpack")"
+        "$(rate "$n" "$m_unpack")" "$(paired "$runs/tarx.s" "$runs/unpack.s")"
     echo "  CPU seconds (user + sys, median): cp $(median <"$runs/cp.s.cpu"), zstd $(median <"$runs/zstd.s.cpu"), pack $(median <"$runs/pack.s.cpu"), tar -x $(median <"$runs/tarx.s.cpu") (with its zstd child), unpack $(median <"$runs/unpack.s.cpu")"
 fi
 
@@ -124,8 +127,8 @@ PY
     echo
     echo "large files: $LARGE_FILES files of $LARGE_MIN_MB-$LARGE_MAX_MB MB, $((total / 1000000)) MB, medians of $REPS (tree $(paste -sd' ' "$runs/tree.s"); single $(paste -sd' ' "$runs/single.s"); single --sync $(paste -sd' ' "$runs/singlesync.s"))"
     printf '  %-44s %8s s %6s MB/s\n' "sluice pack TREE (incl. its syncfs)" "$m_tree" "$(mb "$m_tree")"
-    printf '  %-44s %8s s %6s MB/s   tree = %sx (target 0.9)\n' "sluice pack ONE FILE --sync" "$m_ss" "$(mb "$m_ss")" "$(ratio "$m_ss" "$m_tree")"
-    printf '  %-44s %8s s %6s MB/s   tree = %sx\n' "sluice pack ONE FILE (no fsync)" "$m_single" "$(mb "$m_single")" "$(ratio "$m_single" "$m_tree")"
+    printf '  %-44s %8s s %6s MB/s   tree = %sx (target 0.9)\n' "sluice pack ONE FILE --sync" "$m_ss" "$(mb "$m_ss")" "$(paired "$runs/singlesync.s" "$runs/tree.s")"
+    printf '  %-44s %8s s %6s MB/s   tree = %sx\n' "sluice pack ONE FILE (no fsync)" "$m_single" "$(mb "$m_single")" "$(paired "$runs/single.s" "$runs/tree.s")"
 fi
 
 if [[ " $SECTIONS " == *" rss "* ]]; then

@@ -108,10 +108,15 @@ public enum Batch {
             files.close()
         }
         dispatcher.closeBundle()
+        // Bundles still in flight may hand files over to the chunked path until the very last one ends.
         while true {
             run.inFlight.wait()
-            guard !reporter.shouldStop, let entry = run.deferred.tryPop() else { break }
-            dispatcher.dispatchLarge(entry)
+            var dispatched = false
+            while !reporter.shouldStop, let entry = run.deferred.tryPop() {
+                dispatcher.dispatchLarge(entry)
+                dispatched = true
+            }
+            if !dispatched { break }
         }
         io.shutdown()
         // Let the walk's threads see the closed queue and end before the run is reported.
