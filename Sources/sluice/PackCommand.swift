@@ -88,6 +88,10 @@ struct PackCommand: ParsableCommand {
     @OptionGroup
     var runReporting: RunReportingOptions
 
+    // Batch: a directory input (docs/batch.md); the logic is in BatchCommand.swift.
+    @OptionGroup(title: "Directories")
+    var batch: BatchArguments
+
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
         if toStandardOutput, removeSource { throw ValidationError("--remove-source needs an output file, not stdout") }
@@ -144,6 +148,8 @@ struct PackCommand: ParsableCommand {
             } else if keys.isGiven {
                 throw SluiceError(.invalidArgument, "a key was given but --cipher is none")
             }
+
+            if isDirectory(input) { return try runBatch(options: options) }  // batch: BatchCommand.swift
 
             if source == nil, Terminal.standardInputIsTerminal {
                 throw SluiceError(.invalidArgument, "standard input is a terminal: name a FILE to pack, or pipe data in")

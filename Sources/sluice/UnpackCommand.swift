@@ -60,6 +60,13 @@ struct UnpackCommand: ParsableCommand {
     @OptionGroup
     var runReporting: RunReportingOptions
 
+    // Batch: a directory input (docs/batch.md); the logic is in BatchCommand.swift.
+    @OptionGroup(title: "Directories")
+    var batch: BatchArguments
+
+    @Option(help: ArgumentHelp("Budget for chunk buffers (default: a quarter of RAM; 256M for directories).", valueName: "SIZE"))
+    var memoryLimit: ByteCount?
+
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
         if (toStandardOutput || input == "-"), removeSource { throw ValidationError("--remove-source needs files on both sides") }
@@ -68,6 +75,7 @@ struct UnpackCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if isDirectory(input) { return try runBatch() }  // batch: BatchCommand.swift
             let workerCount = try parseWorkers(workers)
             let source: FilePath? = input == "-" ? nil : FilePath(input)
             let target: OutputTarget

@@ -1,0 +1,54 @@
+import Synchronization
+import SystemPackage
+
+/// Where every thread of a batch sends what happened to a file: it counts it in the
+/// ``BatchProgress``, passes it on as a ``BatchEvent``, and raises the stop flag on the first failure
+/// when the batch is to fail fast.
+final class BatchReporter: Sendable {
+    let progress: BatchProgress
+    private let send: @Sendable (BatchEvent) -> Void
+    private let reportEachFile: Bool
+    private let failFast: Bool
+    private let stopFlag = Atomic<Bool>(false)
+
+    init(progress: BatchProgress, reportEachFile: Bool, failFast: Bool, send: @escaping @Sendable (BatchEvent) -> Void) {
+        self.progress = progress
+        self.reportEachFile = reportEachFile
+        self.failFast = failFast
+        self.send = send
+    }
+
+    /// Whether the batch should stop taking new work (`failFast` after a failure).
+    var shouldStop: Bool { stopFlag.load(ordering: .relaxed) }
+
+    func skip(_ path: FilePath, _ reason: SkipReason) {
+        progress.skipped(reason)
+        if reason != .filtered || reportEachFile { send(.skipped(path, reason)) }
+    }
+
+    func fail(_ path: FilePath, _ error: SluiceError) {
+        progress.failedFile()
+        if failFast { stopFlag.store(true, ordering: .relaxed) }
+        send(.failed(path, error))
+    }
+
+    func fail(_ path: FilePath, _ error: any Error) {
+        fail(path, error as? SluiceError ?? SluiceError(.io, "\(path)", cause: SendableError(error)))
+    }
+
+    func succeed(_ source: FilePath, output: FilePath, bytesIn: Int, bytesOut: Int) {
+        progress.succeeded(bytesIn: bytesIn, bytesOut: bytesOut)
+        if reportEachFile { send(.processed(source: source, output: output, bytesIn: bytesIn, bytesOut: bytesOut)) }
+    }
+
+    func plan(_ source: FilePath, output: FilePath, size: Int, replacing: Bool) {
+        progress.succeeded(bytesIn: size, bytesOut: 0)
+        send(.planned(source: source, output: output, replacing: replacing))
+    }
+}
+
+/// An error of unknown type, kept as its description so it can travel between threads.
+struct SendableError: Error, Sendable, CustomStringConvertible {
+    let description: String
+    init(_ error: any Error) { description = "\(error)" }
+}

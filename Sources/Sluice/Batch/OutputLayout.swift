@@ -1,0 +1,29 @@
+import SystemPackage
+
+/// Where each input of a batch goes: the output tree mirrors the input tree's relative layout under the
+/// output root (or is the input tree itself, when outputs go next to their inputs).
+///
+/// Relative paths come from directory entries only (never `.`, `..` or a `/`), and an unpacked name
+/// that would be empty, `.` or `..` is refused, so no output can land outside the output root; the
+/// directories of the output tree are created refusing symbolic links (``FileSystem/makeDirectory(_:)``).
+struct OutputLayout: Sendable {
+    let inputRoot: FilePath
+    let outputRoot: FilePath
+    /// Outputs go next to their inputs.
+    let inPlace: Bool
+    let packing: Bool
+
+    func source(_ relative: FilePath) -> FilePath {
+        relative.isEmpty ? inputRoot : inputRoot.pushing(relative)
+    }
+
+    func directory(_ relative: FilePath) -> FilePath {
+        relative.isEmpty ? outputRoot : outputRoot.pushing(relative)
+    }
+
+    /// `OUT/rel.slc` when packing; `OUT/rel` without `.slc` when unpacking (`nil` when no safe name is left).
+    func output(_ relative: FilePath) -> FilePath? {
+        let mirrored = outputRoot.pushing(relative)
+        return packing ? mirrored.appendingToName(".slc") : mirrored.removingNameSuffix(".slc")
+    }
+}

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+import SystemPackage
+
+/// Writes a whole file held in memory atomically, with as few system calls as the rules allow: the
+/// small-file writer of a batch, where a tree of small files is bound by per-file calls.
+///
+/// The same guarantees as ``AtomicOutputFile``: a hidden temporary name in the target directory
+/// (registered for removal on a signal), the final mode and time set before the name appears, and no
+/// existing file replaced without `overwrite`. It differs in the how: the temporary name comes from a
+/// process-wide counter instead of a random draw (`O_EXCL` still guards against other processes), and
+/// publishing is one `renameat2(RENAME_NOREPLACE)` instead of `link` + `unlink`, where the kernel has it.
+/// No `fsync`: a batch makes its outputs durable with one `syncfs`.
+enum WholeFileOutput {
+    private static let counter = Atomic<UInt64>(0)
+    private static let processTag = String(UInt32(truncatingIfNeeded: getpid()), radix: 36)
+
+    /// `renameat2`, found at run time: glibc declares it only under `_GNU_SOURCE`, which Swift's Glibc
+    /// module does not set; `nil` where the C library lacks it.
+    private static let renameNoReplace: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+
+    /// `sync_file_range`, found at run time like `renameat2`.
+    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+
+    /// Whether writes start their writeback at once (experiment switch; see docs/batch.md).
+    static let startsWriteback = getenv("SLUICE_WRITEBACK").map { String(cString: $0) == "1" } ?? false
+
+    /// Writes `bytes` to `destination`.
+    ///
+    /// - Parameters:
+    ///   - mode: permission bits set on the file before it gets its name.
+    ///   - modification: the mtime (and atime) to give it, if any.
+    ///   - overwrite: replace an existing `destination`.
+    /// - Throws: ``SluiceError/Code/outputExists`` when `destination` exists and `overwrite` is false;
+    ///   ``SluiceError/Code/io`` otherwise. Nothing is left behind.
+    static func write(
+        _ bytes: UnsafeRawBufferPointer, to destination: FilePath, mode: UInt32,
+        modification: (seconds: Int64, nanoseconds: UInt32)?, overwrite: Bool
+    ) throws {
+        let base = destination.lastComponent?.string ?? "output"
+        let number = counter.add(1, ordering: .relaxed).newValue
+        var temporary = destination.removingLastComponent().appending(".\(base.prefix(200)).sluice-\(processTag)-\(String(number, radix: 36)).tmp")
+        // Created and registered under one lock (TemporaryFiles.create), so a signal cannot slip between.
+        func create(_ path: FilePath) throws -> Int32 {
+            try TemporaryFiles.create(path.string) {
+                let fd = path.withPlatformString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
+                guard fd >= 0 else { throw Errno(rawValue: errno) }
+                return fd
+            }
+        }
+        var fd: Int32
+        do {
+            fd = try create(temporary)
+        } catch Errno.fileExists {
+            // Left by another process with our pid (an earlier run): fall back to a random name.
+            temporary = destination.removingLastComponent().appending(".\(base.prefix(200)).sluice-\(String(UInt64.random(in: 0...UInt64.max), radix: 36)).tmp")
+            do {
+                fd = try create(temporary)
+            } catch let error as Errno {
+                throw SluiceError(.io, "cannot create a temporary file beside \(destination)", cause: error)
+            }
+        } catch let error as Errno {
+            throw SluiceError(.io, "cannot create a temporary file beside \(destination)", cause: error)
+        }
+        let temporaryName = temporary.string
+        defer { TemporaryFiles.unregister(temporaryName) }
+        do {
+            try FileDescriptor(rawValue: fd).writeFully(bytes)
+            // Start writing the data back now (SYNC_FILE_RANGE_WRITE), without waiting: the batch's
+            // one syncfs at the end then finds most of it on disk already.
+            if startsWriteback, let syncFileRange { _ = syncFileRange(fd, 0, 0, 2) }
+            guard fchmod(fd, mode_t(mode)) == 0 else { throw Errno(rawValue: errno) }
+            if let modification {
+                let time = timespec(tv_sec: Int(modification.seconds), tv_nsec: Int(modification.nanoseconds))
+                var times = [time, time]
+                guard futimens(fd, &times) == 0 else { throw Errno(rawValue: errno) }
+            }
+            let closed = close(fd)
+            fd = -1
+            guard closed == 0 else { throw Errno(rawValue: errno) }
+        } catch {
+            if fd >= 0 { close(fd) }
+            _ = temporary.withPlatformString { unlink($0) }
+            throw SluiceError(.io, "cannot write \(destination)", cause: error as? Errno)
+        }
+        try publish(temporary, as: destination, overwrite: overwrite)
+    }
+
+    private static func publish(_ temporary: FilePath, as destination: FilePath, overwrite: Bool) throws {
+        let result: Int32 = temporary.withPlatformString { from in
+            destination.withPlatformString { to in
+                if overwrite { return rename(from, to) }
+                if let renameNoReplace {
+                    let moved = renameNoReplace(AT_FDCWD, from, AT_FDCWD, to, 1)  // RENAME_NOREPLACE
+                    if moved == 0 || (errno != EINVAL && errno != ENOSYS) { return moved }
+                }
+                // No renameat2 (or a file system without it): link fails if the name exists.
+                if link(from, to) == 0 { return unlink(from) }
+                return -1
+            }
+        }
+        guard result == 0 else {
+            let failure = Errno(rawValue: errno)
+            _ = temporary.withPlatformString { unlink($0) }
+            if failure == .fileExists {
+                throw SluiceError(.outputExists, "\(destination) already exists (use --force to overwrite)")
+            }
+            throw SluiceError(.io, "cannot rename the output into place at \(destination)", cause: failure)
+        }
+    }
+}

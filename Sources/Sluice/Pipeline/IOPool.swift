@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import Foundation
+import SystemPackage
+
+/// The kind of storage under a path, which decides how many blocking reads and writes pay off at once.
+public enum StorageKind: String, CaseIterable, Sendable {
+    /// A spinning disk: concurrent streams mostly add seeks.
+    case hdd
+    /// A SATA/SAS solid-state disk or a virtual disk.
+    case ssd
+    /// An NVMe device: deep queues.
+    case nvme
+
+    /// I/O tokens (``IOPool/tokens``) used when `--io-tokens` is not given.
+    public var defaultIOTokens: Int {
+        switch self {
+        case .hdd: 2
+        case .ssd: 8
+        case .nvme: 16
+        }
+    }
+
+    /// The kind of the block device that holds `path`, read from sysfs
+    /// (`/sys/dev/block/MAJOR:MINOR/…/queue/rotational`; a partition uses its disk's queue; a virtual
+    /// disk counts as an SSD whatever it says).
+    /// `nil` when it cannot be told: not Linux, a file system without a block device (tmpfs, overlay,
+    /// NFS), or a device without a queue.
+    public static func detect(for path: FilePath) -> StorageKind? {
+        #if os(Linux)
+        guard let status = try? FileSystem.status(ofPath: path) else { return nil }
+        // glibc's major()/minor() are macros Swift cannot import; this is their definition.
+        let device = status.device
+        let major = ((device >> 8) & 0xFFF) | ((device >> 32) & ~UInt64(0xFFF))
+        let minor = (device & 0xFF) | ((device >> 12) & ~UInt64(0xFF))
+        let node = "/sys/dev/block/\(major):\(minor)"
+        for queue in ["\(node)/queue", "\(node)/../queue"] {
+            guard let text = try? String(contentsOfFile: "\(queue)/rotational", encoding: .utf8) else { continue }
+            let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: node)) ?? node
+            if resolved.contains("/nvme") { return .nvme }
+            // virtio and Xen disks (vda, xvda) say "rotational" because the guest cannot know; they sit
+            // on whatever the host has, nearly always flash or a network volume that likes concurrency.
+            if resolved.contains("/block/vd") || resolved.contains("/block/xvd") { return .ssd }
+            return text.trimmingWhitespace() == "1" ? .hdd : .ssd
+        }
+        return nil
+        #else
+        return nil
+        #endif
+    }
+}
+
+/// The I/O pool: a fixed number of *I/O tokens* bounds how many blocking reads and writes run at once,
+/// whoever issues them, and a set of threads (one per token) runs the I/O jobs a batch submits.
+///
+/// Blocking I/O stays off the ``WorkerPool``'s threads, which only compute. A thread outside the pool
+/// (the reader or writer of a single-file run) takes a token with ``withToken(_:)``; a job on the pool
+/// holds one for as long as it runs, so pool threads and outside callers together never exceed
+/// ``tokens``.
+public final class IOPool: Sendable {
+    typealias Job = @Sendable () -> Void
+
+    /// The number of blocking I/O operations (jobs or token holders) allowed at once.
+    public let tokens: Int
+    private let jobs = BoundedQueue<Job>()
+    private let available: DispatchSemaphore
+    private let running = DispatchGroup()
+
+    /// Starts `tokens` threads.
+    ///
+    /// - Parameter name: the threads' name prefix, as seen in `top -H` and debuggers.
+    public init(tokens: Int, name: String = "sluice-io") {
+        self.tokens = max(1, tokens)
+        available = DispatchSemaphore(value: self.tokens)
+        for index in 0..<self.tokens {
+            running.enter()
+            let thread = Thread { [jobs, available, running] in
+                while let job = jobs.pop() {
+                    available.wait()
+                    job()
+                    available.signal()
+                }
+                running.leave()
+            }
+            thread.name = "\(name)-\(index)"
+            thread.start()
+        }
+    }
+
+    /// The token count for a path: `explicit` when given, else the default of `storage`, else of the
+    /// storage detected under `path` (``StorageKind/ssd`` when it cannot be told).
+    public static func tokens(explicit: Int?, storage: StorageKind?, for path: FilePath) -> Int {
+        if let explicit { return max(1, explicit) }
+        return (storage ?? StorageKind.detect(for: path) ?? .ssd).defaultIOTokens
+    }
+
+    /// Queues `job` to run on one of the pool's threads while it holds a token.
+    func submit(_ job: @escaping Job) {
+        jobs.push(job)
+    }
+
+    /// Runs `body` on the calling thread once a token is free, and gives the token back afterwards.
+    public func withToken<Result>(_ body: () throws -> Result) rethrows -> Result {
+        available.wait()
+        defer { available.signal() }
+        return try body()
+    }
+
+    /// Lets the threads finish the jobs already queued, then waits for them to exit. Nothing may be
+    /// submitted afterwards.
+    public func shutdown() {
+        jobs.close()
+        running.wait()
+    }
+}

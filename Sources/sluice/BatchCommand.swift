@@ -1,0 +1,74 @@
+import ArgumentParser
+import Sluice
+import SystemPackage
+
+/// The directory branch of `pack` and `unpack`: runs the batch, prints as it goes, and exits 1 when any
+/// file failed (docs/batch.md).
+enum BatchCommand {
+    static func run(
+        input: String, output: String?, options: BatchOptions, arguments: BatchArguments, reporting: OutputOptions
+    ) throws {
+        var options = options
+        arguments.apply(to: &options)
+        options.output = output.map { FilePath($0) }
+        options.reportEachFile = reporting.verbose
+        let progress = BatchProgress()
+        let console = BatchConsole(
+            format: arguments.logFormat, verbose: reporting.verbose, quiet: reporting.quiet, packing: options.isPacking,
+            interval: arguments.progressInterval, progress: progress)
+        console.start()
+        let report: BatchReport
+        do {
+            report = try Batch.run(FilePath(input), options: options, progress: progress) { console.handle($0) }
+        } catch {
+            console.stop()
+            throw error
+        }
+        console.stop()
+        console.summarize(report)
+        if report.filesFailed > 0 { throw ExitCode(ExitCodes.failure) }
+    }
+}
+
+extension BatchOptions {
+    var isPacking: Bool { if case .pack = operation { true } else { false } }
+}
+
+extension PackCommand {
+    /// `sluice pack DIR [-o OUTDIR]`.
+    func runBatch(options: PackOptions) throws {
+        if toStandardOutput { throw SluiceError(.invalidArgument, "a directory cannot be packed to stdout (use -o DIR)") }
+        if case .passphrase = options.key {
+            Terminal.warning("a passphrase costs one scrypt per file (--kdf-cost); use --key-file for many files")
+        }
+        var batchOptions = BatchOptions(operation: .pack(options))
+        batchOptions.overwrite = force
+        batchOptions.removeSource = removeSource
+        batchOptions.keepMetadata = keepMetadata
+        batchOptions.memoryLimit = memoryLimit
+        batchOptions.workers = options.workers
+        try BatchCommand.run(input: input, output: output, options: batchOptions, arguments: batch, reporting: reporting)
+    }
+}
+
+extension UnpackCommand {
+    /// `sluice unpack DIR [-o OUTDIR]`.
+    func runBatch() throws {
+        if toStandardOutput { throw SluiceError(.invalidArgument, "a directory cannot be unpacked to stdout (use -o DIR)") }
+        var batchOptions = BatchOptions(operation: .unpack)
+        batchOptions.overwrite = force
+        batchOptions.removeSource = removeSource
+        batchOptions.keepMetadata = restoreMetadata
+        batchOptions.memoryLimit = memoryLimit
+        batchOptions.workers = try parseWorkers(workers)
+        batchOptions.limits = DecodeLimits(maxScryptLogN: maxKdfCost)
+        let keys = keys
+        if keys.isGiven {
+            let key = try keys.secret(confirm: false)
+            batchOptions.key = { key }
+        } else {
+            batchOptions.key = { try keys.secret(confirm: false) }
+        }
+        try BatchCommand.run(input: input, output: output, options: batchOptions, arguments: batch, reporting: reporting)
+    }
+}
