@@ -8,3 +8,6 @@ extension ChecksumKind: ExpressibleByArgument {}
 extension ByteCount: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
+extension BenchMode: ExpressibleByArgument {}
+extension BenchFormat: ExpressibleByArgument {}
+extension BenchGoal: ExpressibleByArgument {}
