@@ -200,10 +200,11 @@ enum DataGenerator {
 
     private static func appendLogLines(to out: inout [UInt8], random: inout BenchRandom) {
         var seconds = 3600 * 6 + random.below(3600 * 12)
+        let day = 10 + random.below(18)
         for _ in 0..<(5 + random.below(40)) {
             seconds += random.below(3)
             appendString("2026-11-", to: &out)
-            appendNumber(10 + random.below(3), to: &out)
+            appendNumber(day, to: &out)
             out.append(84)  // T
             appendNumber(seconds / 3600 % 24, to: &out, width: 2)
             out.append(58)
