@@ -20,7 +20,7 @@ enum BenchHTML {
             dl.env dt { font-weight: bold; } dl.env dd { margin: 0; }
             .warn { color: #a00; font-weight: bold; }
             .chart { margin: 1em 0; } .chart svg { max-width: 100%; height: auto; border: 1px solid #eee; }
-            pre.advice { background: #f6f8fa; padding: 0.8em; border-radius: 4px; }
+            pre.advice { background: #f6f8fa; padding: 0.8em; border-radius: 4px; white-space: pre-wrap; }
             </style>
             </head>
             <body>

@@ -97,7 +97,7 @@ enum BenchPlot {
             let label = escape(point.name + (point.group.isEmpty ? "" : " (\(point.group))"))
             svg.body += "<text x=\"\(f(px + 8))\" y=\"\(f(ly))\" font-size=\"12\" fill=\"#333\">\(label)</text>"
         }
-        svg.legend([("#d62728", "Pareto front: nothing is both faster and smaller", true)])
+        svg.legend([("#d62728", "Pareto front\n(filled dots: nothing\nis both faster\nand smaller)", true)])
         return svg.render(standalone: standalone)
     }
 
@@ -148,7 +148,7 @@ enum BenchPlot {
         let y = Axis.logarithmic(min: all.map(\.speed).min()!, max: all.map(\.speed).max()!)
         svg.axes(x: x, y: y)
         if maxWorkers == 1 { svg.note("only 1 worker measured: run with --workers 1,2 to see scaling") }
-        var placed: [Double] = []
+        var labels: [(y: Double, x: Double, text: String, color: String)] = []
         for (index, line) in series.enumerated() {
             let color = palette[index % palette.count]
             let coordinates = line.points.map { (svg.x(x, Double($0.workers)), svg.y(y, $0.speed)) }
@@ -161,12 +161,27 @@ enum BenchPlot {
             let last = coordinates.last!
             let scaling = line.points.count > 1 && line.points[0].workers == 1
                 ? " ×\(String(format2: line.points.last!.speed / line.points[0].speed))" : ""
-            var ly = last.1 + 4
-            while placed.contains(where: { abs($0 - ly) < 13 }) { ly += 13 }
-            placed.append(ly)
-            svg.body += "<text x=\"\(f(last.0 + 8))\" y=\"\(f(ly))\" font-size=\"12\" fill=\"\(color)\">\(escape(line.name + scaling))</text>"
+            labels.append((last.1 + 4, last.0 + 8, line.name + scaling, color))
+        }
+        // Labels sit at the end of their line, spread apart just enough not to overlap, inside the chart's height.
+        labels.sort { $0.y < $1.y }
+        let ys = spread(labels.map(\.y), gap: 13, low: svg.top + 4, high: svg.bottom + 40)
+        for (label, ly) in zip(labels, ys) {
+            svg.body += "<text x=\"\(f(label.x))\" y=\"\(f(ly))\" font-size=\"12\" fill=\"\(label.color)\">\(escape(label.text))</text>"
         }
         return svg.render(standalone: standalone)
+    }
+
+    /// Moves sorted positions apart so neighbours are at least `gap` apart, keeping them within
+    /// `low...high` where there is room, and as close to where they wanted to be as that allows.
+    static func spread(_ wanted: [Double], gap: Double, low: Double, high: Double) -> [Double] {
+        var ys = wanted
+        for i in ys.indices { ys[i] = max(ys[i], i == 0 ? low : ys[i - 1] + gap) }
+        if let last = ys.indices.last, ys[last] > high {
+            ys[last] = high
+            for i in ys.indices.dropLast().reversed() { ys[i] = min(ys[i], ys[i + 1] - gap) }
+        }
+        return ys
     }
 
     // MARK: Drawing
@@ -196,16 +211,18 @@ enum BenchPlot {
         var isLog: Bool
         var ticks: [Double]
 
+        /// Ticks at 1, 2, 5 × 10^k; the domain runs from the tick below `min` to the tick above `max`.
         static func logarithmic(min: Double, max: Double) -> Axis {
-            let low = pow(10, floor(log10(Swift.max(min, 1e-3) * 0.8)))
-            let high = pow(10, ceil(log10(Swift.max(max, min * 1.01) * 1.25)))
-            var ticks: [Double] = []
-            var decade = low
-            while decade <= high * 1.0001 {
-                for step in [1.0, 2, 5] where decade * step <= high * 1.0001 { ticks.append(decade * step) }
+            let low = Swift.max(min, 1e-3), high = Swift.max(max, low * 1.01)
+            var steps: [Double] = []
+            var decade = pow(10, floor(log10(low)) - 1)
+            while decade <= high * 100 {
+                steps += [decade, decade * 2, decade * 5]
                 decade *= 10
             }
-            return Axis(low: low, high: high, isLog: true, ticks: ticks)
+            let from = steps.last { $0 <= low * 0.9 } ?? steps[0]
+            let to = steps.first { $0 >= high * 1.15 } ?? steps.last!
+            return Axis(low: from, high: to, isLog: true, ticks: steps.filter { $0 >= from && $0 <= to })
         }
 
         static func linear(min: Double, max: Double) -> Axis {
@@ -275,11 +292,16 @@ enum BenchPlot {
             body += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(top + 24))\" font-size=\"14\" text-anchor=\"middle\" fill=\"#a00\">\(escape(text))</text>"
         }
 
+        /// Entries in the right margin, top first; each text may hold several lines separated by `\n`.
         mutating func legend(_ entries: [(color: String, text: String, dashed: Bool)]) {
-            for (index, entry) in entries.enumerated() {
-                let ly = bottom + 40 + Double(index) * 16
-                body += "<line x1=\"\(f(left))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + 28))\" y2=\"\(f(ly - 4))\" stroke=\"\(entry.color)\" stroke-width=\"1.5\"\(entry.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
-                body += "<text x=\"\(f(left + 36))\" y=\"\(f(ly))\" font-size=\"12\" fill=\"#444\">\(escape(entry.text)) · filled dots are on it</text>"
+            var ly = top + 12
+            for entry in entries {
+                body += "<line x1=\"\(f(right + 14))\" y1=\"\(f(ly - 4))\" x2=\"\(f(right + 40))\" y2=\"\(f(ly - 4))\" stroke=\"\(entry.color)\" stroke-width=\"1.5\"\(entry.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
+                for line in entry.text.split(separator: "\n") {
+                    body += "<text x=\"\(f(right + 46))\" y=\"\(f(ly))\" font-size=\"12\" fill=\"#444\">\(escape(String(line)))</text>"
+                    ly += 15
+                }
+                ly += 8
             }
         }
 

@@ -151,7 +151,7 @@ public struct BenchRecommendation: Sendable {
             + (c.decompressSpeed.map { ", decompress \(BenchTable.number($0)) MB/s" } ?? "")
     }
 
-    private static func signed(_ value: Double) -> String { (value >= 0 ? "+" : "") + BenchTable.number(value) }
+    private static func signed(_ value: Double) -> String { (value >= 0 ? "+" : "−") + BenchTable.number(abs(value)) }
 
     private static func compactSize(_ bytes: Int) -> String {
         bytes % (1 << 20) == 0 ? "\(bytes >> 20)M" : bytes % (1 << 10) == 0 ? "\(bytes >> 10)K" : "\(bytes)"
