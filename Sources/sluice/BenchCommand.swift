@@ -24,7 +24,7 @@ struct BenchCommand: ParsableCommand {
               sluice bench --config Benchmarks/suites/quick.yaml
               sluice bench report a.json b.json --format markdown
             """,
-        subcommands: [BenchRunCommand.self, BenchReportCommand.self, BenchGenerateCommand.self],
+        subcommands: [BenchRunCommand.self, BenchReportCommand.self, BenchGenerateCommand.self, BenchPeakCommand.self],
         defaultSubcommand: BenchRunCommand.self
     )
 }
@@ -159,6 +159,7 @@ struct BenchRunCommand: ParsableCommand {
 
             var runner = BenchRunner(matrix: try options.matrix(), settings: try options.settings())
             runner.toolVersion = SluiceCommand.configuration.version
+            runner.executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
             if let directory = options.temporaryDirectory { runner.temporaryDirectory = directory }
             let minRatio = try options.minRatio()
             if !quiet {
@@ -236,6 +237,33 @@ struct BenchGenerateCommand: ParsableCommand {
                 try Data(data.generate()).write(to: URL(fileURLWithPath: output))
             } catch {
                 throw SluiceError(.io, "cannot write \(output)")
+            }
+        }
+    }
+}
+
+/// `sluice bench peak-rss --report FILE -- pack ...`: runs another sluice command in this process and
+/// writes this process's peak resident size (bytes) to FILE. File mode's memory column comes from it.
+struct BenchPeakCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peak-rss", abstract: "Run a sluice command and record its peak memory (used by --mode file).",
+        shouldDisplay: false)
+
+    @Option(help: ArgumentHelp("Where to write the peak resident size, in bytes.", valueName: "FILE"))
+    var report: String
+
+    @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The sluice command and its arguments.", valueName: "COMMAND"))
+    var command: [String]
+
+    func run() throws {
+        var inner = try SluiceCommand.parseAsRoot(command.first == "--" ? Array(command.dropFirst()) : command)
+        try inner.run()
+        let peak = ResidentMemory.highWater ?? Memory.peakResident
+        try reportingErrors {
+            do {
+                try "\(peak.bytes)\n".write(toFile: report, atomically: true, encoding: .utf8)
+            } catch {
+                throw SluiceError(.io, "cannot write \(report)")
             }
         }
     }

@@ -29,8 +29,10 @@ public struct BenchResult: Codable, Sendable, Equatable {
     public var compress: BenchTiming
     /// Decompress, open, copy back or unpack; `nil` for the checksum row.
     public var decompress: BenchTiming?
-    /// How far resident memory rose above its level at the start of the cell (buffers, contexts,
-    /// threads); `nil` when it could not be measured.
+    /// Memory mode: how far this process's resident memory rose above its level at the start of the
+    /// cell (buffers, contexts, threads). File mode: the peak resident size of a `sluice pack` or
+    /// `sluice unpack` process on the same cell, whichever is larger (or, when the library runs without
+    /// the executable, the rise during the cell's first pass). `nil` when it could not be measured.
     public var peakMemoryBytes: Int?
     /// Every decoded pass matched the input byte for byte (a mismatch stops the run with an error).
     public var verified: Bool

@@ -12,6 +12,9 @@ public struct BenchRunner: Sendable {
     public var temporaryDirectory: String
     /// The version of the program, recorded in the environment.
     public var toolVersion: String?
+    /// The `sluice` executable: file mode then measures each cell's peak memory as that of a real
+    /// `sluice pack` and `sluice unpack` process. Without it, the peak is measured in this process.
+    public var executable: String?
     /// Called after each cell with its result, before the next starts (progress lines).
     public var progress: (@Sendable (BenchResult) -> Void)?
     /// Called before each cell starts.
@@ -56,7 +59,7 @@ public struct BenchRunner: Sendable {
                             }
                             path = file
                         }
-                        let bench = FileBench(name: dataset.name, path: path!, bytes: dataset.bytes, directory: directory, settings: settings)
+                        let bench = FileBench(name: dataset.name, path: path!, bytes: dataset.bytes, directory: directory, settings: settings, executable: executable)
                         for cell in cells {
                             starting?(cell, dataset.name)
                             let result = try bench.run(cell)
@@ -81,6 +84,7 @@ public struct BenchRunner: Sendable {
         defer {
             try? FileManager.default.removeItem(atPath: directory)
             TemporaryFiles.unregister("\(directory)/input.bin")
+            TemporaryFiles.unregister("\(directory)/bench.key")
         }
         try body(directory)
     }

@@ -100,6 +100,13 @@ enum BenchClock {
     }
 }
 
+/// This process's resident memory, as Linux reports it in `/proc/self/status`.
+public enum ResidentMemory {
+    /// The peak resident size of this process's address space (`VmHWM`), or `nil` where there is no
+    /// `/proc` (then use ``Memory/peakResident``).
+    public static var highWater: ByteCount? { PeakMemoryProbe.status("VmHWM").map { .bytes($0) } }
+}
+
 /// The resident-memory high-water mark of one cell, best effort.
 ///
 /// On Linux, writing `5` to `/proc/self/clear_refs` resets the kernel's high-water mark (`VmHWM`)
@@ -135,7 +142,7 @@ struct PeakMemoryProbe {
     }
 
     /// A `kB` field of `/proc/self/status`, in bytes.
-    private static func status(_ field: String) -> Int? {
+    static func status(_ field: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
             let number = line.dropFirst(field.count + 1).filter(\.isNumber)

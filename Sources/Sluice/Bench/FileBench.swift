@@ -16,6 +16,10 @@ struct FileBench {
     let bytes: [UInt8]
     let directory: String
     let settings: BenchSettings
+    /// The `sluice` executable, to measure peak memory in a real process; `nil` measures it in this
+    /// process instead (the rise during the first pass, which misses memory the allocator kept from
+    /// earlier cells and reused).
+    let executable: String?
 
     /// Measures one pipeline cell.
     ///
@@ -24,8 +28,8 @@ struct FileBench {
         guard case .pipeline(let codec, let cipher) = cell.subject else {
             throw SluiceError.invalid("\(cell.subject) cannot run in --mode file")
         }
-        let probe = PeakMemoryProbe()
-        let key = try KeySource.keyFile(LibCrypto.randomBytes(32))
+        let keyBytes = try LibCrypto.randomBytes(32)
+        let key = KeySource.keyFile(keyBytes)
         var options = PackOptions(codec: codec)
         options.cipher = cipher
         options.key = cipher == .none ? nil : key
@@ -54,6 +58,14 @@ struct FileBench {
             }
         }
 
+        var peak: Int?
+        if executable == nil {
+            let probe = PeakMemoryProbe()
+            try pack()
+            try unpack()
+            peak = probe.peakIncrease
+            try verify()
+        }
         for _ in 0..<settings.warmup {
             try pack()
             try unpack()
@@ -69,6 +81,10 @@ struct FileBench {
             unpacks.append(try BenchClock.measure { try unpack() })
             try verify()
         }
+        if let executable {
+            peak = try peakInChildProcess(executable, cell: cell, codec: codec, cipher: cipher, key: keyBytes, packed: packed, restored: restored)
+            try verify()
+        }
         let packedBytes = Int(report?.packedBytes ?? 0)
         return BenchResult(
             mode: .file, kind: .pipeline, name: cell.subject.description, codec: codec.codec.rawValue,
@@ -77,6 +93,39 @@ struct FileBench {
             outputBytes: packedBytes, ratio: packedBytes > 0 ? Double(bytes.count) / Double(packedBytes) : 0,
             compress: BenchTiming(samples: packs, bytes: bytes.count),
             decompress: BenchTiming(samples: unpacks, bytes: bytes.count),
-            peakMemoryBytes: probe.peakIncrease, verified: true)
+            peakMemoryBytes: peak, verified: true)
+    }
+
+    /// Packs and unpacks once more with the `sluice` command and returns the larger of the two
+    /// processes' peak resident sizes.
+    private func peakInChildProcess(
+        _ executable: String, cell: BenchCell, codec: CodecSettings, cipher: Cipher, key: [UInt8], packed: FilePath,
+        restored: FilePath
+    ) throws -> Int {
+        var keyArguments: [String] = []
+        if cipher != .none {
+            let keyPath = "\(directory)/bench.key"
+            if !FileManager.default.fileExists(atPath: keyPath) {
+                guard FileManager.default.createFile(atPath: keyPath, contents: Data(key), attributes: [.posixPermissions: 0o600])
+                else { throw SluiceError(.io, "cannot write \(keyPath)") }
+                TemporaryFiles.register(keyPath)
+            }
+            keyArguments = ["--key-file", keyPath]
+        }
+        var pack = ["pack", "--codec", codec.codec.rawValue, "--level", "\(codec.level)", "--cipher", cipher.rawValue,
+                    "--chunk-size", "\(cell.chunkSize.bytes)", "--workers", "\(cell.workers)", "--force", "--quiet",
+                    "-o", packed.string] + keyArguments + [path]
+        if codec.codec == .brotli { pack.insert(contentsOf: ["--window", "\(codec.window)"], at: 5) }
+        let unpack = ["unpack", "--workers", "\(cell.workers)", "--force", "--quiet", "-o", restored.string] + keyArguments + [packed.string]
+        let report = "\(directory)/peak-rss"
+        var peak = 0
+        for arguments in [pack, unpack] {
+            try ChildProcess.run(executable, ["bench", "peak-rss", "--report", report, "--"] + arguments)
+            guard let text = try? String(contentsOfFile: report, encoding: .utf8), let bytes = Int(text.trimmingWhitespace()) else {
+                throw SluiceError(.io, "\(executable) bench peak-rss did not report a peak")
+            }
+            peak = max(peak, bytes)
+        }
+        return peak
     }
 }
