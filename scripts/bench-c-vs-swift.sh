@@ -7,8 +7,9 @@
 #                               [--rounds N] [--sluice PATH] [SPEC...]
 #   SPEC defaults to: memcpy zstd:1,3,9 lz4 lz4hc:9 brotli:1,5 aes-256-gcm chacha20-poly1305
 #
-# With --rounds N (default 2) the C harness and sluice take turns N times and each keeps its best
-# median, so a burst of load from another process hurts neither side more than the other.
+# With --rounds N (default 2) the C harness and sluice take turns N times (alternating which goes
+# first) and each keeps its best median, so a burst of load from another process hurts neither side
+# more than the other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,12 +54,18 @@ swift_args=(bench "$work/data.bin" --mode memory --workers 1 --chunk-sizes "$chu
 [ ${#ciphers[@]} -gt 0 ] && swift_args+=(--ciphers "${ciphers[@]}")
 
 echo "data: $data (seed $seed), chunk $chunk, ≥$runs runs and ≥${min_time}s per direction, $rounds round(s), 1 thread" >&2
-for round in $(seq "$rounds"); do
-  echo "round $round: C harness" >&2
+run_c() {
+  echo "round $1: C harness" >&2
   Benchmarks/c-harness/cbench --chunk-size "$chunk" --runs "$runs" --min-time "$min_time" "$work/data.bin" "${specs[@]}" \
-    > "$work/c-$round.csv"
-  echo "round $round: sluice bench" >&2
-  "$sluice" "${swift_args[@]}" --format csv --output "$work/swift-$round.csv"
+    > "$work/c-$1.csv"
+}
+run_swift() {
+  echo "round $1: sluice bench" >&2
+  "$sluice" "${swift_args[@]}" --format csv --output "$work/swift-$1.csv"
+}
+# Odd rounds start with C, even rounds with Swift, so neither side always runs second.
+for round in $(seq "$rounds"); do
+  if [ $((round % 2)) = 1 ]; then run_c "$round"; run_swift "$round"; else run_swift "$round"; run_c "$round"; fi
 done
 
 # name → best compress/decompress MB/s over the rounds, for each side; then the ratios.

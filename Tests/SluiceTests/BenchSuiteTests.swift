@@ -69,6 +69,9 @@ import Testing
         "output: {format: pdf}",
         "recommend: {goal: cheapest}",
         "[1, 2",
+        "min_time: 1",
+        "matrix: {codec: zstd}",
+        "prepare: [{generate: text:1M, sed: 3}]",
     ])
     func rejectsBadSuites(yaml: String) {
         #expect(throws: SluiceError.self) { try BenchSuite.parse(yaml) }

@@ -62,6 +62,7 @@ public struct BenchSuite: Sendable {
     public static func parse(_ yaml: String, baseDirectory: String = ".", origin: String = "suite") throws -> BenchSuite {
         let document: Document
         do {
+            try checkKeys(try Yams.compose(yaml: yaml), origin: origin)
             document = try YAMLDecoder().decode(Document.self, from: yaml)
         } catch let error as SluiceError {
             throw SluiceError.invalid("\(origin): \(error.message)")
@@ -130,6 +131,34 @@ public struct BenchSuite: Sendable {
         return BenchSuite(
             name: document.name, description: document.description, prepare: steps, options: options,
             removePrepared: document.cleanup?.removePrepared ?? true, remove: (document.cleanup?.remove ?? []).map(resolve))
+    }
+
+    /// The keys each mapping may have: a misspelt key is an error, not a silently ignored setting.
+    private static let allowedKeys: [String: Set<String>] = [
+        "": ["name", "description", "label", "mode", "prepare", "matrix", "runs", "min-time", "warmup", "output", "recommend", "cleanup"],
+        "prepare": ["generate", "seed", "file", "path", "join"],
+        "matrix": ["mode", "codecs", "ciphers", "chunk-sizes", "workers", "baselines"],
+        "output": ["format", "file", "plot"],
+        "recommend": ["goal", "min-speed", "max-size"],
+        "cleanup": ["remove-prepared", "remove"],
+    ]
+
+    private static func checkKeys(_ node: Node?, origin: String) throws {
+        guard let root = node?.mapping else { return }
+        func check(_ mapping: Node.Mapping, section: String) throws {
+            for (key, value) in mapping {
+                guard let name = key.string else { continue }
+                guard allowedKeys[section]!.contains(name) else {
+                    let allowed = allowedKeys[section]!.sorted().joined(separator: ", ")
+                    throw SluiceError.invalid("\(origin): unknown key '\(name)'\(section.isEmpty ? "" : " in \(section)") (expected one of \(allowed))")
+                }
+                if section.isEmpty, let nested = allowedKeys[name] {
+                    if let mapping = value.mapping { try check(mapping, section: name) }
+                    for item in value.sequence ?? [] { if let mapping = item.mapping { try check(mapping, section: name) } }
+                }
+            }
+        }
+        try check(root, section: "")
     }
 
     private static func pathText(_ path: [any CodingKey]) -> String {
