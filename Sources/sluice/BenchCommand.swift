@@ -152,12 +152,14 @@ struct BenchRunCommand: ParsableCommand {
                 if paths.isEmpty, generate.isEmpty { inputs = try loaded.prepareInputs() }
             }
             defer { suite?.cleanUp() }
+            let matrix = try options.matrix()
+            let settings = try options.settings()
             if inputs.isEmpty { inputs = try options.inputs() }
             if inputs.isEmpty {
                 throw SluiceError(.invalidArgument, "nothing to measure: give a file or directory, --generate KIND:SIZE or --config FILE")
             }
 
-            var runner = BenchRunner(matrix: try options.matrix(), settings: try options.settings())
+            var runner = BenchRunner(matrix: matrix, settings: settings)
             runner.toolVersion = SluiceCommand.configuration.version
             runner.executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
             if let directory = options.temporaryDirectory { runner.temporaryDirectory = directory }
@@ -290,6 +292,8 @@ enum BenchOutput {
 
     private static func save(_ text: String, to path: String) throws {
         do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
             throw SluiceError(.io, "cannot write \(path)")

@@ -150,7 +150,8 @@ public struct BenchMatrix: Sendable, Equatable {
         if name == "memcpy" || name == "xxh3", parts.count == 1 { return [] }
         guard let codec = Codec(rawValue: name) else {
             let names = Codec.allCases.map(\.rawValue).joined(separator: ", ")
-            throw SluiceError.invalid("--codecs '\(spec)': unknown codec '\(parts[0])' (codecs: \(names))")
+            let hint = spec.contains("/") || spec.contains(".") && !spec.contains("..") ? "; put files before --codecs" : ""
+            throw SluiceError.invalid("--codecs '\(spec)': unknown codec '\(parts[0])' (codecs: \(names)\(hint))")
         }
         guard parts.count == 2 else { return [try CodecSettings(codec)] }
         let levels = try self.levels(String(parts[1]), in: spec)

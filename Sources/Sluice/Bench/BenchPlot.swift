@@ -37,13 +37,13 @@ enum BenchPlot {
         for run in report.runs {
             let multipleChunks = Set(run.results.map(\.chunkSize)).count > 1
             let datasets = Set(run.results.map(\.dataset))
-            let groupPrefix = report.runs.count > 1 ? "\(run.label ?? "run"): " : ""
+            let runName = report.runs.count > 1 ? run.label ?? "run" : nil
             let compressing = run.results.filter { ($0.kind == .codec || $0.kind == .pipeline) && $0.compress.speed.median > 0 }
             for result in compressing {
                 let fewest = compressing.filter { $0.setting == result.setting && $0.dataset == result.dataset }.map(\.workers).min()
                 guard result.workers == fewest else { continue }
                 let name = result.name + (multipleChunks ? " @\(ByteCount(bytes: result.chunkSize))" : "")
-                let group = groupPrefix + (datasets.count > 1 ? result.dataset : "")
+                let group = [runName, datasets.count > 1 ? result.dataset : nil].compactMap { $0 }.joined(separator: ": ")
                 points.append(Point(name: name, group: group, speed: result.compress.speed.median, ratio: result.ratio))
             }
         }
