@@ -4,12 +4,15 @@
  * Calls libzstd, liblz4, libbrotli, libcrypto and libxxhash directly, with the same one-shot APIs,
  * the same reused contexts, the same chunking and the same measuring rule as Sluice's memory mode:
  * one warm-up pass each way, then timed passes until at least --runs passes and --min-time seconds
- * per direction; the speed is input bytes / median pass time, in MB/s (10^6 bytes/s). Single-threaded.
+ * per direction; the speed is input bytes / median pass time, in MB/s (10^6 bytes/s); every decoding
+ * pass is compared with the input, untimed. Single-threaded.
  *
  *   cbench [--chunk-size 4M] [--runs 5] [--min-time 1] FILE SPEC...
  *   SPEC: memcpy xxh3 zstd:1,3,9 lz4 lz4:8 lz4hc:9 brotli:1,5 aes-256-gcm chacha20-poly1305
  *
- * Prints CSV: name,ratio,compress_mbps,decompress_mbps,compress_runs,decompress_runs
+ * Prints CSV: name,ratio,compress_mbps,decompress_mbps,compress_runs,decompress_runs,compress_cpu_mbps,decompress_cpu_mbps
+ * (the *_cpu_mbps columns divide by the median CPU time of a pass instead of its wall time: on a machine
+ * shared with other work they move much less, since waiting for a core is not counted).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <brotli/decode.h>
@@ -52,6 +55,12 @@ static double now(void) {
 static size_t chunk_length(size_t i) {
     size_t start = i * chunk_size;
     return input_size - start < chunk_size ? input_size - start : chunk_size;
+}
+
+static double cpu_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 static int compare(const void *a, const void *b) {
@@ -190,6 +199,7 @@ static void measure(stage s) {
     if (has_decode) pass(s.decode, s.level);
     int capacity = 64, encodes = 0, decodes = 0;
     double *enc = malloc(sizeof(double) * (size_t)capacity), *dec = malloc(sizeof(double) * (size_t)capacity);
+    double *enc_cpu = malloc(sizeof(double) * (size_t)capacity), *dec_cpu = malloc(sizeof(double) * (size_t)capacity);
     double enc_total = 0, dec_total = 0;
     for (;;) {
         int encode_more = encodes < min_runs || enc_total < min_time;
@@ -199,18 +209,22 @@ static void measure(stage s) {
             capacity *= 2;
             enc = realloc(enc, sizeof(double) * (size_t)capacity);
             dec = realloc(dec, sizeof(double) * (size_t)capacity);
+            enc_cpu = realloc(enc_cpu, sizeof(double) * (size_t)capacity);
+            dec_cpu = realloc(dec_cpu, sizeof(double) * (size_t)capacity);
         }
         if (encode_more || s.in_place) {
-            double t0 = now();
+            double c0 = cpu_now(), t0 = now();
             pass(s.encode, s.level);
-            double t = now() - t0;
-            if (encode_more) { enc[encodes++] = t; enc_total += t; }
+            double t = now() - t0, c = cpu_now() - c0;
+            if (encode_more) { enc_cpu[encodes] = c; enc[encodes++] = t; enc_total += t; }
         }
         if (has_decode && (decode_more || s.in_place)) {
-            double t0 = now();
+            double c0 = cpu_now(), t0 = now();
             pass(s.decode, s.level);
-            double t = now() - t0;
-            if (decode_more) { dec[decodes++] = t; dec_total += t; }
+            double t = now() - t0, c = cpu_now() - c0;
+            if (decode_more) { dec_cpu[decodes] = c; dec[decodes++] = t; dec_total += t; }
+            /* Checked after every pass, untimed, as sluice bench does (which also leaves the caches alike). */
+            if (memcmp(decoded, input, input_size) != 0) die("round trip mismatch");
         }
     }
     if (has_decode && memcmp(decoded, input, input_size) != 0) die("round trip mismatch");
@@ -223,13 +237,18 @@ static void measure(stage s) {
     } else {
         snprintf(name, sizeof name, "%s-%d", s.name, s.level);
     }
-    double c = (double)input_size / median(enc, encodes) / 1e6;
-    printf("%s,%.4f,%.1f,", name, (double)input_size / (double)out, c);
-    if (has_decode) printf("%.1f,%d,%d\n", (double)input_size / median(dec, decodes) / 1e6, encodes, decodes);
-    else printf(",%d,0\n", encodes);
+    double mb = (double)input_size / 1e6;
+    printf("%s,%.4f,%.1f,", name, (double)input_size / (double)out, mb / median(enc, encodes));
+    if (has_decode) printf("%.1f,%d,%d,", mb / median(dec, decodes), encodes, decodes);
+    else printf(",%d,0,", encodes);
+    printf("%.1f,", mb / median(enc_cpu, encodes));
+    if (has_decode) printf("%.1f\n", mb / median(dec_cpu, decodes));
+    else printf("\n");
     fflush(stdout);
     free(enc);
     free(dec);
+    free(enc_cpu);
+    free(dec_cpu);
 }
 
 static size_t parse_size(const char *text) {
@@ -309,7 +328,7 @@ int main(int argc, char **argv) {
     if (RAND_bytes(key, sizeof key) != 1) die("no random key");
     memset(aad, 0x5A, sizeof aad);
 
-    printf("name,ratio,compress_mbps,decompress_mbps,compress_runs,decompress_runs\n");
+    printf("name,ratio,compress_mbps,decompress_mbps,compress_runs,decompress_runs,compress_cpu_mbps,decompress_cpu_mbps\n");
     for (i++; i < argc; i++) {
         char spec[256];
         snprintf(spec, sizeof spec, "%s", argv[i]);

@@ -21,10 +21,14 @@ public enum BenchDataKind: String, CaseIterable, Sendable, Codable {
 ///     let spec = try GeneratedData(parsing: "text:1M", seed: 7)
 ///     let bytes = spec.generate()   // 1_048_576 bytes, identical on every run
 public struct GeneratedData: Hashable, Sendable, CustomStringConvertible {
+    /// What kind of bytes.
     public var kind: BenchDataKind
+    /// Exactly this many bytes are made.
     public var size: ByteCount
+    /// The same seed gives the same bytes.
     public var seed: UInt64
 
+    /// A recipe for `size` bytes of `kind`.
     public init(kind: BenchDataKind, size: ByteCount, seed: UInt64 = 1) {
         self.kind = kind
         self.size = size

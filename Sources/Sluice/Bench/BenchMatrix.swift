@@ -1,58 +1,3 @@
-/// How the benchmark runs a cell.
-public enum BenchMode: String, CaseIterable, Sendable, Codable {
-    /// In process, over chunks in memory: each codec and cipher alone, one context per thread.
-    case memory
-    /// The real pipeline end to end: `Pipeline.packFile` and `unpackFile` on temporary files.
-    case file
-}
-
-/// What one row of results measures.
-public enum BenchSubject: Hashable, Sendable, CustomStringConvertible {
-    /// Copying the chunks: the ceiling every stage is compared against.
-    case memcpy
-    /// XXH3-64 over every chunk, the checksum the pipeline runs without a cipher.
-    case checksum
-    /// One codec at one level, compress then decompress.
-    case codec(CodecSettings)
-    /// One AEAD cipher, seal then open, in place.
-    case cipher(Cipher)
-    /// The whole pipeline with a codec and a cipher (file mode).
-    case pipeline(CodecSettings, Cipher)
-
-    /// The kind, as stored in results files.
-    public var kind: BenchResult.Kind {
-        switch self {
-        case .memcpy: .memcpy
-        case .checksum: .checksum
-        case .codec: .codec
-        case .cipher: .cipher
-        case .pipeline: .pipeline
-        }
-    }
-
-    /// `zstd-3`, `aes-256-gcm`, `zstd-3+aes-256-gcm`, `memcpy`, `xxh3`.
-    public var description: String {
-        switch self {
-        case .memcpy: "memcpy"
-        case .checksum: "xxh3"
-        case .codec(let settings): settings.benchName
-        case .cipher(let cipher): cipher.rawValue
-        case .pipeline(let settings, let cipher): cipher == .none ? settings.benchName : "\(settings.benchName)+\(cipher.rawValue)"
-        }
-    }
-}
-
-extension CodecSettings {
-    /// `zstd-3`, `lz4`, `lz4-8` (acceleration), `store`: short, lzbench-like.
-    var benchName: String {
-        switch codec {
-        case .store: "store"
-        case .lz4: level == 1 ? "lz4" : "lz4-\(level)"
-        default: "\(codec.rawValue)-\(level)"
-        }
-    }
-}
-
 /// The cells to measure: codecs × levels, ciphers, chunk sizes and worker counts.
 ///
 /// Every list is parsed from the spelling the CLI and suite files use:
@@ -60,12 +5,16 @@ extension CodecSettings {
 ///     try BenchMatrix.codecs(["zstd:1,3,19", "lz4", "brotli:1..5"])   // 3 + 1 + 5 cells
 ///     try BenchMatrix.chunkSizes(["64K,1M", "4M"])
 public struct BenchMatrix: Sendable, Equatable {
+    /// How cells run.
     public var mode: BenchMode
+    /// Codec settings, in row order.
     public var codecs: [CodecSettings]
     /// In memory mode each cipher other than `none` is a row of its own; in file mode every codec is
     /// run with every cipher.
     public var ciphers: [Cipher]
+    /// Chunk sizes, each a column of cells.
     public var chunkSizes: [ByteCount]
+    /// Worker counts, each a column of cells.
     public var workers: [Int]
     /// Include the `memcpy` and `xxh3` rows (memory mode).
     public var baselines: Bool
@@ -73,6 +22,7 @@ public struct BenchMatrix: Sendable, Equatable {
     /// The codecs measured when none are named: one fast, one default and one strong setting of each.
     public static let defaultCodecs = "zstd:1,3,9 lz4 lz4hc:9 brotli:1,5"
 
+    /// A matrix; `nil` codecs or ciphers take the defaults for the mode.
     public init(
         mode: BenchMode = .memory, codecs: [CodecSettings]? = nil, ciphers: [Cipher]? = nil,
         chunkSizes: [ByteCount] = [.mebibytes(4)], workers: [Int] = [1], baselines: Bool = true
@@ -233,40 +183,15 @@ public struct BenchMatrix: Sendable, Equatable {
 
 /// One cell of the matrix.
 public struct BenchCell: Hashable, Sendable, CustomStringConvertible {
+    /// What is measured.
     public var subject: BenchSubject
+    /// How the input is cut.
     public var chunkSize: ByteCount
+    /// Threads working on the chunks.
     public var workers: Int
 
     /// `zstd-3, 4 MiB chunks, 2 workers`.
     public var description: String {
         "\(subject), \(chunkSize) chunks, \(workers) worker\(workers == 1 ? "" : "s")"
-    }
-}
-
-/// How hard each cell is measured.
-public struct BenchSettings: Sendable, Codable, Equatable {
-    /// Timed passes per direction, at least.
-    public var runs: Int
-    /// Seconds of timed passes per direction, at least (more passes are made until it is reached).
-    public var minTime: Double
-    /// Untimed passes first, to fault in buffers and warm caches and branch predictors.
-    public var warmup: Int
-    /// A safety stop for tiny inputs under a long `minTime`.
-    public var maxRuns: Int
-
-    public init(runs: Int = 5, minTime: Double = 1, warmup: Int = 1, maxRuns: Int = 1000) {
-        self.runs = runs
-        self.minTime = minTime
-        self.warmup = warmup
-        self.maxRuns = maxRuns
-    }
-
-    /// - Throws: ``SluiceError/Code/invalidArgument`` for values out of range.
-    public func validated() throws -> BenchSettings {
-        guard (1...10_000).contains(runs) else { throw SluiceError.invalid("--runs must be 1…10000") }
-        guard minTime >= 0, minTime <= 3600 else { throw SluiceError.invalid("--min-time must be 0…3600 seconds") }
-        guard (0...100).contains(warmup) else { throw SluiceError.invalid("--warmup must be 0…100") }
-        guard maxRuns >= runs else { throw SluiceError.invalid("--max-runs must be at least --runs") }
-        return self
     }
 }

@@ -6,31 +6,48 @@ public struct BenchOptions: Sendable, Equatable {
     public var paths: [String] = []
     /// `KIND:SIZE` specs.
     public var generate: [String] = []
+    /// `--seed`.
     public var seed: UInt64?
     /// Join a directory's files into one stream.
     public var join: Bool?
+    /// `--mode`.
     public var mode: BenchMode?
+    /// `--codecs`, unparsed (``BenchMatrix/codecs(_:)`` parses them).
     public var codecs: [String]?
+    /// `--ciphers`, unparsed.
     public var ciphers: [String]?
+    /// `--chunk-sizes`, unparsed.
     public var chunkSizes: [String]?
+    /// `--workers`, unparsed.
     public var workers: [String]?
     /// Include the memcpy and xxh3 rows.
     public var baselines: Bool?
+    /// `--runs`.
     public var runs: Int?
+    /// `--min-time`, seconds.
     public var minTime: Double?
+    /// `--warmup`.
     public var warmup: Int?
+    /// `--format`.
     public var format: BenchFormat?
+    /// `--output`.
     public var output: String?
+    /// `--plot`.
     public var plot: String?
+    /// `--recommend`.
     public var recommend: Bool?
+    /// `--goal`.
     public var goal: BenchGoal?
     /// MB/s.
     public var minSpeed: Double?
     /// `40%` or `0.4`.
     public var maxSize: String?
+    /// `--label`.
     public var label: String?
+    /// `--temp-dir`.
     public var temporaryDirectory: String?
 
+    /// Nothing given: every default.
     public init() {}
 
     /// These options with every field `other` sets replacing this one's; inputs are replaced as a whole.

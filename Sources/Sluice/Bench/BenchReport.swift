@@ -7,18 +7,27 @@ public struct BenchResult: Codable, Sendable, Equatable {
         case memcpy, checksum, codec, cipher, pipeline
     }
 
+    /// How it was measured.
     public var mode: BenchMode
+    /// What the row measures.
     public var kind: Kind
     /// `zstd-3`, `aes-256-gcm`, `zstd-3+aes-256-gcm`, `memcpy`, `xxh3`.
     public var name: String
+    /// The codec (codec and pipeline rows).
     public var codec: String?
+    /// The codec level (codec and pipeline rows).
     public var level: Int?
+    /// The cipher (cipher and pipeline rows).
     public var cipher: String?
     /// The dataset's name: `mixed:64M` or a path.
     public var dataset: String
+    /// Bytes of input per pass.
     public var inputBytes: Int
+    /// Bytes per chunk (the last may be shorter).
     public var chunkSize: Int
+    /// Threads working on the chunks.
     public var workers: Int
+    /// Chunks per pass.
     public var chunks: Int
     /// Compressed (memory mode) or `.slc` file (file mode) bytes; the input size for copies and ciphers
     /// (tags not counted in memory mode).
@@ -45,11 +54,16 @@ public struct BenchResult: Codable, Sendable, Equatable {
 public struct BenchRun: Codable, Sendable, Equatable {
     /// A name for the run in merged reports (`--label`, or the results file's name when merging).
     public var label: String?
+    /// The machine and libraries.
     public var environment: BenchEnvironment
+    /// How hard each cell was measured.
     public var settings: BenchSettings
+    /// How the cells ran.
     public var mode: BenchMode
+    /// One per cell and dataset, in the order they ran.
     public var results: [BenchResult]
 
+    /// A run.
     public init(label: String?, environment: BenchEnvironment, settings: BenchSettings, mode: BenchMode, results: [BenchResult]) {
         self.label = label
         self.environment = environment
@@ -66,9 +80,12 @@ public struct BenchReport: Codable, Sendable, Equatable {
     /// The schema identifier; readers refuse files with another major version.
     public static let schemaName = "sluice-bench/1"
 
+    /// ``schemaName`` for files this version writes.
     public var schema: String
+    /// The runs, in the order they were merged.
     public var runs: [BenchRun]
 
+    /// A report of `runs`.
     public init(runs: [BenchRun]) {
         schema = BenchReport.schemaName
         self.runs = runs

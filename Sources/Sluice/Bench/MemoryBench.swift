@@ -225,24 +225,3 @@ private final class ChunkCursor: Sendable {
 
     func take() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
-
-extension BenchSubject {
-    var codecSettings: CodecSettings? {
-        switch self {
-        case .codec(let settings), .pipeline(let settings, _): settings
-        default: nil
-        }
-    }
-
-    var cipherName: String? {
-        switch self {
-        case .cipher(let cipher), .pipeline(_, let cipher): cipher.rawValue
-        default: nil
-        }
-    }
-}
-
-extension CodecSettings {
-    /// `store` with no parameters, for matching in a `switch`.
-    static let store = try! CodecSettings(.store)
-}
