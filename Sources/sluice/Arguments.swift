@@ -9,3 +9,6 @@ extension Priority: ExpressibleByArgument {}
 extension ByteCount: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
+extension BenchMode: ExpressibleByArgument {}
+extension BenchFormat: ExpressibleByArgument {}
+extension BenchGoal: ExpressibleByArgument {}

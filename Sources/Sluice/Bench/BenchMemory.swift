@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// This process's resident memory, as Linux reports it in `/proc/self/status`.
+public enum ResidentMemory {
+    /// The peak resident size of this process's address space (`VmHWM`), or `nil` where there is no
+    /// `/proc` (then use ``Memory/peakResident``).
+    public static var highWater: ByteCount? { PeakMemoryProbe.status("VmHWM").map { .bytes($0) } }
+}
+
+/// The resident-memory high-water mark of one cell, best effort.
+///
+/// On Linux, writing `5` to `/proc/self/clear_refs` resets the kernel's high-water mark (`VmHWM`)
+/// to the current resident size, so the peak of each cell can be read on its own: peak minus the
+/// resident size at the start. Where that is not possible (other systems, old kernels), the probe
+/// falls back to `getrusage`'s `ru_maxrss`, which never goes down, so a cell then shows only what it
+/// added above every earlier cell's peak.
+struct PeakMemoryProbe {
+    private let baseline: Int
+    private let resettable: Bool
+
+    /// Starts a measurement: resets the high-water mark where it can and notes the resident size.
+    init() {
+        resettable = PeakMemoryProbe.resetHighWater()
+        baseline = resettable ? (PeakMemoryProbe.status("VmRSS") ?? 0) : Memory.peakResident.bytes
+    }
+
+    /// Bytes the resident size rose above the start at its peak since `init`.
+    var peakIncrease: Int {
+        let peak = resettable ? (PeakMemoryProbe.status("VmHWM") ?? 0) : Memory.peakResident.bytes
+        return max(0, peak - baseline)
+    }
+
+    private static func resetHighWater() -> Bool {
+        #if os(Linux)
+        let fd = open("/proc/self/clear_refs", O_WRONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return write(fd, "5", 1) == 1 && status("VmHWM") != nil
+        #else
+        return false
+        #endif
+    }
+
+    /// A `kB` field of `/proc/self/status`, in bytes.
+    static func status(_ field: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let number = line.dropFirst(field.count + 1).filter(\.isNumber)
+            return Int(number).map { $0 * 1024 }
+        }
+        return nil
+    }
+}
