@@ -131,6 +131,44 @@ sh(f"{S} pack -q -f --codec brotli --level 5 {corpus} -o {W('b.slc')} && brotli 
 row("pack brotli-5", ("sluice brotli-5", r["sluice brotli-5"]), ("brotli -q 5", r["brotli -q 5"]), None,
     packed_ours=os.path.getsize(W("b.slc")), packed_peer=os.path.getsize(W("b.br")))
 
+# 5b. One core: every codec packed and unpacked with --workers 1 on a 128 MiB real file, beside the
+#     single-threaded peer CLIs at the same level (zstd -T1, lz4, brotli), in the same run.
+single_file = W("128m.bin")
+if not os.path.exists(single_file) or os.path.getsize(single_file) != 128 << 20:
+    sh(f"head -c {128 << 20} {corpus} > {single_file}")
+single_size = os.path.getsize(single_file)
+single = []
+for label, flags, peer_pack, peer_unpack, peer_out in [
+        ("store", "--codec store", None, None, None),
+        ("lz4", "--codec lz4", f"lz4 -q -1 {single_file} {W('1.lz4')}", f"lz4 -q -d {W('1.lz4')} {W('1.lz4.out')}", W("1.lz4")),
+        ("lz4hc-9", "--codec lz4hc --level 9", f"lz4 -q -9 {single_file} {W('1.lz4')}", f"lz4 -q -d {W('1.lz4')} {W('1.lz4.out')}", W("1.lz4")),
+        ("zstd-1", "--level 1", f"zstd -q -1 -T1 {single_file} -o {W('1.zst')}", f"zstd -q -d {W('1.zst')} -o {W('1.zst.out')}", W("1.zst")),
+        ("zstd-3", "", f"zstd -q -3 -T1 {single_file} -o {W('1.zst')}", f"zstd -q -d {W('1.zst')} -o {W('1.zst.out')}", W("1.zst")),
+        ("zstd-9", "--level 9", f"zstd -q -9 -T1 {single_file} -o {W('1.zst')}", f"zstd -q -d {W('1.zst')} -o {W('1.zst.out')}", W("1.zst")),
+        ("brotli-5", "--codec brotli --level 5", f"brotli -q 5 -f -o {W('1.br')} {single_file}", f"brotli -d -f -o {W('1.br.out')} {W('1.br')}", W("1.br"))]:
+    outputs = [W("1.slc"), W("1.out"), W("1.lz4"), W("1.lz4.out"), W("1.zst"), W("1.zst.out"), W("1.br"), W("1.br.out")]
+    commands = [("pack", f"{S} pack -q --workers 1 {flags} {single_file} -o {W('1.slc')}")]
+    if peer_pack:
+        commands.append(("peer pack", peer_pack))
+    r = measure(commands, clean=outputs)
+    sh(f"{S} pack -q -f --workers 1 {flags} {single_file} -o {W('1.slc')}")
+    packed = os.path.getsize(W("1.slc"))
+    if peer_pack:
+        sh(peer_pack.replace(" -q ", " -q -f ", 1) if "brotli" not in peer_pack else peer_pack)
+        peer_packed = os.path.getsize(peer_out)
+    commands = [("unpack", f"{S} unpack -q --workers 1 {W('1.slc')} -o {W('1.out')}")]
+    if peer_unpack:
+        commands.append(("peer unpack", peer_unpack))
+    u = measure(commands, clean=[W("1.out"), W("1.lz4.out"), W("1.zst.out"), W("1.br.out")])
+    entry = (label, single_size / r["pack"][0] / 1e6, single_size / u["unpack"][0] / 1e6, single_size / packed,
+             peer_pack.split()[0] + " " + peer_pack.split()[2] if peer_pack else "—",
+             single_size / r["peer pack"][0] / 1e6 if peer_pack else None,
+             single_size / u["peer unpack"][0] / 1e6 if peer_unpack else None,
+             single_size / peer_packed if peer_pack else None)
+    single.append(entry)
+    print(f"  one core {label}: pack {entry[1]:.0f} MB/s, unpack {entry[2]:.0f} MB/s, ratio {entry[3]:.3f}"
+          + (f"; {entry[4]}: {entry[5]:.0f} / {entry[6]:.0f} MB/s, ratio {entry[7]:.3f}" if peer_pack else ""), flush=True)
+
 # 6. Pipeline overhead: parallel throughput to /dev/null against workers × the single-thread speed of
 #    the same stages (measured by the same binary's stage timers on one worker, in this run).
 efficiency = []
@@ -178,6 +216,12 @@ for x in rows:
     target = f"≥ {x['target']}× {x['verdict']}" if x["target"] else "—"
     lines.append(f"| {x['case']} | {x['ours']} | {x['ours_mbs']:.0f} | {x['peer']} | {x['peer_mbs']:.0f} | ×{x['speed_ratio']:.2f} "
                  f"| {target} | {ratios} {x['note']} | {x['ours_rss'] / 2**20:.0f} / {x['peer_rss'] / 2**20:.0f} |")
+lines += ["", f"One core (`--workers 1`), {single_size >> 20} MiB of the corpus, pack and unpack file to file, beside the "
+          "single-threaded peer at the same level:", "",
+          "| codec | Sluice pack MB/s | Sluice unpack MB/s | Sluice ratio | peer | peer pack MB/s | peer unpack MB/s | peer ratio |",
+          "|---|---:|---:|---:|---|---:|---:|---:|"]
+for label, p, u, ratio, peer, pp, pu, pr in single:
+    lines.append(f"| {label} | {p:.0f} | {u:.0f} | {ratio:.3f} | {peer} | " + (f"{pp:.0f} | {pu:.0f} | {pr:.3f} |" if pp else "— | — | — |"))
 lines += ["", "| parallel mode (-c to /dev/null) | stages, 1 core MB/s | pipeline, 2 workers MB/s | efficiency (target ≥ 85%) |",
           "|---|---:|---:|---:|"]
 lines += [f"| {l} | {a:.0f} | {b:.0f} | {100 * e:.0f}% |" for l, a, b, e in efficiency]
