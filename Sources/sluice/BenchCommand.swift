@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
             then timed for at least --runs passes and --min-time seconds per direction; tables show the \
             median speed with the slowest and fastest pass, CPU time over wall time, and the peak memory \
             the cell added. Every pass is verified: a round trip that does not give back the input is an \
-            error, never a number. See docs/bench.md.
+            error, never a number. Every option: `sluice bench run --help`; the full guide: docs/bench.md.
 
             EXAMPLES
               sluice bench --generate mixed:64M                       # default codecs and ciphers, 1 worker
