@@ -19,6 +19,7 @@ enum BenchHTML {
             dl.env { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; font-size: 0.9em; }
             dl.env dt { font-weight: bold; } dl.env dd { margin: 0; }
             .warn { color: #a00; font-weight: bold; }
+            p.note { font-size: 0.85em; color: #555; margin-top: -0.8em; }
             .chart { margin: 1em 0; } .chart svg { max-width: 100%; height: auto; border: 1px solid #eee; }
             pre.advice { background: #f6f8fa; padding: 0.8em; border-radius: 4px; white-space: pre-wrap; }
             </style>
@@ -54,6 +55,7 @@ enum BenchHTML {
                     html += "<tr>" + zip(row, section.numeric).map { "<td\($1 ? " class=\"n\"" : "")>\(escape($0))</td>" }.joined() + "</tr>\n"
                 }
                 html += "</table>\n"
+                for note in section.notes { html += "<p class=\"note\">\(escape(note))</p>\n" }
             }
         }
         if let recommendation {
