@@ -38,7 +38,7 @@ enum BenchHTML {
                 ("Memory", ByteCount(bytes: e.memoryBytes).description), ("System", "\(e.os), \(e.kernel)"),
                 ("Build", "Swift \(e.swift), \(e.build)" + (e.sluice.map { ", sluice \($0)" } ?? "")),
                 ("Libraries", libraries), ("Host, date", "\(e.hostname), \(e.date)"),
-                ("Method", "≥\(run.settings.runs) timed passes and ≥\(String(format2: run.settings.minTime)) s per direction after \(run.settings.warmup) warm-up; median [slowest–fastest]; MB/s = 10^6 bytes of input per second"),
+                ("Method", "≥\(run.settings.runs) timed passes and ≥\(String(format2: run.settings.minTime)) s per direction after \(run.settings.warmup) warm-up; median [slowest–fastest]; MB/s = 10^6 bytes of input per " + (run.speedClock == .cpu ? "CPU second per worker (--clock cpu)" : "second")),
             ]
             for (key, value) in entries { html += "<dt>\(escape(key))</dt><dd>\(escape(value))</dd>\n" }
             html += "</dl>\n"

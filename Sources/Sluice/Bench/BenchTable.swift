@@ -20,7 +20,11 @@ struct BenchTable {
         result.mode == .memory && result.compress.cpuPerWall < 0.9 * Double(result.workers)
     }
 
-    static let contendedNote = "* cpu/wall under 0.9 per worker: the cell waited for a CPU (other processes were running); its speeds are pessimistic"
+    static func contendedNote(_ clock: BenchSpeedClock?) -> String {
+        "* cpu/wall under 0.9 per worker: the cell waited for a CPU (other processes were running); "
+            + (clock == .cpu ? "its speeds here are from CPU time, which that waiting does not inflate"
+                : "its wall-time speeds are pessimistic (try --clock cpu)")
+    }
 
     var sections: [Section]
 
@@ -64,7 +68,7 @@ struct BenchTable {
                     }
                     return row
                 }
-                let notes = results.contains(where: BenchTable.wasContended) ? [BenchTable.contendedNote] : []
+                let notes = results.contains(where: BenchTable.wasContended) ? [BenchTable.contendedNote(run.speedClock)] : []
                 sections.append(Section(title: "\(label)\(dataset)\(size), \(run.mode.rawValue) mode", header: header, rows: rows,
                                         numeric: numeric, notes: notes))
             }
@@ -89,7 +93,9 @@ struct BenchTable {
         return [
             run.environment.summary,
             "\(run.mode.rawValue) mode · ≥\(s.runs) runs and ≥\(String(format2: s.minTime)) s per direction · "
-                + "warm-up \(s.warmup) · MB/s = 10^6 bytes of input per second · median [slowest–fastest]"
+                + "warm-up \(s.warmup) · MB/s = 10^6 bytes of input per "
+                + (run.speedClock == .cpu ? "CPU second per worker (--clock cpu)" : "second")
+                + " · median [slowest–fastest]"
                 + (run.environment.build == "debug" ? " · DEBUG BUILD: numbers are not representative" : ""),
         ]
     }
