@@ -138,6 +138,9 @@ import Testing
         #expect(speed.min < speed.median && speed.median < speed.max)
         #expect(report.speeds(by: .wall) == report)
         #expect(try BenchFormat.table.render(shown).contains("CPU second per worker"))
+        // The recommendation reads the speeds shown.
+        let pick = BenchRecommendation.make(from: shown, goal: .speed, minRatio: 2.8).choice
+        #expect(pick?.name == "zstd-3" && abs(pick!.speed - speed.median) < 1e-6)
     }
 
     @Test func htmlIsOnePageWithBothChartsInline() throws {
