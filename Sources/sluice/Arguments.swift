@@ -12,3 +12,4 @@ extension ByteCount: ExpressibleByArgument {
 extension BenchMode: ExpressibleByArgument {}
 extension BenchFormat: ExpressibleByArgument {}
 extension BenchGoal: ExpressibleByArgument {}
+extension BenchSpeedClock: ExpressibleByArgument {}

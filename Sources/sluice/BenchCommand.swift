@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
             then timed for at least --runs passes and --min-time seconds per direction; tables show the \
             median speed with the slowest and fastest pass, CPU time over wall time, and the peak memory \
             the cell added. Every pass is verified: a round trip that does not give back the input is an \
-            error, never a number. See docs/bench.md.
+            error, never a number. Every option: `sluice bench run --help`; the full guide: docs/bench.md.
 
             EXAMPLES
               sluice bench --generate mixed:64M                       # default codecs and ciphers, 1 worker
@@ -52,6 +52,9 @@ struct BenchOutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("For --recommend: the largest acceptable output, as a share of the input (40% or 0.4).", valueName: "SHARE"))
     var maxSize: String?
 
+    @Option(help: ArgumentHelp("Speeds shown from wall time (default) or from CPU time per worker, which waiting for a busy core does not inflate (memory mode; results files keep both).", valueName: "wall|cpu"))
+    var clock: BenchSpeedClock?
+
     /// The options these flags set, for overlaying on a suite.
     func apply(to options: inout BenchOptions) {
         if let format { options.format = format }
@@ -61,6 +64,7 @@ struct BenchOutputOptions: ParsableArguments {
         if let goal { options.goal = goal }
         if let minSpeed { options.minSpeed = minSpeed }
         if let maxSize { options.maxSize = maxSize }
+        if let clock { options.clock = clock }
     }
 }
 
@@ -275,10 +279,12 @@ struct BenchPeakCommand: ParsableCommand {
 enum BenchOutput {
     static func write(_ report: BenchReport, options: BenchOptions, minRatio: Double?) throws {
         let format = options.format ?? options.output.flatMap(BenchFormat.init(fileName:)) ?? .table
+        // Results files keep the measured wall-time speeds; what people read may use CPU time.
+        let shown = report.speeds(by: options.clock ?? .wall)
         let recommendation = options.recommend == true
-            ? BenchRecommendation.make(from: report, goal: options.goal ?? .balanced, minSpeed: options.minSpeed, minRatio: minRatio)
+            ? BenchRecommendation.make(from: shown, goal: options.goal ?? .balanced, minSpeed: options.minSpeed, minRatio: minRatio)
             : nil
-        let text = try format.render(report, recommendation: recommendation)
+        let text = try format.render(format == .json || format == .csv ? report : shown, recommendation: recommendation)
         if let path = options.output {
             try save(text, to: path)
             if let recommendation, format == .csv || format == .json {

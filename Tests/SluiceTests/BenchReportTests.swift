@@ -126,6 +126,23 @@ import Testing
         #expect(line?.contains("1.95×") == true)
     }
 
+    @Test func cpuClockRecomputesSpeedsFromCPUTimePerWorker() throws {
+        var report = Self.sample
+        // zstd-3 on 2 workers: 1 MiB took 2.0 ms of wall time but 3.0 ms of CPU over both threads.
+        report.runs[0].results[5].compress.wallSeconds = BenchStats(median: 0.002, min: 0.002, max: 0.002)
+        report.runs[0].results[5].compress.cpuSeconds = BenchStats(median: 0.003, min: 0.0025, max: 0.004)
+        let shown = report.speeds(by: .cpu)
+        #expect(shown.runs[0].speedClock == .cpu)
+        let speed = shown.runs[0].results[5].compress.speed
+        #expect(abs(speed.median - Double(1 << 20) * 2 / 0.003 / 1e6) < 1e-6)
+        #expect(speed.min < speed.median && speed.median < speed.max)
+        #expect(report.speeds(by: .wall) == report)
+        #expect(try BenchFormat.table.render(shown).contains("CPU second per worker"))
+        // The recommendation reads the speeds shown.
+        let pick = BenchRecommendation.make(from: shown, goal: .speed, minRatio: 2.8).choice
+        #expect(pick?.name == "zstd-3" && abs(pick!.speed - speed.median) < 1e-6)
+    }
+
     @Test func htmlIsOnePageWithBothChartsInline() throws {
         let html = try BenchFormat.html.render(Self.sample)
         #expect(html.hasPrefix("<!DOCTYPE html>"))

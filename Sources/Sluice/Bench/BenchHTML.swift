@@ -19,6 +19,7 @@ enum BenchHTML {
             dl.env { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; font-size: 0.9em; }
             dl.env dt { font-weight: bold; } dl.env dd { margin: 0; }
             .warn { color: #a00; font-weight: bold; }
+            p.note { font-size: 0.85em; color: #555; margin-top: -0.8em; }
             .chart { margin: 1em 0; } .chart svg { max-width: 100%; height: auto; border: 1px solid #eee; }
             pre.advice { background: #f6f8fa; padding: 0.8em; border-radius: 4px; white-space: pre-wrap; }
             </style>
@@ -37,7 +38,7 @@ enum BenchHTML {
                 ("Memory", ByteCount(bytes: e.memoryBytes).description), ("System", "\(e.os), \(e.kernel)"),
                 ("Build", "Swift \(e.swift), \(e.build)" + (e.sluice.map { ", sluice \($0)" } ?? "")),
                 ("Libraries", libraries), ("Host, date", "\(e.hostname), \(e.date)"),
-                ("Method", "≥\(run.settings.runs) timed passes and ≥\(String(format2: run.settings.minTime)) s per direction after \(run.settings.warmup) warm-up; median [slowest–fastest]; MB/s = 10^6 bytes of input per second"),
+                ("Method", "≥\(run.settings.runs) timed passes and ≥\(String(format2: run.settings.minTime)) s per direction after \(run.settings.warmup) warm-up; median [slowest–fastest]; MB/s = 10^6 bytes of input per " + (run.speedClock == .cpu ? "CPU second per worker (--clock cpu)" : "second")),
             ]
             for (key, value) in entries { html += "<dt>\(escape(key))</dt><dd>\(escape(value))</dd>\n" }
             html += "</dl>\n"
@@ -54,6 +55,7 @@ enum BenchHTML {
                     html += "<tr>" + zip(row, section.numeric).map { "<td\($1 ? " class=\"n\"" : "")>\(escape($0))</td>" }.joined() + "</tr>\n"
                 }
                 html += "</table>\n"
+                for note in section.notes { html += "<p class=\"note\">\(escape(note))</p>\n" }
             }
         }
         if let recommendation {

@@ -42,6 +42,8 @@ public struct BenchOptions: Sendable, Equatable {
     public var minSpeed: Double?
     /// `40%` or `0.4`.
     public var maxSize: String?
+    /// `--clock`.
+    public var clock: BenchSpeedClock?
     /// `--label`.
     public var label: String?
     /// `--temp-dir`.
@@ -63,6 +65,7 @@ public struct BenchOptions: Sendable, Equatable {
         take(\.seed); take(\.join); take(\.mode); take(\.codecs); take(\.ciphers); take(\.chunkSizes); take(\.workers)
         take(\.baselines); take(\.runs); take(\.minTime); take(\.warmup); take(\.format); take(\.output); take(\.plot)
         take(\.recommend); take(\.goal); take(\.minSpeed); take(\.maxSize); take(\.label); take(\.temporaryDirectory)
+        take(\.clock)
         return merged
     }
 

@@ -136,8 +136,10 @@ public struct BenchRecommendation: Sendable {
             let first = rows[0].1
             let input = rows.reduce(0.0) { $0 + Double($1.1.inputBytes) }
             let output = rows.reduce(0.0) { $0 + Double($1.1.outputBytes) }
-            let compressTime = rows.reduce(0.0) { $0 + $1.1.compress.wallSeconds.median }
-            let decompressTimes = rows.compactMap { $0.1.decompress?.wallSeconds.median }
+            // Time per dataset from the shown speed (wall or, with --clock cpu, CPU time per worker).
+            func seconds(_ timing: BenchTiming, _ bytes: Int) -> Double { Double(bytes) / max(timing.speed.median, 1e-12) / 1e6 }
+            let compressTime = rows.reduce(0.0) { $0 + seconds($1.1.compress, $1.1.inputBytes) }
+            let decompressTimes = rows.compactMap { row in row.1.decompress.map { seconds($0, row.1.inputBytes) } }
             return Candidate(
                 name: first.name, codec: first.codec, level: first.level, cipher: first.cipher, chunkSize: first.chunkSize,
                 workers: first.workers, label: report.runs.count > 1 ? rows[0].0.label : nil,

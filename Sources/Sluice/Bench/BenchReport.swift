@@ -62,6 +62,9 @@ public struct BenchRun: Codable, Sendable, Equatable {
     public var mode: BenchMode
     /// One per cell and dataset, in the order they ran.
     public var results: [BenchResult]
+    /// Set when the speeds shown were recomputed from CPU time (``BenchReport/speeds(by:)``); never
+    /// set in results files, whose speeds are always from wall time.
+    public var speedClock: BenchSpeedClock?
 
     /// A run.
     public init(label: String?, environment: BenchEnvironment, settings: BenchSettings, mode: BenchMode, results: [BenchResult]) {

@@ -152,7 +152,7 @@ public struct BenchSuite: Sendable {
                     let allowed = allowedKeys[section]!.sorted().joined(separator: ", ")
                     throw SluiceError.invalid("\(origin): unknown key '\(name)'\(section.isEmpty ? "" : " in \(section)") (expected one of \(allowed))")
                 }
-                if section.isEmpty, let nested = allowedKeys[name] {
+                if section.isEmpty, allowedKeys[name] != nil {
                     if let mapping = value.mapping { try check(mapping, section: name) }
                     for item in value.sequence ?? [] { if let mapping = item.mapping { try check(mapping, section: name) } }
                 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The columns every human-readable format shows, computed once and laid out by the terminal,
 /// Markdown and HTML renderers.
 struct BenchTable {
@@ -8,6 +10,20 @@ struct BenchTable {
         var rows: [[String]]
         /// Which columns hold numbers (right-aligned).
         var numeric: [Bool]
+        /// Lines under the table.
+        var notes: [String] = []
+    }
+
+    /// A memory-mode cell whose threads did not get their cores: CPU time under 90 % of wall time
+    /// per worker means the cell waited for a CPU, so its wall-time speeds are pessimistic.
+    static func wasContended(_ result: BenchResult) -> Bool {
+        result.mode == .memory && result.compress.cpuPerWall < 0.9 * Double(result.workers)
+    }
+
+    static func contendedNote(_ clock: BenchSpeedClock?) -> String {
+        "* cpu/wall under 0.9 per worker: the cell waited for a CPU (other processes were running); "
+            + (clock == .cpu ? "its speeds here are from CPU time, which that waiting does not inflate"
+                : "its wall-time speeds are pessimistic (try --clock cpu)")
     }
 
     var sections: [Section]
@@ -34,7 +50,7 @@ struct BenchTable {
                         result.name, ByteCount(bytes: result.chunkSize).description, "\(result.workers)",
                         String(format3: result.ratio),
                         BenchTable.speed(result.compress), result.decompress.map(BenchTable.speed) ?? "—",
-                        String(format2: result.compress.cpuPerWall),
+                        String(format2: result.compress.cpuPerWall) + (BenchTable.wasContended(result) ? "*" : ""),
                         result.peakMemoryBytes.map { ByteCount(bytes: $0).description } ?? "—",
                     ]
                     if scaling {
@@ -52,7 +68,9 @@ struct BenchTable {
                     }
                     return row
                 }
-                sections.append(Section(title: "\(label)\(dataset)\(size), \(run.mode.rawValue) mode", header: header, rows: rows, numeric: numeric))
+                let notes = results.contains(where: BenchTable.wasContended) ? [BenchTable.contendedNote(run.speedClock)] : []
+                sections.append(Section(title: "\(label)\(dataset)\(size), \(run.mode.rawValue) mode", header: header, rows: rows,
+                                        numeric: numeric, notes: notes))
             }
         }
     }
@@ -75,7 +93,9 @@ struct BenchTable {
         return [
             run.environment.summary,
             "\(run.mode.rawValue) mode · ≥\(s.runs) runs and ≥\(String(format2: s.minTime)) s per direction · "
-                + "warm-up \(s.warmup) · MB/s = 10^6 bytes of input per second · median [slowest–fastest]"
+                + "warm-up \(s.warmup) · MB/s = 10^6 bytes of input per "
+                + (run.speedClock == .cpu ? "CPU second per worker (--clock cpu)" : "second")
+                + " · median [slowest–fastest]"
                 + (run.environment.build == "debug" ? " · DEBUG BUILD: numbers are not representative" : ""),
         ]
     }
@@ -100,6 +120,7 @@ struct BenchTable {
                 out.append("")
                 out.append(section.title)
                 out += BenchTable.aligned([section.header] + section.rows, numeric: section.numeric)
+                out += section.notes
             }
         }
         return out.joined(separator: "\n") + "\n"
@@ -135,7 +156,11 @@ struct BenchTable {
                 out.append("| " + section.header.joined(separator: " | ") + " |")
                 out.append("|" + section.numeric.map { $0 ? "---:" : ":---" }.joined(separator: "|") + "|")
                 for row in section.rows {
-                    out.append("| " + row.map { $0.replacingPipes() }.joined(separator: " | ") + " |")
+                    out.append("| " + row.map { $0.replacingPipes() }.joined(separator: " | ").replacingOccurrences(of: "*", with: "\\*") + " |")
+                }
+                if !section.notes.isEmpty {
+                    out.append("")
+                    out += section.notes.map { $0.replacingOccurrences(of: "*", with: "\\*") }
                 }
             }
             out.append("")
