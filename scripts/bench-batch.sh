@@ -10,11 +10,14 @@
 #   rss    peak RSS of walking and packing a 200,000-file tree (/usr/bin/time -v).
 #
 # Environment: SECTIONS ("small large rss"), REPS (3), SMALL_FILES (20000), LARGE_FILES (50),
-# LARGE_MIN_MB (20), LARGE_MAX_MB (200), RSS_FILES (200000), KEEP=1 keeps WORKDIR.
+# LARGE_MIN_MB (20), LARGE_MAX_MB (200), RSS_FILES (200000), KEEP=1 keeps the outputs,
+# OUTFS=loop|here (loop when root).
 #
-# Outputs always go to fresh directories and are deleted only at the end: on ext4, creating files right
-# after deleting many makes the inode allocator scan recently freed inodes (recently_deleted()), which
-# slowed every tool, cp included, by up to 10x in our first attempts.
+# Outputs go to a fresh ext4 file system on a loop device (OUTFS=loop, the default as root), in fresh
+# directories, deleted only at the end. Two effects of a shared, used file system made the first
+# measurements meaningless: ext4 scans recently freed inodes when creating files shortly after many
+# were deleted (recently_deleted(): every tool, cp included, up to 10x slower), and syncfs also
+# flushes whatever other users of the file system left dirty. Inputs stay where they are (page cache).
 set -euo pipefail
 sluice=$(realpath "${1:?usage: bench-batch.sh PATH-TO-SLUICE [WORKDIR]}")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,9 +31,26 @@ LARGE_MAX_MB=${LARGE_MAX_MB:-200}
 RSS_FILES=${RSS_FILES:-200000}
 mkdir -p "$work"
 work=$(realpath "$work")
-runs="$work/runs.$$"
+OUTFS=${OUTFS:-$([ "$(id -u)" = 0 ] && echo loop || echo here)}
+mounted=""
+if [ "$OUTFS" = loop ]; then
+    mkdir -p "$work/mnt"
+    truncate -s 24G "$work/fs.img"
+    mkfs.ext4 -q -F "$work/fs.img"
+    mount -o loop "$work/fs.img" "$work/mnt"
+    mounted="$work/mnt"
+    runs="$work/mnt/runs"
+else
+    runs="$work/runs.$$"
+fi
 mkdir -p "$runs"
-cleanup() { [ "${KEEP:-0}" = 1 ] || rm -rf "$runs"; }
+cleanup() {
+    if [ -n "$mounted" ]; then
+        umount "$mounted" && rm -f "$work/fs.img"
+    elif [ "${KEEP:-0}" != 1 ]; then
+        rm -rf "$runs"
+    fi
+}
 trap cleanup EXIT
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -47,7 +67,7 @@ rate() { echo "scale=1; $1 / $2" | bc -l; }
 # back to back, which cancels the load other users put on the machine better than a ratio of medians.
 paired() { paste "$1" "$2" | awk '{ printf "%.3f\n", $1 / $2 }' | median; }
 
-echo "bench-batch: $(nproc) cores, sluice $("$sluice" --version), $(zstd --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench-batch: outputs on $([ -n "$mounted" ] && echo 'a fresh ext4 loop file system' || echo "$runs"), $(nproc) cores, sluice $("$sluice" --version), $(zstd --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [[ " $SECTIONS " == *" small "* ]]; then
     tree="$work/small-$SMALL_FILES"
