@@ -57,7 +57,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 # Wall seconds of a command appended to the file named by $1, and its CPU seconds (user + sys) to $1.cpu.
 timed() {
     local into=$1; shift
-    /usr/bin/time -o "$runs/last.time" -f "%e %U %S" "$@" >/dev/null 2>"$runs/last.err" \
+    /usr/bin/time -o "$runs/last.time" -f "%e %U %S" "$@" >"$runs/last.out" 2>"$runs/last.err" \
         || { echo "bench: failed: $*" >&2; cat "$runs/last.err" >&2; exit 1; }
     awk '{ print $1 }' "$runs/last.time" >>"$into"
     awk '{ print $2 + $3 }' "$runs/last.time" >>"$into.cpu"
@@ -84,9 +84,11 @@ if [[ " $SECTIONS " == *" small "* ]]; then
         timed "$runs/cp.s" cp -r "$tree" "$runs/cp-$rep"
         timed "$runs/zstd.s" zstd -r -3 -q --output-dir-mirror "$runs/zstd-$rep" "$tree"
         timed "$runs/pack.s" "$sluice" pack "$tree" -o "$runs/pack-$rep" --log-format json
+        grep '"summary"' "$runs/last.out" | grep -o '"sync_seconds":[0-9.]*' | cut -d: -f2 >>"$runs/pack.sync"
         mkdir "$runs/tar-$rep"
         timed "$runs/tarx.s" tar -I zstd -xf "$tree.tar.zst" -C "$runs/tar-$rep"
-        timed "$runs/unpack.s" "$sluice" unpack "$packed" -o "$runs/unpack-$rep"
+        timed "$runs/unpack.s" "$sluice" unpack "$packed" -o "$runs/unpack-$rep" --log-format json
+        grep '"summary"' "$runs/last.out" | grep -o '"sync_seconds":[0-9.]*' | cut -d: -f2 >>"$runs/unpack.sync"
         sync
     done
     n=$SMALL_FILES
@@ -101,6 +103,7 @@ if [[ " $SECTIONS " == *" small "* ]]; then
     printf '  %-44s %8s s %10s files/s\n' "tar -I zstd -xf" "$m_tarx" "$(rate "$n" "$m_tarx")"
     printf '  %-44s %8s s %10s files/s   %sx tar (target 1.0)\n' "sluice unpack (incl. its syncfs)" "$m_unpack" \
         "$(rate "$n" "$m_unpack")" "$(paired "$runs/tarx.s" "$runs/unpack.s")"
+    echo "  sluice's final syncfs (median): pack $(median <"$runs/pack.sync") s, unpack $(median <"$runs/unpack.sync") s; without it: pack $(rate "$n" "$(echo "$m_pack - $(median <"$runs/pack.sync")" | bc -l)") files/s, unpack $(rate "$n" "$(echo "$m_unpack - $(median <"$runs/unpack.sync")" | bc -l)") files/s"
     echo "  CPU seconds (user + sys, median): cp $(median <"$runs/cp.s.cpu"), zstd $(median <"$runs/zstd.s.cpu"), pack $(median <"$runs/pack.s.cpu"), tar -x $(median <"$runs/tarx.s.cpu") (with its zstd child), unpack $(median <"$runs/unpack.s.cpu")"
 fi
 
