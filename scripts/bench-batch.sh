@@ -10,11 +10,14 @@
 #   rss    peak RSS of walking and packing a 200,000-file tree (/usr/bin/time -v).
 #
 # Environment: SECTIONS ("small large rss"), REPS (3), SMALL_FILES (20000), LARGE_FILES (50),
-# LARGE_MIN_MB (20), LARGE_MAX_MB (200), RSS_FILES (200000), KEEP=1 keeps WORKDIR.
+# LARGE_MIN_MB (20), LARGE_MAX_MB (200), RSS_FILES (200000), KEEP=1 keeps the outputs,
+# OUTFS=loop|here (loop when root).
 #
-# Outputs always go to fresh directories and are deleted only at the end: on ext4, creating files right
-# after deleting many makes the inode allocator scan recently freed inodes (recently_deleted()), which
-# slowed every tool, cp included, by up to 10x in our first attempts.
+# Outputs go to a fresh ext4 file system on a loop device (OUTFS=loop, the default as root), in fresh
+# directories, deleted only at the end. Two effects of a shared, used file system made the first
+# measurements meaningless: ext4 scans recently freed inodes when creating files shortly after many
+# were deleted (recently_deleted(): every tool, cp included, up to 10x slower), and syncfs also
+# flushes whatever other users of the file system left dirty. Inputs stay where they are (page cache).
 set -euo pipefail
 sluice=$(realpath "${1:?usage: bench-batch.sh PATH-TO-SLUICE [WORKDIR]}")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,16 +31,33 @@ LARGE_MAX_MB=${LARGE_MAX_MB:-200}
 RSS_FILES=${RSS_FILES:-200000}
 mkdir -p "$work"
 work=$(realpath "$work")
-runs="$work/runs.$$"
+OUTFS=${OUTFS:-$([ "$(id -u)" = 0 ] && echo loop || echo here)}
+mounted=""
+if [ "$OUTFS" = loop ]; then
+    mkdir -p "$work/mnt"
+    truncate -s 24G "$work/fs.img"
+    mkfs.ext4 -q -F "$work/fs.img"
+    mount -o loop "$work/fs.img" "$work/mnt"
+    mounted="$work/mnt"
+    runs="$work/mnt/runs"
+else
+    runs="$work/runs.$$"
+fi
 mkdir -p "$runs"
-cleanup() { [ "${KEEP:-0}" = 1 ] || rm -rf "$runs"; }
+cleanup() {
+    if [ -n "$mounted" ]; then
+        umount "$mounted" && rm -f "$work/fs.img"
+    elif [ "${KEEP:-0}" != 1 ]; then
+        rm -rf "$runs"
+    fi
+}
 trap cleanup EXIT
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # Wall seconds of a command appended to the file named by $1, and its CPU seconds (user + sys) to $1.cpu.
 timed() {
     local into=$1; shift
-    /usr/bin/time -o "$runs/last.time" -f "%e %U %S" "$@" >/dev/null 2>"$runs/last.err" \
+    /usr/bin/time -o "$runs/last.time" -f "%e %U %S" "$@" >"$runs/last.out" 2>"$runs/last.err" \
         || { echo "bench: failed: $*" >&2; cat "$runs/last.err" >&2; exit 1; }
     awk '{ print $1 }' "$runs/last.time" >>"$into"
     awk '{ print $2 + $3 }' "$runs/last.time" >>"$into.cpu"
@@ -47,7 +67,7 @@ rate() { echo "scale=1; $1 / $2" | bc -l; }
 # back to back, which cancels the load other users put on the machine better than a ratio of medians.
 paired() { paste "$1" "$2" | awk '{ printf "%.3f\n", $1 / $2 }' | median; }
 
-echo "bench-batch: $(nproc) cores, sluice $("$sluice" --version), $(zstd --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench-batch: outputs on $([ -n "$mounted" ] && echo 'a fresh ext4 loop file system' || echo "$runs"), $(nproc) cores, sluice $("$sluice" --version), $(zstd --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [[ " $SECTIONS " == *" small "* ]]; then
     tree="$work/small-$SMALL_FILES"
@@ -64,9 +84,11 @@ if [[ " $SECTIONS " == *" small "* ]]; then
         timed "$runs/cp.s" cp -r "$tree" "$runs/cp-$rep"
         timed "$runs/zstd.s" zstd -r -3 -q --output-dir-mirror "$runs/zstd-$rep" "$tree"
         timed "$runs/pack.s" "$sluice" pack "$tree" -o "$runs/pack-$rep" --log-format json
+        grep '"summary"' "$runs/last.out" | grep -o '"sync_seconds":[0-9.]*' | cut -d: -f2 >>"$runs/pack.sync"
         mkdir "$runs/tar-$rep"
         timed "$runs/tarx.s" tar -I zstd -xf "$tree.tar.zst" -C "$runs/tar-$rep"
-        timed "$runs/unpack.s" "$sluice" unpack "$packed" -o "$runs/unpack-$rep"
+        timed "$runs/unpack.s" "$sluice" unpack "$packed" -o "$runs/unpack-$rep" --log-format json
+        grep '"summary"' "$runs/last.out" | grep -o '"sync_seconds":[0-9.]*' | cut -d: -f2 >>"$runs/unpack.sync"
         sync
     done
     n=$SMALL_FILES
@@ -81,6 +103,7 @@ if [[ " $SECTIONS " == *" small "* ]]; then
     printf '  %-44s %8s s %10s files/s\n' "tar -I zstd -xf" "$m_tarx" "$(rate "$n" "$m_tarx")"
     printf '  %-44s %8s s %10s files/s   %sx tar (target 1.0)\n' "sluice unpack (incl. its syncfs)" "$m_unpack" \
         "$(rate "$n" "$m_unpack")" "$(paired "$runs/tarx.s" "$runs/unpack.s")"
+    echo "  sluice's final syncfs (median): pack $(median <"$runs/pack.sync") s, unpack $(median <"$runs/unpack.sync") s; without it: pack $(rate "$n" "$(echo "$m_pack - $(median <"$runs/pack.sync")" | bc -l)") files/s, unpack $(rate "$n" "$(echo "$m_unpack - $(median <"$runs/unpack.sync")" | bc -l)") files/s"
     echo "  CPU seconds (user + sys, median): cp $(median <"$runs/cp.s.cpu"), zstd $(median <"$runs/zstd.s.cpu"), pack $(median <"$runs/pack.s.cpu"), tar -x $(median <"$runs/tarx.s.cpu") (with its zstd child), unpack $(median <"$runs/unpack.s.cpu")"
 fi
 

@@ -56,3 +56,50 @@ import Testing
         #expect(scratch.contents("back/f7.txt") == scratch.contents("in/f7.txt"))
     }
 }
+
+@Suite struct BatchRemoveSourceTests {
+    @Test func aResumedRunStillRemovesSourcesWhoseOutputsWereDone() throws {
+        let scratch = try Scratch()
+        for index in 0..<8 { try scratch.text("in/f\(index).txt", lines: 30, seed: index) }
+        // The first run wrote every output but stopped before its removal round (as if killed).
+        _ = try BatchTesting.pack(scratch.path("in"), to: scratch.path("out"))
+        try FileManager.default.removeItem(atPath: scratch.path("out/f3.txt.slc"))
+        let (report, log) = try BatchTesting.pack(scratch.path("in"), to: scratch.path("out")) { $0.removeSource = true }
+        #expect(log.failures.isEmpty, "\(log.failures)")
+        #expect(report.filesOK == 1)
+        #expect(report.skipped[.upToDate] == 7)
+        #expect(scratch.files(under: "in").isEmpty)
+        #expect(scratch.files(under: "out").count == 8)
+    }
+
+    @Test func aSourceChangedAfterPackingIsKept() throws {
+        let scratch = try Scratch()
+        try scratch.text("in/a.txt", lines: 30)
+        try scratch.text("in/b.txt", lines: 30, seed: 1)
+        let target = scratch.path("in/a.txt")
+        let (report, log) = try BatchTesting.pack(scratch.path("in"), to: scratch.path("out")) { options in
+            options.removeSource = true
+            options.reportEachFile = true
+        }
+        #expect(report.filesOK == 2)
+        #expect(log.failures.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: target))
+
+        // Pack again, and change a source between its packing and the removal round.
+        try scratch.text("in2/c.txt", lines: 30)
+        let victim = scratch.path("in2/c.txt")
+        let changer = EventLog()
+        var options = BatchOptions(operation: .pack(try BatchTesting.packOptions()))
+        options.output = FilePath(scratch.path("out2"))
+        options.removeSource = true
+        options.reportEachFile = true
+        let result = try Batch.run(FilePath(scratch.path("in2")), options: options) { event in
+            changer.record(event)
+            if case .processed = event { try? "changed\n".write(toFile: victim, atomically: false, encoding: .utf8) }
+        }
+        #expect(result.filesFailed == 1)
+        #expect(result.filesOK == 0)
+        #expect(FileManager.default.fileExists(atPath: victim))
+        #expect(changer.failures.first?.1.description.contains("changed after it was read") == true)
+    }
+}

@@ -81,6 +81,16 @@ final class BatchRun: Sendable {
     /// A file whose output was written: count it, and queue its source for removal when asked.
     func finished(source: FilePath, output: FilePath, status: FileSystem.Status, bytesIn: Int, bytesOut: Int) {
         reporter.succeed(source, output: output, bytesIn: bytesIn, bytesOut: bytesOut)
-        remover?.add(SourceRemover.Removal(source: source, output: output, status: status, plainSize: packOptions == nil ? bytesOut : bytesIn))
+        remover?.add(SourceRemover.Removal(
+            source: source, output: output, status: status, plainSize: packOptions == nil ? bytesOut : bytesIn, countedOK: true))
+    }
+
+    /// A file an earlier run finished: skipped, but with `--remove-source` its source still goes once
+    /// the output verifies (the earlier run may have stopped before its removal round).
+    func alreadyDone(source: FilePath, output: FilePath, status: FileSystem.Status, plainSize: Int) {
+        reporter.skip(source, .upToDate)
+        if !options.dryRun {
+            remover?.add(SourceRemover.Removal(source: source, output: output, status: status, plainSize: plainSize, countedOK: false))
+        }
     }
 }

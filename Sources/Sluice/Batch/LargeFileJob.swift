@@ -43,7 +43,9 @@ extension BatchRun {
 
     private func packLarge(_ entry: WalkEntry, source: FilePath, output: FilePath, options pack: PackOptions, reserved: Int) throws {
         let decision = try decide(output) { _ in UpToDate.packed(output, source: entry.status) }
-        guard case .write(let replacing) = decision else { return reporter.skip(source, .upToDate) }
+        guard case .write(let replacing) = decision else {
+            return alreadyDone(source: source, output: output, status: entry.status, plainSize: entry.status.size)
+        }
         if options.dryRun { return reporter.plan(source, output: output, size: entry.status.size, replacing: replacing) }
         var fileOptions = pack
         fileOptions.memoryLimit = .bytes(max(reserved, Plan.slotMemory(chunkSize: Plan.minimumAutoChunkSize, codec: pack.codec.codec) * 2))
@@ -75,7 +77,9 @@ extension BatchRun {
             metadata = try Pipeline.readHeader(from: input.fd, key: { _ in nil }, limits: options.limits, requireKey: false).header.metadata
         }
         let decision = try decide(output) { UpToDate.unpacked($0, metadata: metadata) }
-        guard case .write(let replacing) = decision else { return reporter.skip(source, .upToDate) }
+        guard case .write(let replacing) = decision else {
+            return alreadyDone(source: source, output: output, status: entry.status, plainSize: Int(metadata?.size ?? 0))
+        }
         if options.dryRun { return reporter.plan(source, output: output, size: entry.status.size, replacing: replacing) }
         let report = try Pipeline.unpackFile(
             source, to: .file(output, overwrite: replacing), key: { [keys] _ in try keys.key() }, workers: workers.workers,

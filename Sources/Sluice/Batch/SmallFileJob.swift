@@ -112,7 +112,7 @@ extension BatchRun {
         let decision = file.entry.freshOutputDirectory
             ? .write(replacing: false) : try decide(file.output) { _ in UpToDate.packed(file.output, source: file.entry.status) }
         guard case .write(let replacing) = decision else {
-            reporter.skip(file.source, .upToDate)
+            alreadyDone(source: file.source, output: file.output, status: file.entry.status, plainSize: file.entry.status.size)
             file.pending = false
             return
         }
@@ -209,7 +209,7 @@ extension BatchRun {
         let decision = file.entry.freshOutputDirectory
             ? .write(replacing: false) : try decide(file.output) { UpToDate.unpacked($0, metadata: header.metadata) }
         guard case .write(let replacing) = decision else {
-            reporter.skip(file.source, .upToDate)
+            alreadyDone(source: file.source, output: file.output, status: file.status, plainSize: Int(header.metadata?.size ?? 0))
             file.pending = false
             return
         }

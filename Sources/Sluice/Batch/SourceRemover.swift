@@ -14,6 +14,8 @@ final class SourceRemover: Sendable {
         var status: FileSystem.Status
         /// Plaintext bytes the output holds (unpack: checked against the output's size).
         var plainSize: Int
+        /// Counted as done by this run (else skipped as up to date): a failure here moves it to failed.
+        var countedOK: Bool
     }
 
     /// Removals kept before a round runs, which bounds their memory.
@@ -56,7 +58,7 @@ final class SourceRemover: Sendable {
                 else { throw SluiceError(.io, "\(removal.source) changed after it was read; it was kept") }
                 try Pipeline.removeVerifiedSource(removal.source)
             } catch {
-                run.reporter.progress.demote()
+                if removal.countedOK { run.reporter.progress.demote() }
                 run.reporter.fail(removal.source, SluiceError(.io, "source kept", cause: error as? SluiceError ?? SendableError(error)))
             }
         }

@@ -30,19 +30,6 @@ enum WholeFileOutput {
         #endif
     }()
 
-    /// `sync_file_range`, found at run time like `renameat2`.
-    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
-        #if os(Linux)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
-
-    /// Whether writes start their writeback at once (experiment switch; see docs/batch.md).
-    static let startsWriteback = getenv("SLUICE_WRITEBACK").map { String(cString: $0) == "1" } ?? false
-
     /// Writes `bytes` to `destination`.
     ///
     /// - Parameters:
@@ -84,9 +71,6 @@ enum WholeFileOutput {
         defer { TemporaryFiles.unregister(temporaryName) }
         do {
             try FileDescriptor(rawValue: fd).writeFully(bytes)
-            // Start writing the data back now (SYNC_FILE_RANGE_WRITE), without waiting: the batch's
-            // one syncfs at the end then finds most of it on disk already.
-            if startsWriteback, let syncFileRange { _ = syncFileRange(fd, 0, 0, 2) }
             guard fchmod(fd, mode_t(mode)) == 0 else { throw Errno(rawValue: errno) }
             if let modification {
                 let time = timespec(tv_sec: Int(modification.seconds), tv_nsec: Int(modification.nanoseconds))
