@@ -34,18 +34,21 @@ final class AtomicOutputFile {
             let name = ".\(base.prefix(200)).sluice-\(suffix).tmp"
             let candidate = directory.isEmpty ? FilePath(name) : directory.appending(name)
             do {
-                descriptor = try FileDescriptor.open(
-                    candidate, .readWrite, options: [.create, .exclusiveCreate, .closeOnExec],
-                    permissions: [.ownerReadWrite])
+                descriptor = try TemporaryFiles.create(candidate.string) {
+                    try FileDescriptor.open(
+                        candidate, .readWrite, options: [.create, .exclusiveCreate, .closeOnExec],
+                        permissions: [.ownerReadWrite])
+                }
                 temporary = candidate
                 break
             } catch Errno.fileExists where attempt < 16 {
                 attempt += 1
+            } catch let error as SluiceError {
+                throw error
             } catch {
                 throw SluiceError(.io, "cannot create a temporary file in \(directory.isEmpty ? "." : directory.string)", cause: error)
             }
         }
-        TemporaryFiles.register(temporary.string)
     }
 
     deinit { discard() }

@@ -8,16 +8,35 @@ import Synchronization
 /// Every temporary output file that exists right now, so that a signal handler can remove them all
 /// before the process exits (no partial output survives Ctrl-C).
 public enum TemporaryFiles {
-    private static let paths = Mutex<Set<String>>([])
+    private struct Registry {
+        var paths: Set<String> = []
+        /// Set by `removeAll`: the process is exiting, and no new temporary file may appear.
+        var closed = false
+    }
 
-    static func register(_ path: String) { _ = paths.withLock { $0.insert(path) } }
-    static func unregister(_ path: String) { _ = paths.withLock { $0.remove(path) } }
+    private static let registry = Mutex(Registry())
 
-    /// Unlinks every registered temporary file. Safe to call from a signal-handling thread.
+    /// Creates the file at `path` with `create` and registers it under one lock, so that `removeAll`
+    /// on another thread runs either before (and then nothing is created) or after the registration.
+    /// Created first and registered after, a signal in between left the file behind.
+    static func create<T: Sendable>(_ path: String, by create: () throws -> T) throws -> T {
+        try registry.withLock { registry in
+            guard !registry.closed else { throw SluiceError(.interrupted, "interrupted") }
+            let made = try create()
+            registry.paths.insert(path)
+            return made
+        }
+    }
+
+    static func unregister(_ path: String) { _ = registry.withLock { $0.paths.remove(path) } }
+
+    /// Unlinks every registered temporary file, and refuses to create any more: call it only when the
+    /// process is about to exit. Safe to call from a signal-handling thread.
     public static func removeAll() {
-        paths.withLock { paths in
-            for path in paths { unlink(path) }
-            paths.removeAll()
+        registry.withLock { registry in
+            for path in registry.paths { unlink(path) }
+            registry.paths.removeAll()
+            registry.closed = true
         }
     }
 }
