@@ -37,5 +37,25 @@ bench: release
 bench-stages: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
+# libFuzzer over the container decoder and the CLI's parsers, SECONDS per target (a separate package under
+# Fuzz/, built with -sanitize=fuzzer,address). Seeds: Tests/Fuzz/corpus/; what a run adds and any crash
+# input go to fuzz-corpus-work/ (git-ignored). Fails when a target found a crash. See docs/reliability.md.
+FUZZ_TARGETS := stream seekable inspect parsers
+FUZZ_BIN      = Fuzz/.build-fuzz/release/SluiceFuzz
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release --scratch-path .build-fuzz --product SluiceFuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
+	@mkdir -p fuzz-corpus-work/artifacts; failed=""; \
+	for t in $(FUZZ_TARGETS); do \
+	  case $$t in parsers) seeds=Tests/Fuzz/corpus/parsers; max=256;; *) seeds=Tests/Fuzz/corpus/container; max=65536;; esac; \
+	  mkdir -p fuzz-corpus-work/$$t; \
+	  echo "== fuzz $$t: $(SECONDS) s"; \
+	  ASAN_OPTIONS=detect_leaks=0 SLUICE_FUZZ_TARGET=$$t $(FUZZ_BIN) fuzz-corpus-work/$$t $$seeds \
+	    -max_total_time=$(SECONDS) -max_len=$$max -timeout=20 -rss_limit_mb=3072 -print_final_stats=1 \
+	    -artifact_prefix=fuzz-corpus-work/artifacts/$$t- > fuzz-corpus-work/$$t.log 2>&1 || failed="$$failed $$t"; \
+	  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^Done|stat::number_of_executed_units|ERROR|SUMMARY|^artifact_prefix|Test unit written' fuzz-corpus-work/$$t.log; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed (inputs in fuzz-corpus-work/artifacts/)"; exit 1; fi
+
 clean:
 	rm -rf .build
