@@ -49,6 +49,7 @@ public final class WorkerPool: Sendable {
         self.workers = max(1, workers)
         for index in 0..<self.workers {
             let thread = Thread { [queue] in
+                Thread.current.name = "sluice-worker-\(index)"  // names the OS thread too (see Run.startReader)
                 let context = WorkerContext()
                 while true {
                     let job = queue.wait { $0.pop() }
