@@ -44,7 +44,7 @@ import Testing
 
     /// Runs `body` on a new thread that takes SIGURG (and so do the threads it starts).
     static func onThreadTakingSIGURG(_ body: @escaping @Sendable () throws -> Void) throws {
-        let result = Mutex<Result<Void, any Error>?>(nil)
+        let result = Locked<Result<Void, any Error>?>(nil)
         Thread {
             takeSIGURG()
             let outcome = Result { try body() }
@@ -72,7 +72,7 @@ import Testing
         private let stopped = Atomic<Bool>(false)
         let sent = Atomic<Int>(0)
         /// The names of the `sluice-*` threads signalled.
-        let names = Mutex<Set<String>>([])
+        let names = Locked<Set<String>>([])
 
         init(extra: @escaping @Sendable () -> [pid_t]) {
             Thread { [self] in
@@ -99,7 +99,7 @@ import Testing
     func packAndUnpackThroughPipesUnderSignals(codec: Codec, cipher: Cipher) throws {
         try #require(Self.installed)
         let original = TestSupport.data(count: 6 << 20, seed: UInt64(codec.id) * 7 + UInt64(cipher.id))
-        let tids = Mutex<[pid_t]>([])
+        let tids = Locked<[pid_t]>([])
         let before = Self.deliveries.load(ordering: .relaxed)
         let spammer = Spammer(extra: { tids.withLock { $0 } })
         defer { spammer.finish() }
@@ -148,7 +148,7 @@ import Testing
             let pipeOut = try TestSupport.pipe()
             let output = [pipeOut.read, pipeOut.write]
             let drainEnd = output[0]
-            let restored = Mutex<[UInt8]>([])
+            let restored = Locked<[UInt8]>([])
             let drain = Thread {
                 InterruptedCallTests.takeSIGURG()
                 tids.withLock { $0.append(InterruptedCallTests.gettid()) }

@@ -14,7 +14,7 @@ import Testing
     @Test(arguments: [8, 1])
     func thirtyTwoConcurrentRoundTrips(workers: Int) throws {
         try TestSupport.withTemporaryDirectory { directory in
-            let failures = Mutex<[String]>([])
+            let failures = Locked<[String]>([])
             let remaining = Atomic<Int>(32)
             for job in 0..<32 {
                 Thread {
