@@ -177,7 +177,9 @@ import Testing
         }
         spammer.finish()
         #expect(spammer.sent.load(ordering: .relaxed) > 0)
-        #expect(spammer.names.withLock { $0 }.contains("sluice-reader"), "\(spammer.names.withLock { $0 })")
+        // Which sluice-* threads were hit depends on scheduling (on a loaded machine the reader may come and
+        // go between two rounds), so it is not asserted; with the EINTR retry removed from `readFully`
+        // this test fails every time (docs/reliability.md).
         #expect(Self.deliveries.load(ordering: .relaxed) > before, "no signal was delivered")
     }
 
