@@ -132,6 +132,13 @@ enum TestSupport {
 
     static var isRoot: Bool { geteuid() == 0 }
 
+    /// Whether this process (and so the `sluice` built with it) runs under ThreadSanitizer or
+    /// AddressSanitizer (`swift test --sanitize=…`).
+    static let isSanitized: Bool = {
+        let me = dlopen(nil, RTLD_NOW)
+        return dlsym(me, "__tsan_init") != nil || dlsym(me, "__asan_init") != nil
+    }()
+
     /// A fresh directory (mode 0755, so an unprivileged child can enter it), removed by `body`'s end.
     static func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
         var template = Array("\(FileManager.default.temporaryDirectory.path)/sluice-hardening-XXXXXX".utf8CString)
