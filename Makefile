@@ -3,7 +3,7 @@ SWIFT    ?= swift
 PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config
 SECONDS  ?= 60
 
-.PHONY: deps build release demo test bench bench-stages fuzz clean
+.PHONY: deps build release demo test test-tsan test-asan bench bench-stages fuzz clean
 
 # Installs the Debian packages the C targets link against, only those that are missing.
 deps:
@@ -28,6 +28,17 @@ demo: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The whole suite under ThreadSanitizer / AddressSanitizer, each in its own build folder (the CLI the
+# tests spawn is built the same way). See docs/reliability.md, "Sanitizers".
+test-tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+
+test-asan: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
+	  $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 
 # Sluice against the peer CLIs on a real corpus, in one run (see docs/performance.md).
 bench: release
@@ -58,4 +69,4 @@ fuzz: deps
 	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed (inputs in fuzz-corpus-work/artifacts/)"; exit 1; fi
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-tsan .build-asan Fuzz/.build-fuzz

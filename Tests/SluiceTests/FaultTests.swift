@@ -63,7 +63,7 @@ import Testing
             let outcome = try Child.run(["/usr/bin/unshare", "-m", "/bin/sh", "-c", script, "sh", full, TestSupport.sluice, command, source])
             let report = outcome.standardOutput.split(separator: "\n").map(String.init)
             try #require(report.first != "no tmpfs", "tmpfs could not be mounted here")
-            let stderr = (try? String(contentsOfFile: "\(directory)/stderr", encoding: .utf8)) ?? ""
+            let stderr = TestSupport.readText("\(directory)/stderr")
             #expect(report == ["exit 74"], "sluice's exit and what it left: \(report); stderr: \(stderr)")
             #expect(stderr.contains("No space left on device"), "\(stderr)")
             #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")

@@ -60,7 +60,7 @@ import Testing
     static func sluiceThreads() -> [(pid_t, String)] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
         return tasks.compactMap { task in
-            guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+            guard case let name = TestSupport.readText("/proc/self/task/\(task)/comm"),
                   name.hasPrefix("sluice-"), let tid = pid_t(task) else { return nil }
             return (tid, name.trimmingCharacters(in: .whitespacesAndNewlines))
         }
