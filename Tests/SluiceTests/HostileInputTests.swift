@@ -104,13 +104,50 @@ import Testing
         }
     }
 
-    @Test(arguments: cases)
+    /// Runs `sluice arguments` under GNU time, which reports the peak RSS of the child it forks. (The
+    /// `wait4` usage of a child spawned here cannot serve: `posix_spawn` uses `vfork`, and the kernel
+    /// counts the test process's memory, which the child shared until `exec`, as the child's peak.)
+    static func measured(_ arguments: [String], environment: [String: String] = [:], in directory: String) throws
+        -> (Child.Outcome, Int)
+    {
+        let report = "\(directory)/rss"
+        var outcome = try Child.run(["/usr/bin/time", "-f", "%M", "-o", report, TestSupport.sluice] + arguments,
+                                    environment: environment)
+        let kibibytes = Int(TestSupport.readText(report).trimmingCharacters(in: .whitespacesAndNewlines)
+            .split(separator: "\n").last ?? "") ?? -1
+        outcome.maxResidentBytes = kibibytes * 1024
+        return (outcome, kibibytes * 1024)
+    }
+
+    static let canMeasure = TestSupport.hasTool("/usr/bin/time")
+
+    /// The measure sees a real allocation: unpacking a valid file of 64 MiB chunks (zeros, so it is
+    /// tiny) must show more than 64 MiB above the baseline. Without this the bound below could not fail.
+    @Test(.enabled(if: canMeasure)) func measureSeesLargeChunks() throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let valid = "\(directory)/valid"
+            try TestSupport.write(TestSupport.data(count: 100_000), to: valid)
+            #expect(try Child.run([TestSupport.sluice, "pack", "-q", valid]).exitCode == 0)
+            let (baseline, baselineRSS) = try Self.measured(["verify", "-q", "\(valid).slc"], in: directory)
+            #expect(baseline.exitCode == 0)
+            let zeros = "\(directory)/zeros"
+            FileManager.default.createFile(atPath: zeros, contents: nil)
+            #expect(truncate(zeros, 256 << 20) == 0)
+            #expect(try Child.run([TestSupport.sluice, "pack", "-q", "--chunk-size", "64M", zeros]).exitCode == 0)
+            let (outcome, rss) = try Self.measured(["unpack", "\(zeros).slc", "-o", "\(directory)/back"], in: directory)
+            #expect(outcome.exitCode == 0, "\(outcome.standardError)")
+            #expect(rss > baselineRSS + (64 << 20), "unpacking 64 MiB chunks peaked at \(rss >> 20) MiB, baseline \(baselineRSS >> 20) MiB")
+            print("control: unpack of 64 MiB chunks: peak RSS \(rss >> 20) MiB (valid small file: \(baselineRSS >> 20) MiB)")
+        }
+    }
+
+    @Test(.enabled(if: canMeasure), arguments: cases)
     func cliRefusesItInBoundedMemory(_ hostile: Case) throws {
         try TestSupport.withTemporaryDirectory { directory in
             let valid = "\(directory)/valid"
             try TestSupport.write(TestSupport.data(count: 100_000), to: valid)
             #expect(try Child.run([TestSupport.sluice, "pack", "-q", valid]).exitCode == 0)
-            let baseline = try Child.run([TestSupport.sluice, "verify", "-q", "\(valid).slc"])
+            let (baseline, _) = try Self.measured(["verify", "-q", "\(valid).slc"], in: directory)
             #expect(baseline.exitCode == 0)
 
             let path = "\(directory)/hostile.slc"
@@ -118,8 +155,9 @@ import Testing
             let env = ["SLUICE_TEST_PASS": "x"]
             for arguments in [["verify", path], ["unpack", path, "-o", "\(directory)/out"],
                               ["unpack", "--max-kdf-cost", "63", path, "-o", "\(directory)/out"]] {
-                let outcome = try Child.run([TestSupport.sluice] + arguments + ["--passphrase-env", "SLUICE_TEST_PASS"],
-                                            environment: env)
+                let (outcome, _) = try Self.measured(arguments + ["--passphrase-env", "SLUICE_TEST_PASS"],
+                                                     environment: env, in: directory)
+                print("hostile '\(hostile.name)' \(arguments[0]): exit \(outcome.exitCode.map(String.init) ?? "-"), peak RSS \(outcome.maxResidentBytes >> 20) MiB (valid file: \(baseline.maxResidentBytes >> 20) MiB)")
                 let expected = arguments.contains("--max-kdf-cost") ? hostile.raisedLimitExit : 65
                 #expect(outcome.exitCode == expected, "\(arguments): \(outcome.standardError)")
                 #expect(outcome.errorLines.count == 1, "\(outcome.standardError)")

@@ -15,7 +15,9 @@ struct Child {
         var exitCode: Int32?
         /// The signal that killed it.
         var signal: Int32?
-        /// Peak resident set size of the child.
+        /// Peak resident set size as `wait4` reports it. Includes this (the spawning) process's memory:
+        /// `posix_spawn` uses `vfork`, and the kernel charges the shared memory to the child until its
+        /// `exec`. `HostileInputTests.measured` uses GNU time for a true figure.
         var maxResidentBytes: Int
         var standardError: String
         var standardOutput: String
