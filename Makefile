@@ -1,9 +1,9 @@
 # Sluice — the two set-up commands are `make demo` and `make test` (see README.md).
 SWIFT    ?= swift
-PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config
+PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time
 SECONDS  ?= 60
 
-.PHONY: deps build release demo test bench bench-stages fuzz clean
+.PHONY: deps build release demo test test-tsan test-asan bench bench-stages fuzz clean
 
 # Installs the Debian packages the C targets link against, only those that are missing.
 deps:
@@ -29,6 +29,17 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The whole suite under ThreadSanitizer / AddressSanitizer, each in its own build folder (the CLI the
+# tests spawn is built the same way). See docs/reliability.md, "Sanitizers".
+test-tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+
+test-asan: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
+	  $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+
 # Sluice against the peer CLIs on a real corpus, in one run (see docs/performance.md).
 bench: release
 	@python3 scripts/bench.py "$$($(SWIFT) build -c release --show-bin-path)/sluice"
@@ -37,5 +48,25 @@ bench: release
 bench-stages: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
+# libFuzzer over the container decoder and the CLI's parsers, SECONDS per target (a separate package under
+# Fuzz/, built with -sanitize=fuzzer,address). Seeds: Tests/Fuzz/corpus/; what a run adds and any crash
+# input go to fuzz-corpus-work/ (git-ignored). Fails when a target found a crash. See docs/reliability.md.
+FUZZ_TARGETS := stream seekable inspect parsers
+FUZZ_BIN      = Fuzz/.build-fuzz/release/SluiceFuzz
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release --scratch-path .build-fuzz --product SluiceFuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
+	@mkdir -p fuzz-corpus-work/artifacts; failed=""; \
+	for t in $(FUZZ_TARGETS); do \
+	  case $$t in parsers) seeds=Tests/Fuzz/corpus/parsers; max=256;; *) seeds=Tests/Fuzz/corpus/container; max=65536;; esac; \
+	  mkdir -p fuzz-corpus-work/$$t; \
+	  echo "== fuzz $$t: $(SECONDS) s"; \
+	  ASAN_OPTIONS=detect_leaks=0 SLUICE_FUZZ_TARGET=$$t $(FUZZ_BIN) fuzz-corpus-work/$$t $$seeds \
+	    -max_total_time=$(SECONDS) -max_len=$$max -timeout=20 -rss_limit_mb=3072 -print_final_stats=1 \
+	    -artifact_prefix=fuzz-corpus-work/artifacts/$$t- > fuzz-corpus-work/$$t.log 2>&1 || failed="$$failed $$t"; \
+	  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^Done|stat::number_of_executed_units|ERROR|SUMMARY|^artifact_prefix|Test unit written' fuzz-corpus-work/$$t.log; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed (inputs in fuzz-corpus-work/artifacts/)"; exit 1; fi
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-tsan .build-asan Fuzz/.build-fuzz

@@ -46,8 +46,7 @@ struct KeyOptions: ParsableArguments {
         }
         if let passphraseFd {
             var bytes: [UInt8] = []
-            var byte: UInt8 = 0
-            while read(passphraseFd, &byte, 1) == 1, byte != UInt8(ascii: "\n") {
+            while let byte = Terminal.readByte(passphraseFd), byte != UInt8(ascii: "\n") {
                 bytes.append(byte)
                 guard bytes.count <= 65536 else { break }
             }

@@ -9,6 +9,9 @@ import Sluice
 /// Ctrl-C and SIGTERM: every thread blocks them, and one thread waits for them with `sigwait`; when one
 /// arrives it removes every temporary output file and exits with 130 or 143. Because the work never
 /// sees the signal, no handler runs in an async-signal context.
+///
+/// The clean-up runs on a thread of its own while the waiter goes back to waiting: if it blocks (a hung
+/// network file system, stderr on a full pipe), a second Ctrl-C exits at once.
 enum Signals {
     static func install() {
         var set = sigset_t()
@@ -22,11 +25,22 @@ enum Signals {
             var signal: Int32 = 0
             var set = blocked
             sigwait(&set, &signal)
-            TemporaryFiles.removeAll()
-            Terminal.printError("sluice: interrupted")
-            _exit(signal == SIGINT ? ExitCodes.interrupted : signal == SIGTERM ? ExitCodes.terminated : 128 + signal)
+            let first = exitCode(for: signal)
+            let cleanup = Thread {
+                TemporaryFiles.removeAll()
+                Terminal.printError("sluice: interrupted")
+                _exit(first)
+            }
+            cleanup.name = "sluice-cleanup"
+            cleanup.start()
+            sigwait(&set, &signal)
+            _exit(exitCode(for: signal))
         }
         waiter.name = "sluice-signals"
         waiter.start()
+    }
+
+    static func exitCode(for signal: Int32) -> Int32 {
+        signal == SIGINT ? ExitCodes.interrupted : signal == SIGTERM ? ExitCodes.terminated : 128 + signal
     }
 }

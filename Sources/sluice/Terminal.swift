@@ -31,6 +31,18 @@ enum Terminal {
 
     static func warning(_ message: String) { printError("sluice: warning: \(message)") }
 
+    /// One byte from `fd`, retrying `EINTR`; `nil` at the end or on an error. (Stopping at an `EINTR`
+    /// instead would silently cut a passphrase short, and the file would be sealed with the prefix.)
+    static func readByte(_ fd: Int32) -> UInt8? {
+        var byte: UInt8 = 0
+        while true {
+            let count = read(fd, &byte, 1)
+            if count == 1 { return byte }
+            if count < 0, errno == EINTR { continue }
+            return nil
+        }
+    }
+
     /// Reads a line from the controlling terminal with echo off; `nil` when there is no terminal.
     static func readSecret(prompt: String) -> String? {
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
@@ -47,8 +59,7 @@ enum Terminal {
             _ = write(fd, "\n", 1)
         }
         var bytes: [UInt8] = []
-        var byte: UInt8 = 0
-        while read(fd, &byte, 1) == 1, byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r") {
+        while let byte = readByte(fd), byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r") {
             bytes.append(byte)
             if bytes.count > 65536 { break }
         }

@@ -89,7 +89,7 @@ struct UnpackCommand: ParsableCommand {
                 }
                 target = .file(name, overwrite: force)
             }
-            let byteRange = try range.map(parseRange)
+            let byteRange = try range.map(ByteRange.parse)
             let start = ContinuousClock.now
             var bar: ProgressBar?
             defer { bar?.finish() }
@@ -115,17 +115,6 @@ struct UnpackCommand: ParsableCommand {
             }
         }
     }
-}
-
-/// `OFFSET:LENGTH`, each a size (`1G:4M`, `0:100`).
-func parseRange(_ text: String) throws -> Range<UInt64> {
-    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.count == 2, let offset = ByteCount(parsing: String(parts[0])),
-          let length = ByteCount(parsing: String(parts[1]))
-    else { throw SluiceError(.invalidArgument, "--range: '\(text)' is not OFFSET:LENGTH (e.g. 1G:4M)") }
-    let (end, overflow) = UInt64(offset.bytes).addingReportingOverflow(UInt64(length.bytes))
-    guard !overflow else { throw SluiceError(.invalidArgument, "--range: '\(text)' overflows") }
-    return UInt64(offset.bytes)..<end
 }
 
 /// `auto` or a positive count.

@@ -16,6 +16,9 @@ public struct ScryptCost: Hashable, Sendable {
     public static let `default` = ScryptCost(logN: 17)
     /// The costs a new file may use.
     public static let packRange = 10...22
+    /// The costs a decoder considers at all, whatever limit it is given: 2^30 already needs 1 TiB, and
+    /// above 2^53 the memory cannot even be computed in 64 bits.
+    public static let decodableRange = 1...30
 
     public init(logN: Int, r: Int = 8, p: Int = 1) {
         self.logN = logN
@@ -109,6 +112,9 @@ public struct FileKeys: Sendable {
             return bytes
         case .passphrase(let bytes):
             let cost = block.cost ?? .default
+            guard cost.memory.bytes <= Memory.physical else {
+                throw SluiceError.invalid("this file's scrypt cost 2^\(cost.logN) needs \(cost.memory), more than this machine's memory")
+            }
             return try LibCrypto.scrypt(
                 password: bytes, salt: block.salt, n: 1 << UInt64(cost.logN), r: UInt64(cost.r), p: UInt64(cost.p),
                 count: 32)

@@ -195,7 +195,9 @@ public struct Header: Equatable, Sendable {
             var cost: ScryptCost?
             switch derivation {
             case .scrypt:
-                guard logN >= 1, r == 8, p == 1 else { throw SluiceError.corrupt("scrypt parameters out of range") }
+                guard ScryptCost.decodableRange.contains(logN), r == 8, p == 1 else {
+                    throw SluiceError.corrupt("scrypt parameters out of range")
+                }
                 guard logN <= limits.maxScryptLogN else {
                     throw SluiceError.corrupt(
                         "scrypt cost 2^\(logN) exceeds the limit 2^\(limits.maxScryptLogN) (raise it with --max-kdf-cost)")

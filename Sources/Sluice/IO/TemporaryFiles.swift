@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Every temporary output file that exists right now, so that a signal handler can remove them all
 /// before the process exits (no partial output survives Ctrl-C).
@@ -14,7 +13,7 @@ public enum TemporaryFiles {
         var closed = false
     }
 
-    private static let registry = Mutex(Registry())
+    private static let registry = Locked(Registry())
 
     /// Creates the file at `path` with `create` and registers it under one lock, so that `removeAll`
     /// on another thread runs either before (and then nothing is created) or after the registration.

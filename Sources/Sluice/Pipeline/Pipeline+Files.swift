@@ -66,8 +66,10 @@ extension Pipeline {
         let report: PackReport
         switch target {
         case .standardOutput:
-            return try pack(from: source.fd, inputSize: size, to: .standardOutput, options: options,
-                            metadata: metadata, plan: plan, pool: pool, progress: progress)
+            let report = try pack(from: source.fd, inputSize: size, to: .standardOutput, options: options,
+                                  metadata: metadata, plan: plan, pool: pool, progress: progress)
+            try refuseChangedSource(source, input)
+            return report
         case .file(let path, let overwrite):
             try refuseSameFile(source, path)
             if let device = try openDeviceOutput(path) {
@@ -78,6 +80,7 @@ extension Pipeline {
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             report = try pack(from: source.fd, inputSize: size, to: output.descriptor, options: options,
                               metadata: metadata, plan: plan, pool: pool, progress: progress)
+            try refuseChangedSource(source, input)
             let mode = source.status?.isRegular == true ? source.status!.mode & 0o666 : 0o644
             if policy.removeSource {
                 try output.commit(mode: mode, modification: nil, sync: true)
@@ -205,6 +208,18 @@ extension Pipeline {
         guard let input = source.status, let existing = try? FileSystem.status(ofPath: output) else { return }
         if input.device == existing.device, input.inode == existing.inode {
             throw SluiceError.invalid("input and output are the same file (\(output))")
+        }
+    }
+
+    /// Refuses a regular file that was modified while it was read: same size but a new mtime means
+    /// bytes were rewritten in place, and the output may mix old and new content (a size change is
+    /// caught by `pack` itself). Like tar's "file changed as we read it", but an error: no output.
+    static func refuseChangedSource(_ source: OpenInput, _ path: FilePath?) throws {
+        guard let before = source.status, before.isRegular, let after = try? FileSystem.status(of: source.fd) else { return }
+        guard after.size == before.size, after.modificationSeconds == before.modificationSeconds,
+              after.modificationNanoseconds == before.modificationNanoseconds
+        else {
+            throw SluiceError(.io, "\(path.map(\.string) ?? "the input") changed while it was being packed; nothing was written")
         }
     }
 

@@ -29,7 +29,7 @@ extension Pipeline {
         let run = Run(slots: (0..<window).map { _ in UnpackSlot() })
         let decoder = ChunkDecoder(header: header, keys: opened.keys)
 
-        run.startReader(name: "sluice-range-reader") {
+        run.startReader(name: "sluice-range") {
             var order: UInt64 = 0
             for index in first...last {
                 guard let slot = run.takeFreeSlot() else { return }

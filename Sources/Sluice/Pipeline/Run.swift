@@ -92,6 +92,9 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
     func startReader(name: String, _ body: @escaping @Sendable () throws -> Void) {
         state.withLock { $0.readerRunning = true }
         let thread = Thread { [self] in
+            // Set from the thread itself: on Linux, Foundation names the OS thread (ps -L, gdb,
+            // /proc/PID/task/*/comm; at most 15 bytes) only then.
+            Thread.current.name = name
             do { try body() } catch { fail(error) }
             state.withLock { $0.readerRunning = false }
         }

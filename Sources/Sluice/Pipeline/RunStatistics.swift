@@ -1,6 +1,5 @@
 import Foundation
 import Histogram
-import Synchronization
 
 /// Where one run spent its time: per-stage throughput and CPU time, how saturated the CPU and I/O
 /// sides were, how long work waited for a buffer, a worker or the writer, and peak memory — the
@@ -84,7 +83,7 @@ final class StatisticsRecorder: Sendable {
     enum Wait { case buffer, worker, writer }
     enum Side { case reader, writer, worker }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let start = DispatchTime.now().uptimeNanoseconds
     private let startUsage = StatisticsRecorder.cpuTimes()
 

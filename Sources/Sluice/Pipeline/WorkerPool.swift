@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The state a worker thread keeps for its whole life: one context per codec and one AEAD context,
 /// reused for every chunk it processes. Never shared between threads.
@@ -49,6 +48,7 @@ public final class WorkerPool: Sendable {
         self.workers = max(1, workers)
         for index in 0..<self.workers {
             let thread = Thread { [queue] in
+                Thread.current.name = "sluice-worker-\(index)"  // names the OS thread too (see Run.startReader)
                 let context = WorkerContext()
                 while true {
                     let job = queue.wait { $0.pop() }
@@ -70,7 +70,7 @@ public final class WorkerPool: Sendable {
         max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    private static let pools = Mutex<[Int: WorkerPool]>([:])
+    private static let pools = Locked<[Int: WorkerPool]>([:])
 
     /// The process-wide pool with `workers` threads, created on first use.
     public static func shared(workers: Int = availableCores) -> WorkerPool {

@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+@testable import Sluice
+import SystemPackage
+import Testing
+
+/// The fuzz seed corpus (valid files of every codec × cipher, Tests/Fuzz/corpus/container) must decode,
+/// and every input the fuzzer found a crash with (Tests/Fuzz/regressions/) must now be refused cleanly,
+/// through the same paths as the harness in Fuzz/: the stream decoder, inspect, and range restore.
+@Suite struct FuzzCorpusTests {
+    static let fuzzDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fuzz")
+
+    static func files(_ folder: String) -> [String] {
+        let path = fuzzDirectory.appendingPathComponent(folder).path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { "\(folder)/\($0)" }
+    }
+
+    static let fuzzKey = [UInt8](repeating: 0x5A, count: 32)
+    static func key(for header: Header) -> KeySource? {
+        switch header.keyBlock?.derivation {
+        case .keyFile: .keyFile(fuzzKey)
+        case .scrypt: .passphrase(Array("sluice fuzz".utf8))
+        case nil: nil
+        }
+    }
+
+    @Test func corpusIsThere() {
+        #expect(Self.files("corpus/container").count >= 50)
+    }
+
+    @Test(arguments: files("corpus/container"))
+    func seedDecodes(_ name: String) throws {
+        let path = FilePath(Self.fuzzDirectory.appendingPathComponent(name).path)
+        let info = try Pipeline.inspect(path)
+        let report = try Pipeline.verifyFile(path, key: Self.key(for:), workers: 2)
+        #expect(report.plainBytes == info.plainSize)
+        #expect(info.header.chunkSize == 4096)
+        try TestSupport.withTemporaryDirectory { directory in
+            let out = FilePath("\(directory)/out")
+            let middle = info.plainSize / 3..<info.plainSize / 3 * 2
+            let restored = try Pipeline.unpackFile(path, to: .file(out, overwrite: false), key: Self.key(for:), range: middle)
+            #expect(restored.plainBytes == UInt64(middle.count))
+        }
+    }
+
+    @Test(arguments: files("regressions"))
+    func crashInputIsRefused(_ name: String) throws {
+        let path = FilePath(Self.fuzzDirectory.appendingPathComponent(name).path)
+        func refused(_ what: String, _ body: () throws -> Void) {
+            do {
+                try body()
+            } catch let error as SluiceError {
+                #expect([.corrupt, .wrongKey, .invalidArgument].contains(error.code), "\(what): \(error)")
+            } catch {
+                Issue.record("\(what): not a SluiceError: \(error)")
+            }
+        }
+        refused("verify") { _ = try Pipeline.verifyFile(path, key: Self.key(for:), workers: 2) }
+        refused("inspect") {
+            let info = try Pipeline.inspect(path, limits: DecodeLimits(maxScryptLogN: 64))
+            _ = info.header.keyDerivation
+            _ = "\(info.header.codec) \(info.ratio)"
+            try TestSupport.withTemporaryDirectory { directory in
+                _ = try Pipeline.unpackFile(path, to: .file(FilePath("\(directory)/out"), overwrite: false),
+                                            key: Self.key(for:), range: 0..<info.plainSize)
+            }
+        }
+        // And the CLI says so in one line with a documented code.
+        let outcome = try Child.run([TestSupport.sluice, "inspect", path.string])
+        #expect([0, 64, 65, 77].contains(outcome.exitCode ?? -1), "\(outcome.standardError)")
+    }
+}
