@@ -293,7 +293,7 @@ enum BenchOutput {
         } else {
             print(text, terminator: "")
         }
-        if let plot = options.plot { try save(report.svg(), to: plot) }
+        if let plot = options.plot { try save(shown.svg(), to: plot) }
     }
 
     private static func save(_ text: String, to path: String) throws {
