@@ -23,6 +23,7 @@ struct BenchCommand: ParsableCommand {
               sluice bench --generate mixed:64M --recommend --goal balanced --min-speed 300
               sluice bench --config Benchmarks/suites/quick.yaml
               sluice bench report a.json b.json --format markdown
+              sluice bench report run.json --clock cpu                 # speeds from CPU time, for a busy machine
             """,
         subcommands: [BenchRunCommand.self, BenchReportCommand.self, BenchGenerateCommand.self, BenchPeakCommand.self],
         defaultSubcommand: BenchRunCommand.self
