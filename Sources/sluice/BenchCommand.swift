@@ -23,6 +23,7 @@ struct BenchCommand: ParsableCommand {
               sluice bench --generate mixed:64M --recommend --goal balanced --min-speed 300
               sluice bench --config Benchmarks/suites/quick.yaml
               sluice bench report a.json b.json --format markdown
+              sluice bench report run.json --clock cpu                 # speeds from CPU time, for a busy machine
             """,
         subcommands: [BenchRunCommand.self, BenchReportCommand.self, BenchGenerateCommand.self, BenchPeakCommand.self],
         defaultSubcommand: BenchRunCommand.self
@@ -293,7 +294,7 @@ enum BenchOutput {
         } else {
             print(text, terminator: "")
         }
-        if let plot = options.plot { try save(report.svg(), to: plot) }
+        if let plot = options.plot { try save(shown.svg(), to: plot) }
     }
 
     private static func save(_ text: String, to path: String) throws {

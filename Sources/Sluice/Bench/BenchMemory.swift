@@ -16,15 +16,19 @@ public enum ResidentMemory {
 ///
 /// On Linux, writing `5` to `/proc/self/clear_refs` resets the kernel's high-water mark (`VmHWM`)
 /// to the current resident size, so the peak of each cell can be read on its own: peak minus the
-/// resident size at the start. Where that is not possible (other systems, old kernels), the probe
+/// resident size at the start. glibc's `malloc_trim` first hands freed memory back, or a cell whose
+/// buffers fit in pages an earlier cell freed would show almost nothing. Where that is not possible (other systems, old kernels), the probe
 /// falls back to `getrusage`'s `ru_maxrss`, which never goes down, so a cell then shows only what it
 /// added above every earlier cell's peak.
 struct PeakMemoryProbe {
     private let baseline: Int
     private let resettable: Bool
 
-    /// Starts a measurement: resets the high-water mark where it can and notes the resident size.
+    /// Starts a measurement: returns the allocator's free memory to the system (so this cell's buffers
+    /// are counted even where they reuse an earlier cell's freed pages), resets the high-water mark
+    /// where it can, and notes the resident size.
     init() {
+        PeakMemoryProbe.trimAllocator?(0)
         resettable = PeakMemoryProbe.resetHighWater()
         baseline = resettable ? (PeakMemoryProbe.status("VmRSS") ?? 0) : Memory.peakResident.bytes
     }
@@ -34,6 +38,17 @@ struct PeakMemoryProbe {
         let peak = resettable ? (PeakMemoryProbe.status("VmHWM") ?? 0) : Memory.peakResident.bytes
         return max(0, peak - baseline)
     }
+
+    /// glibc's `malloc_trim`, looked up at run time: Swift's Glibc module does not import `malloc.h`,
+    /// and other C libraries do not have it (then nothing is trimmed).
+    private static let trimAllocator: (@convention(c) (Int) -> Int32)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
 
     private static func resetHighWater() -> Bool {
         #if os(Linux)

@@ -60,7 +60,7 @@ enum BenchPlot {
     static func ratioVersusSpeed(_ report: BenchReport, standalone: Bool = true) -> String {
         let points = ratioPoints(report)
         var svg = Canvas(title: "Compression ratio vs compression speed (\(workerNote(report)))",
-                         xLabel: "compression speed, MB/s (log scale)", yLabel: "compression ratio")
+                         xLabel: "compression speed, MB/s\(cpuNote(report)) (log scale)", yLabel: "compression ratio")
         guard !points.isEmpty else {
             svg.note("no compressing settings measured")
             return svg.render(standalone: standalone)
@@ -101,6 +101,11 @@ enum BenchPlot {
         return svg.render(standalone: standalone)
     }
 
+    /// Said on the speed axes when the speeds come from CPU time (`--clock cpu`).
+    private static func cpuNote(_ report: BenchReport) -> String {
+        report.runs.contains { $0.speedClock == .cpu } ? " per CPU second per worker" : ""
+    }
+
     private static func workerNote(_ report: BenchReport) -> String {
         let counts = Set(report.runs.flatMap(\.results).map(\.workers))
         return counts.count == 1 && counts.first == 1 ? "1 worker" : "fewest workers measured"
@@ -137,7 +142,7 @@ enum BenchPlot {
     static func throughputVersusWorkers(_ report: BenchReport, standalone: Bool = true) -> String {
         let series = workerSeries(report).filter { !$0.points.isEmpty }
         let verb = report.runs.first?.mode == .file ? "pack" : "compress / seal"
-        var svg = Canvas(title: "Throughput vs workers (\(verb))", xLabel: "workers", yLabel: "MB/s (log scale)")
+        var svg = Canvas(title: "Throughput vs workers (\(verb))", xLabel: "workers", yLabel: "MB/s\(cpuNote(report)) (log scale)")
         let all = series.flatMap(\.points)
         guard !all.isEmpty else {
             svg.note("nothing measured")
