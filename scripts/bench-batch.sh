@@ -13,8 +13,8 @@
 # LARGE_MIN_MB (20), LARGE_MAX_MB (200), RSS_FILES (200000), KEEP=1 keeps the outputs,
 # OUTFS=loop|here (loop when root).
 #
-# Outputs go to a fresh ext4 file system on a loop device (OUTFS=loop, the default as root), in fresh
-# directories, deleted only at the end. Two effects of a shared, used file system made the first
+# Outputs go to a fresh ext4 file system on a loop device (OUTFS=loop, the default as root: a
+# preallocated image, direct I/O), in fresh directories, deleted with the image at the end. Two effects of a shared, used file system made the first
 # measurements meaningless: ext4 scans recently freed inodes when creating files shortly after many
 # were deleted (recently_deleted(): every tool, cp included, up to 10x slower), and syncfs also
 # flushes whatever other users of the file system left dirty. Inputs stay where they are (page cache).
@@ -35,9 +35,12 @@ OUTFS=${OUTFS:-$([ "$(id -u)" = 0 ] && echo loop || echo here)}
 mounted=""
 if [ "$OUTFS" = loop ]; then
     mkdir -p "$work/mnt"
-    truncate -s 24G "$work/fs.img"
-    mkfs.ext4 -q -F "$work/fs.img"
-    mount -o loop "$work/fs.img" "$work/mnt"
+    # Preallocated, and with direct I/O from the loop device to its file, so that writing back goes to
+    # the disk once instead of through a second page cache and the host's block allocator.
+    fallocate -l 16G "$work/fs.img"
+    loopdev=$(losetup --direct-io=on --show -f "$work/fs.img")
+    mkfs.ext4 -q -F "$loopdev"
+    mount "$loopdev" "$work/mnt"
     mounted="$work/mnt"
     runs="$work/mnt/runs"
 else
@@ -46,7 +49,7 @@ fi
 mkdir -p "$runs"
 cleanup() {
     if [ -n "$mounted" ]; then
-        umount "$mounted" && rm -f "$work/fs.img"
+        umount "$mounted" && losetup -d "$loopdev" 2>/dev/null; rm -f "$work/fs.img"
     elif [ "${KEEP:-0}" != 1 ]; then
         rm -rf "$runs"
     fi
@@ -55,8 +58,11 @@ trap cleanup EXIT
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # Wall seconds of a command appended to the file named by $1, and its CPU seconds (user + sys) to $1.cpu.
+# A sync first (not timed), so that no run pays for writing back what the previous one left dirty:
+# Sluice's own final syncfs would otherwise flush the peers' outputs too.
 timed() {
     local into=$1; shift
+    sync
     /usr/bin/time -o "$runs/last.time" -f "%e %U %S" "$@" >"$runs/last.out" 2>"$runs/last.err" \
         || { echo "bench: failed: $*" >&2; cat "$runs/last.err" >&2; exit 1; }
     awk '{ print $1 }' "$runs/last.time" >>"$into"

@@ -30,10 +30,6 @@ enum BatchCommand {
     }
 }
 
-extension BatchOptions {
-    var isPacking: Bool { if case .pack = operation { true } else { false } }
-}
-
 extension PackCommand {
     /// `sluice pack DIR [-o OUTDIR]`.
     func runBatch(options: PackOptions) throws {

@@ -55,10 +55,12 @@ final class BatchConsole: Sendable {
 
     private func tick() {
         let snapshot = progress.snapshot
-        if format == .json {
-            emit(["type": "progress"].merging(Self.counters(snapshot)) { $1 })
-        } else {
-            lock.withLock { onScreen in
+        // Checked under the lock that stop() also takes, so no progress record follows the summary.
+        lock.withLock { onScreen in
+            guard !stopped.load(ordering: .relaxed) else { return }
+            if format == .json {
+                Self.writeRecord(["type": "progress"].merging(Self.counters(snapshot)) { $1 })
+            } else {
                 writeError("\r\u{1B}[K" + bar(snapshot))
                 onScreen = true
             }
@@ -183,11 +185,14 @@ final class BatchConsole: Sendable {
     }
 
     private func emit(_ record: [String: Any]) {
+        lock.withLock { _ in Self.writeRecord(record) }
+    }
+
+    /// One JSON line on stdout; the caller holds the lock.
+    private static func writeRecord(_ record: [String: Any]) {
         guard let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return }
         var text = String(decoding: data, as: UTF8.self) + "\n"
-        lock.withLock { _ in
-            text.withUTF8 { Self.writeAll(1, UnsafeRawBufferPointer($0)) }
-        }
+        text.withUTF8 { writeAll(1, UnsafeRawBufferPointer($0)) }
     }
 
     private func writeError(_ text: String) {

@@ -100,3 +100,22 @@ import Testing
         #expect(throws: SluiceError.self) { try BatchTesting.pack(scratch.path("file.txt"), to: scratch.path("out")) }
     }
 }
+
+@Suite struct BatchSwapTests {
+    @Test func aFifoSwappedInAfterTheWalkFailsWithoutBlocking() throws {
+        let scratch = try Scratch()
+        for index in 0..<5 { try scratch.text("in/f\(index).txt", lines: 10, seed: index) }
+        let victim = scratch.path("in/f2.txt")
+        let (report, log) = try BatchTesting.pack(scratch.path("in"), to: scratch.path("out")) { options in
+            options.beforeOpening = { path in
+                if path.string == victim {
+                    unlink(victim)
+                    mkfifo(victim, 0o644)
+                }
+            }
+        }
+        #expect(report.filesOK == 4)
+        #expect(report.filesFailed == 1)
+        #expect(log.failures.first?.1.message.contains("no longer a regular file") == true)
+    }
+}

@@ -67,7 +67,8 @@ public struct BatchOptions: Sendable {
 
     public init(operation: Operation) { self.operation = operation }
 
-    var isPacking: Bool { if case .pack = operation { true } else { false } }
+    /// Whether the batch packs (else it unpacks).
+    public var isPacking: Bool { if case .pack = operation { true } else { false } }
 
     /// Files up to this size are read whole by an I/O thread and encoded by one worker in memory;
     /// larger ones are cut into chunks across all workers by ``Pipeline/packFile``.

@@ -97,8 +97,11 @@ extension BatchRun {
     private func openInput(_ path: FilePath) throws -> FileDescriptor {
         options.beforeOpening?(path)
         do {
+            // Non-blocking, so that a FIFO put in the file's place since the walk fails the fstat check
+            // below instead of waiting for a writer; for a regular file the flag changes nothing.
             return try FileDescriptor.open(
-                path, .readOnly, options: options.symlinks == .follow ? [.closeOnExec] : [.closeOnExec, .noFollow])
+                path, .readOnly,
+                options: options.symlinks == .follow ? [.closeOnExec, .nonBlocking] : [.closeOnExec, .noFollow, .nonBlocking])
         } catch Errno.noSuchFileOrDirectory {
             throw SluiceError(.io, "\(path): vanished before it could be read")
         } catch Errno.permissionDenied {
