@@ -193,10 +193,11 @@ for label, flags in [("zstd-3", ""), ("lz4", "--codec lz4"), ("store+aes-256-gcm
 memory = []
 if big:
     small_file, big_file = W("400m.bin"), W("4g.bin")
-    if not os.path.exists(small_file):
-        sh(f"head -c {400 << 20} {corpus} > {small_file}")
+    copies = (4 << 30) // size + 1  # the corpus repeated until the file is big enough
+    if not os.path.exists(small_file) or os.path.getsize(small_file) != 400 << 20:
+        sh(f"for i in $(seq {copies}); do cat {corpus}; done | head -c {400 << 20} > {small_file}")
     if not os.path.exists(big_file) or os.path.getsize(big_file) != 4 << 30:
-        sh(f"for i in 1 2 3 4 5 6 7 8; do cat {corpus}; done | head -c {4 << 30} > {big_file}")
+        sh(f"for i in $(seq {copies}); do cat {corpus}; done | head -c {4 << 30} > {big_file}")
     for path in (small_file, big_file):
         for name in ("m.slc", "m.out"):
             if os.path.exists(W(name)):
