@@ -181,3 +181,74 @@ import Testing
         }
     }
 }
+
+/// The other side changing under a run: the `.slc` being unpacked is truncated, or the directory the
+/// output is being written into disappears. Both must end in a clean error with nothing published.
+@Suite struct VanishingTests {
+    static func packed(_ directory: String, count: Int = 64 * 4096) throws -> (original: [UInt8], path: String) {
+        let input = "\(directory)/input"
+        let original = TestSupport.data(count: count)
+        try TestSupport.write(original, to: input)
+        var options = PackOptions(codec: try CodecSettings(.lz4))
+        options.chunkSize = 4096
+        _ = try Pipeline.packFile(FilePath(input), to: .file(FilePath("\(input).slc"), overwrite: false), options: options)
+        return (original, "\(input).slc")
+    }
+
+    @Test func slcTruncatedWhileUnpacked() throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let (_, packed) = try Self.packed(directory)
+            let output = "\(directory)/back"
+            var truncated = false
+            do {
+                _ = try Pipeline.unpackFile(FilePath(packed), to: .file(FilePath(output), overwrite: false),
+                                            key: { _ in nil }, workers: 2, progress: { _ in
+                    guard !truncated else { return }
+                    truncated = true
+                    #expect(truncate(packed, 20_000) == 0)
+                })
+                Issue.record("unpack of a file truncated under it succeeded")
+            } catch let error as SluiceError {
+                #expect(error.code == .corrupt, "\(error)")
+                #expect(error.message.contains("truncated"), "\(error)")
+            }
+            #expect(truncated)
+            #expect(!FileManager.default.fileExists(atPath: output))
+            #expect(TestSupport.temporaryFiles(in: directory).isEmpty)
+        }
+    }
+
+    @Test(arguments: ["pack", "unpack"])
+    func outputDirectoryRemovedDuringTheRun(_ command: String) throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let (original, packed) = try Self.packed(directory)
+            let target = "\(directory)/target"
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+            var removed = false
+            // Removes the temporary file and its directory, as an `rm -rf` racing the run would.
+            let remove: (UInt64) -> Void = { _ in
+                guard !removed else { return }
+                removed = true
+                for name in TestSupport.contents(of: target) { unlink("\(target)/\(name)") }
+                #expect(rmdir(target) == 0)
+            }
+            do {
+                if command == "pack" {
+                    var options = PackOptions(codec: try CodecSettings(.zstd))
+                    options.chunkSize = 4096
+                    _ = try Pipeline.packFile(FilePath("\(directory)/input"), to: .file(FilePath("\(target)/out.slc"), overwrite: false),
+                                              options: options, progress: remove)
+                } else {
+                    _ = try Pipeline.unpackFile(FilePath(packed), to: .file(FilePath("\(target)/out"), overwrite: false),
+                                                key: { _ in nil }, progress: remove)
+                }
+                Issue.record("\(command) into a removed directory succeeded")
+            } catch let error as SluiceError {
+                #expect(error.code == .io, "\(error)")
+            }
+            #expect(removed)
+            #expect(!FileManager.default.fileExists(atPath: target))
+            #expect(try TestSupport.read("\(directory)/input") == original)
+        }
+    }
+}
