@@ -12,6 +12,7 @@ public enum FileSystem {
     struct Status {
         var isRegular: Bool
         var isDirectory: Bool
+        var isSymbolicLink: Bool
         var size: Int
         var mode: UInt32
         var modificationSeconds: Int64
@@ -22,6 +23,7 @@ public enum FileSystem {
         init(_ st: stat) {
             isRegular = (st.st_mode & S_IFMT) == S_IFREG
             isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+            isSymbolicLink = (st.st_mode & S_IFMT) == S_IFLNK
             size = Int(st.st_size)
             mode = UInt32(st.st_mode) & 0o7777
             #if canImport(Darwin)
