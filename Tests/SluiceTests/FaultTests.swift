@@ -252,3 +252,32 @@ import Testing
         }
     }
 }
+
+/// `--force` replaces a regular file, never a device, FIFO or directory: the output is renamed into place,
+/// so `unpack -o /dev/null --force` run as root used to put a regular file where /dev/null was.
+@Suite struct SpecialFileTests {
+    @Test(arguments: ["pack", "unpack"], ["fifo", "character device", "directory"])
+    func forceDoesNotReplaceIt(_ command: String, _ kind: String) throws {
+        if kind == "character device", !TestSupport.isRoot { return }
+        try TestSupport.withTemporaryDirectory { directory in
+            let input = "\(directory)/input"
+            try TestSupport.write(TestSupport.data(count: 10_000), to: input)
+            #expect(try Child.run([TestSupport.sluice, "pack", "-q", input]).exitCode == 0)
+            let node = "\(directory)/node"
+            switch kind {
+            case "fifo": #expect(mkfifo(node, 0o644) == 0)
+            case "character device": #expect(mknod(node, S_IFCHR | 0o666, dev_t(0x103)) == 0)  // 1,3: a second /dev/null
+            default: #expect(mkdir(node, 0o755) == 0)
+            }
+            let source = command == "pack" ? input : "\(input).slc"
+            let outcome = try Child.run([TestSupport.sluice, command, "--force", source, "-o", node])
+            #expect(outcome.exitCode == 64, "\(outcome.standardError)")
+            #expect(outcome.errorLines.count == 1, "\(outcome.standardError)")
+            var st = stat()
+            #expect(lstat(node, &st) == 0)
+            let type = st.st_mode & S_IFMT
+            #expect(type == (kind == "fifo" ? S_IFIFO : kind == "directory" ? S_IFDIR : S_IFCHR), "\(node) was replaced")
+            #expect(TestSupport.temporaryFiles(in: directory).isEmpty)
+        }
+    }
+}
