@@ -181,3 +181,103 @@ import Testing
         }
     }
 }
+
+/// The other side changing under a run: the `.slc` being unpacked is truncated, or the directory the
+/// output is being written into disappears. Both must end in a clean error with nothing published.
+@Suite struct VanishingTests {
+    static func packed(_ directory: String, count: Int = 64 * 4096) throws -> (original: [UInt8], path: String) {
+        let input = "\(directory)/input"
+        let original = TestSupport.data(count: count)
+        try TestSupport.write(original, to: input)
+        var options = PackOptions(codec: try CodecSettings(.lz4))
+        options.chunkSize = 4096
+        _ = try Pipeline.packFile(FilePath(input), to: .file(FilePath("\(input).slc"), overwrite: false), options: options)
+        return (original, "\(input).slc")
+    }
+
+    @Test func slcTruncatedWhileUnpacked() throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let (_, packed) = try Self.packed(directory)
+            let output = "\(directory)/back"
+            var truncated = false
+            do {
+                _ = try Pipeline.unpackFile(FilePath(packed), to: .file(FilePath(output), overwrite: false),
+                                            key: { _ in nil }, workers: 2, progress: { _ in
+                    guard !truncated else { return }
+                    truncated = true
+                    #expect(truncate(packed, 20_000) == 0)
+                })
+                Issue.record("unpack of a file truncated under it succeeded")
+            } catch let error as SluiceError {
+                #expect(error.code == .corrupt, "\(error)")
+                #expect(error.message.contains("truncated"), "\(error)")
+            }
+            #expect(truncated)
+            #expect(!FileManager.default.fileExists(atPath: output))
+            #expect(TestSupport.temporaryFiles(in: directory).isEmpty)
+        }
+    }
+
+    @Test(arguments: ["pack", "unpack"])
+    func outputDirectoryRemovedDuringTheRun(_ command: String) throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let (original, packed) = try Self.packed(directory)
+            let target = "\(directory)/target"
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+            var removed = false
+            // Removes the temporary file and its directory, as an `rm -rf` racing the run would.
+            let remove: (UInt64) -> Void = { _ in
+                guard !removed else { return }
+                removed = true
+                for name in TestSupport.contents(of: target) { unlink("\(target)/\(name)") }
+                #expect(rmdir(target) == 0)
+            }
+            do {
+                if command == "pack" {
+                    var options = PackOptions(codec: try CodecSettings(.zstd))
+                    options.chunkSize = 4096
+                    _ = try Pipeline.packFile(FilePath("\(directory)/input"), to: .file(FilePath("\(target)/out.slc"), overwrite: false),
+                                              options: options, progress: remove)
+                } else {
+                    _ = try Pipeline.unpackFile(FilePath(packed), to: .file(FilePath("\(target)/out"), overwrite: false),
+                                                key: { _ in nil }, progress: remove)
+                }
+                Issue.record("\(command) into a removed directory succeeded")
+            } catch let error as SluiceError {
+                #expect(error.code == .io, "\(error)")
+            }
+            #expect(removed)
+            #expect(!FileManager.default.fileExists(atPath: target))
+            #expect(try TestSupport.read("\(directory)/input") == original)
+        }
+    }
+}
+
+/// `--force` replaces a regular file, never a device, FIFO or directory: the output is renamed into place,
+/// so `unpack -o /dev/null --force` run as root used to put a regular file where /dev/null was.
+@Suite struct SpecialFileTests {
+    @Test(arguments: ["pack", "unpack"], ["fifo", "character device", "directory"])
+    func forceDoesNotReplaceIt(_ command: String, _ kind: String) throws {
+        if kind == "character device", !TestSupport.isRoot { return }
+        try TestSupport.withTemporaryDirectory { directory in
+            let input = "\(directory)/input"
+            try TestSupport.write(TestSupport.data(count: 10_000), to: input)
+            #expect(try Child.run([TestSupport.sluice, "pack", "-q", input]).exitCode == 0)
+            let node = "\(directory)/node"
+            switch kind {
+            case "fifo": #expect(mkfifo(node, 0o644) == 0)
+            case "character device": #expect(mknod(node, S_IFCHR | 0o666, dev_t(0x103)) == 0)  // 1,3: a second /dev/null
+            default: #expect(mkdir(node, 0o755) == 0)
+            }
+            let source = command == "pack" ? input : "\(input).slc"
+            let outcome = try Child.run([TestSupport.sluice, command, "--force", source, "-o", node])
+            #expect(outcome.exitCode == 64, "\(outcome.standardError)")
+            #expect(outcome.errorLines.count == 1, "\(outcome.standardError)")
+            var st = stat()
+            #expect(lstat(node, &st) == 0)
+            let type = st.st_mode & S_IFMT
+            #expect(type == (kind == "fifo" ? S_IFIFO : kind == "directory" ? S_IFDIR : S_IFCHR), "\(node) was replaced")
+            #expect(TestSupport.temporaryFiles(in: directory).isEmpty)
+        }
+    }
+}

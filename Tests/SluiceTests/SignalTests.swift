@@ -94,7 +94,7 @@ import Testing
             let began = Date()
             let (child, _) = try start()
             let clean = child.wait()
-            let length = Date().timeIntervalSince(began)
+            var length = Date().timeIntervalSince(began)
             try #require(clean.exitCode == 0, "uninterrupted run: \(clean.standardError)")
             #expect(try outputIsComplete())
             try FileManager.default.removeItem(atPath: output)
@@ -125,6 +125,9 @@ import Testing
                 case 0:
                     // The signal came after the output was published (or as the process exited).
                     #expect(try outputIsComplete(), "run \(run): exit 0 with an incomplete output")
+                    // This run was shorter than the first (a loaded machine makes lengths vary a lot):
+                    // aim the next signals earlier.
+                    length /= 2
                 default:
                     Issue.record("run \(run), signal \(signal): exit \(String(describing: outcome.exitCode)), killed by \(String(describing: outcome.signal)): \(outcome.standardError)")
                 }

@@ -24,6 +24,14 @@ final class AtomicOutputFile {
         if !overwrite, FileSystem.exists(destination) {
             throw SluiceError(.outputExists, "\(destination) already exists (use --force to overwrite)")
         }
+        // The rename would put a regular file in place of a device, FIFO or socket: `-o /dev/null --force`
+        // run as root replaced /dev/null. Only regular files (and symbolic links, which the rename replaces
+        // without touching their target) may be overwritten.
+        if overwrite, let existing = try? FileSystem.status(ofPath: destination, followLinks: false),
+           !existing.isRegular, !existing.isSymbolicLink {
+            throw SluiceError.invalid(
+                "\(destination) is not a regular file; refusing to replace it (to discard the output, use `sluice verify` or -c)")
+        }
         self.destination = destination
         self.overwrite = overwrite
         let directory = destination.removingLastComponent()
