@@ -254,7 +254,9 @@ import Testing
 }
 
 /// `--force` replaces a regular file, never a device, FIFO or directory: the output is renamed into place,
-/// so `unpack -o /dev/null --force` run as root used to put a regular file where /dev/null was.
+/// so `unpack -o /dev/null --force` run as root used to put a regular file where /dev/null was. A device
+/// or a FIFO is written to directly (as `zstd` and `cat` do: `-o /dev/null` is how people check a file
+/// decodes); a directory is refused.
 @Suite struct SpecialFileTests {
     @Test(arguments: ["pack", "unpack"], ["fifo", "character device", "directory"])
     func forceDoesNotReplaceIt(_ command: String, _ kind: String) throws {
@@ -269,10 +271,14 @@ import Testing
             case "character device": #expect(mknod(node, S_IFCHR | 0o666, dev_t(0x103)) == 0)  // 1,3: a second /dev/null
             default: #expect(mkdir(node, 0o755) == 0)
             }
+            // Hold the FIFO open for reading and writing, so the child's open does not wait for a reader;
+            // the output (under 64 KiB) fits in the pipe's buffer.
+            let holder = kind == "fifo" ? open(node, O_RDWR | O_NONBLOCK) : -1
+            defer { if holder >= 0 { close(holder) } }
             let source = command == "pack" ? input : "\(input).slc"
             let outcome = try Child.run([TestSupport.sluice, command, "--force", source, "-o", node])
-            #expect(outcome.exitCode == 64, "\(outcome.standardError)")
-            #expect(outcome.errorLines.count == 1, "\(outcome.standardError)")
+            #expect(outcome.exitCode == (kind == "directory" ? 64 : 0), "\(outcome.standardError)")
+            if kind == "directory" { #expect(outcome.errorLines.count == 1, "\(outcome.standardError)") }
             var st = stat()
             #expect(lstat(node, &st) == 0)
             let type = st.st_mode & S_IFMT
