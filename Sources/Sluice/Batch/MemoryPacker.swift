@@ -16,14 +16,7 @@ struct MemoryPacker: Sendable {
         _ slots: [PackSlot], metadata: FileMetadata?, codec: CodecSettings, into image: RawBuffer, context: WorkerContext
     ) throws -> Bool {
         let checksum = options.effectiveChecksum
-        var keyBlock: KeyBlock?
-        var keys: FileKeys?
-        if options.cipher != .none {
-            guard let source = options.key else { throw SluiceError.invalid("encryption needs a passphrase or a key file") }
-            (keyBlock, keys) = try FileKeys.create(source: source, cipher: options.cipher, cost: options.kdfCost)
-        }
-        let header = Header(
-            codec: codec, cipher: options.cipher, checksum: checksum, chunkSize: chunkSize, keyBlock: keyBlock, metadata: metadata)
+        let (header, keys) = try options.newHeader(codec: codec, chunkSize: chunkSize, metadata: metadata)
         let headerBytes = try header.encoded(keys: keys)
         let encoder = ChunkEncoder(header: header, keys: keys)
         for (index, slot) in slots.enumerated() {

@@ -79,14 +79,8 @@ enum BenchClock {
     /// User + system CPU seconds of every thread of this process. The corresponding C function is
     /// `getrusage(RUSAGE_SELF)`.
     static var cpu: Double {
-        var usage = rusage()
-        #if canImport(Glibc)
-        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+        let times = Memory.cpuTimes
+        return times.user + times.system
     }
 
     /// Times `body`.

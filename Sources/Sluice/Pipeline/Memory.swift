@@ -15,6 +15,18 @@ public enum Memory {
     /// leaving the rest to the page cache and to other work.
     public static var defaultLimit: ByteCount { .bytes(max(64 << 20, physical / 4)) }
 
+    /// CPU time this process has used so far, user and system, in seconds. The C call is `getrusage`.
+    public static var cpuTimes: (user: Double, system: Double) {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return (seconds(usage.ru_utime), seconds(usage.ru_stime))
+    }
+
     /// This process's peak resident set size so far. The corresponding C call is `getrusage`.
     public static var peakResident: ByteCount {
         #if canImport(Glibc)

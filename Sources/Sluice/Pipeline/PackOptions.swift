@@ -19,6 +19,26 @@ public struct PackOptions: Sendable {
     /// The checksum actually used.
     public var effectiveChecksum: ChecksumKind { checksum ?? (cipher == .none ? .xxh3 : .none) }
 
+    /// The header of a new file and its keys: a fresh salt and per-file keys when there is a cipher.
+    ///
+    /// - Throws: ``SluiceError/Code/invalidArgument`` for `--checksum none` without a cipher (nothing
+    ///   would detect corruption) and for a cipher without a key.
+    func newHeader(codec: CodecSettings, chunkSize: Int, metadata: FileMetadata?) throws -> (Header, FileKeys?) {
+        let checksum = effectiveChecksum
+        guard cipher != .none || checksum != .none else {
+            throw SluiceError.invalid("--checksum none needs a cipher: without one nothing would detect corruption")
+        }
+        var keyBlock: KeyBlock?
+        var keys: FileKeys?
+        if cipher != .none {
+            guard let source = key else { throw SluiceError.invalid("encryption needs a passphrase or a key file") }
+            (keyBlock, keys) = try FileKeys.create(source: source, cipher: cipher, cost: kdfCost)
+        }
+        let header = Header(
+            codec: codec, cipher: cipher, checksum: checksum, chunkSize: chunkSize, keyBlock: keyBlock, metadata: metadata)
+        return (header, keys)
+    }
+
     /// Makes a plan for an input of `inputSize` bytes (`nil` for a pipe).
     public func plan(inputSize: Int?) throws -> Plan {
         try Plan.make(

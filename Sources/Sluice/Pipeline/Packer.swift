@@ -20,18 +20,7 @@ public enum Pipeline {
         progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
         let checksum = options.effectiveChecksum
-        guard options.cipher != .none || checksum != .none else {
-            throw SluiceError.invalid("--checksum none needs a cipher: without one nothing would detect corruption")
-        }
-        var keyBlock: KeyBlock?
-        var keys: FileKeys?
-        if options.cipher != .none {
-            guard let source = options.key else { throw SluiceError.invalid("encryption needs a passphrase or a key file") }
-            (keyBlock, keys) = try FileKeys.create(source: source, cipher: options.cipher, cost: options.kdfCost)
-        }
-        let header = Header(
-            codec: options.codec, cipher: options.cipher, checksum: checksum, chunkSize: plan.chunkSize,
-            keyBlock: keyBlock, metadata: metadata)
+        let (header, keys) = try options.newHeader(codec: options.codec, chunkSize: plan.chunkSize, metadata: metadata)
         let headerBytes = try header.encoded(keys: keys)
 
         let run = Run(slots: (0..<plan.window).map { _ in PackSlot() })

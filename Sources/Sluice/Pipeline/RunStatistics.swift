@@ -128,16 +128,7 @@ final class StatisticsRecorder: Sendable {
         }
     }
 
-    private static func cpuTimes() -> (user: Double, system: Double) {
-        var usage = rusage()
-        #if canImport(Glibc)
-        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return (seconds(usage.ru_utime), seconds(usage.ru_stime))
-    }
+    private static func cpuTimes() -> (user: Double, system: Double) { Memory.cpuTimes }
 
     /// The totals, with `stageNames` naming the three measured stages in order.
     func finish(stageNames: [String], plan: Plan) -> RunStatistics {
