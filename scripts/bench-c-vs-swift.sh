@@ -31,7 +31,7 @@ done
 [ ${#specs[@]} -gt 0 ] || specs=(memcpy zstd:1,3,9 lz4 lz4hc:9 brotli:1,5 aes-256-gcm chacha20-poly1305)
 
 if [ -z "$sluice" ]; then
-  swift build -c release --product sluice 2>&1 | grep -E 'error|Compiling|Build' | tail -1 >&2
+  swift build -c release --product sluice --static-swift-stdlib 2>&1 | grep -E 'error|Compiling|Build' | tail -1 >&2
   sluice="$(swift build -c release --show-bin-path)/sluice"
 fi
 make -s -C Benchmarks/c-harness cbench >&2

@@ -52,12 +52,6 @@ struct BatchArguments: ParsableArguments {
     @Flag(help: "Print what would be done; write nothing.")
     var dryRun = false
 
-    @Option(help: ArgumentHelp("Blocking reads/writes at once (default by --storage: hdd 2, ssd 8, nvme 16).", valueName: "N"))
-    var ioTokens: Int?
-
-    @Option(help: "Storage kind for the default --io-tokens: hdd, ssd, nvme, auto (from /sys/block/*/queue/rotational).")
-    var storage: String = "auto"
-
     @Option(help: "Log format on a directory: text (stderr) or json (JSON lines on stdout).")
     var logFormat: LogFormat = .text
 
@@ -66,8 +60,6 @@ struct BatchArguments: ParsableArguments {
 
     func validate() throws {
         if skipCompressed, storeCompressed { throw ValidationError("give --skip-compressed or --store-compressed, not both") }
-        if let ioTokens, !(1...1024).contains(ioTokens) { throw ValidationError("--io-tokens must be 1…1024") }
-        if storage != "auto", StorageKind(rawValue: storage) == nil { throw ValidationError("--storage must be hdd, ssd, nvme or auto") }
         if let progressInterval, !(progressInterval > 0) { throw ValidationError("--progress-interval must be positive") }
     }
 
@@ -84,8 +76,44 @@ struct BatchArguments: ParsableArguments {
         options.existing = skipExisting ? .skipUpToDate : .check
         options.failFast = failFast
         options.dryRun = dryRun
+    }
+}
+
+/// `--io-tokens` and `--storage`: how many blocking reads and writes run at once, for a file or a tree.
+struct IOArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("Blocking reads/writes at once (default by --storage: hdd 2, ssd 8, nvme 16).", valueName: "N"))
+    var ioTokens: Int?
+
+    @Option(help: "Storage kind for the default --io-tokens: hdd, ssd, nvme, auto (from /sys/block/*/queue/rotational).")
+    var storage: String = "auto"
+
+    func validate() throws {
+        if let ioTokens, !(1...1024).contains(ioTokens) { throw ValidationError("--io-tokens must be 1…1024") }
+        if storage != "auto", StorageKind(rawValue: storage) == nil { throw ValidationError("--storage must be hdd, ssd, nvme or auto") }
+    }
+
+    func apply(to options: inout BatchOptions) {
         options.ioTokens = ioTokens
         options.storage = StorageKind(rawValue: storage)
+    }
+
+    /// The process's I/O pool for a single-file run whose output (or, for stdout, input) is at `path`.
+    func pool(for path: FilePath) -> IOPool {
+        IOPool.shared(tokens: IOPool.tokens(explicit: ioTokens, storage: StorageKind(rawValue: storage), for: path))
+    }
+}
+
+extension OutputTarget {
+    /// Where the storage kind is looked up: the output file's directory, or for standard output the
+    /// input's (or the working directory).
+    func directory(else input: FilePath?) -> FilePath {
+        let path: FilePath? = switch self {
+        case .file(let path, _): path
+        case .standardOutput: input
+        }
+        guard let path else { return FilePath(".") }
+        let parent = path.removingLastComponent()
+        return parent.isEmpty ? FilePath(".") : parent
     }
 }
 

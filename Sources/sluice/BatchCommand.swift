@@ -6,10 +6,12 @@ import SystemPackage
 /// file failed (docs/batch.md).
 enum BatchCommand {
     static func run(
-        input: String, output: String?, options: BatchOptions, arguments: BatchArguments, reporting: OutputOptions
+        input: String, output: String?, options: BatchOptions, arguments: BatchArguments, io: IOArguments,
+        reporting: OutputOptions
     ) throws {
         var options = options
         arguments.apply(to: &options)
+        io.apply(to: &options)
         options.output = output.map { FilePath($0) }
         options.reportEachFile = reporting.verbose
         let progress = BatchProgress()
@@ -43,7 +45,7 @@ extension PackCommand {
         batchOptions.keepMetadata = keepMetadata
         batchOptions.memoryLimit = memoryLimit
         batchOptions.workers = options.workers
-        try BatchCommand.run(input: input, output: output, options: batchOptions, arguments: batch, reporting: reporting)
+        try BatchCommand.run(input: input, output: output, options: batchOptions, arguments: batch, io: ioArguments, reporting: reporting)
     }
 }
 
@@ -65,6 +67,6 @@ extension UnpackCommand {
         } else {
             batchOptions.key = { try keys.secret(confirm: false) }
         }
-        try BatchCommand.run(input: input, output: output, options: batchOptions, arguments: batch, reporting: reporting)
+        try BatchCommand.run(input: input, output: output, options: batchOptions, arguments: batch, io: ioArguments, reporting: reporting)
     }
 }

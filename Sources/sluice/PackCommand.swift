@@ -88,6 +88,9 @@ struct PackCommand: ParsableCommand {
     @OptionGroup
     var runReporting: RunReportingOptions
 
+    @OptionGroup(title: "I/O")
+    var ioArguments: IOArguments
+
     // Batch: a directory input (docs/batch.md); the logic is in BatchCommand.swift.
     @OptionGroup(title: "Directories")
     var batch: BatchArguments
@@ -170,7 +173,7 @@ struct PackCommand: ParsableCommand {
             defer { bar?.finish() }
             let report = try Pipeline.packFile(
                 source, to: target, options: options, keepMetadata: keepMetadata,
-                policy: OutputPolicy(sync: sync, removeSource: removeSource),
+                policy: OutputPolicy(sync: sync, removeSource: removeSource), io: ioArguments.pool(for: target.directory(else: source)),
                 planned: { plan in
                     if explain { Terminal.printError((reasons + plan.reasons).joined(separator: "\n")) }
                 },

@@ -6,7 +6,8 @@ enum StatisticsReport {
     static func text(_ stats: RunStatistics) -> String {
         func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
         var lines = [
-            "plan:        \(ByteCount(bytes: stats.chunkSize)) chunks, \(stats.workers) workers, window \(stats.window)",
+            "plan:        \(ByteCount(bytes: stats.chunkSize)) chunks, \(stats.workers) workers, window \(stats.window)"
+                + (stats.ioTokens > 0 ? ", \(stats.ioTokens) I/O tokens" : ""),
             "time:        \(f(stats.wallSeconds, 3)) s wall, \(f(stats.userSeconds, 3)) s user, \(f(stats.systemSeconds, 3)) s system",
             "stages (thread time, speed per core):",
         ]
@@ -20,6 +21,7 @@ enum StatisticsReport {
             row("  for a buffer", stats.bufferWait),
             row("  for a worker", stats.workerWait),
             row("  writer, next", stats.writerWait),
+            row("  for I/O token", stats.ioTokenWait),
             "peak memory: \(ByteCount(bytes: stats.peakResidentBytes))",
         ]
         return lines.joined(separator: "\n")

@@ -60,6 +60,9 @@ struct UnpackCommand: ParsableCommand {
     @OptionGroup
     var runReporting: RunReportingOptions
 
+    @OptionGroup(title: "I/O")
+    var ioArguments: IOArguments
+
     // Batch: a directory input (docs/batch.md); the logic is in BatchCommand.swift.
     @OptionGroup(title: "Directories")
     var batch: BatchArguments
@@ -97,6 +100,7 @@ struct UnpackCommand: ParsableCommand {
                 source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost), restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource), range: byteRange,
+                io: ioArguments.pool(for: target.directory(else: source)),
                 opened: { header in
                     bar = runReporting.bar(total: byteRange.map { $0.upperBound - $0.lowerBound } ?? header.metadata?.size,
                                            quiet: reporting.quiet)
@@ -155,11 +159,16 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing; the exit code tells.")
     var quiet = false
 
+    @OptionGroup(title: "I/O")
+    var ioArguments: IOArguments
+
     func run() throws {
         try reportingErrors {
+            let source = input == "-" ? nil : FilePath(input)
             let report = try Pipeline.verifyFile(
-                input == "-" ? nil : FilePath(input), key: { _ in try keys.secretToOpen() },
-                workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost))
+                source, key: { _ in try keys.secretToOpen() },
+                workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost),
+                io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)))
             if !quiet {
                 print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.header.codec), cipher \(report.header.cipher.rawValue))")
             }

@@ -130,18 +130,21 @@ final class AEADContext {
         keyed = (cipher, key, sealing)
     }
 
-    /// Encrypts `text` in place and writes the 16-byte tag to `tag`.
+    /// Encrypts `text` in place — or, with `source`, encrypts `source` into `text` (same length), which
+    /// spares a raw chunk its copy — and writes the 16-byte tag to `tag`.
     /// The corresponding C functions are `EVP_EncryptUpdate`, `EVP_EncryptFinal_ex` and `EVP_CTRL_AEAD_GET_TAG`.
     func seal(
-        _ text: UnsafeMutableRawBufferPointer, tag: UnsafeMutableRawBufferPointer,
+        _ text: UnsafeMutableRawBufferPointer, from source: UnsafeRawBufferPointer? = nil, tag: UnsafeMutableRawBufferPointer,
         cipher: Cipher, key: [UInt8], nonce: [UInt8], authenticating aad: UnsafeRawBufferPointer
     ) throws {
+        precondition(source == nil || source!.count == text.count)
         try prepare(cipher: cipher, key: key, sealing: true)
         var length: Int32 = 0
         let data = text.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        let input: UnsafePointer<UInt8>? = source.map { $0.baseAddress?.assumingMemoryBound(to: UInt8.self) } ?? data.map { UnsafePointer($0) }
         guard EVP_EncryptInit_ex(context, nil, nil, nil, nonce) == 1,
               EVP_EncryptUpdate(context, nil, &length, aad.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(aad.count)) == 1,
-              text.isEmpty || EVP_EncryptUpdate(context, data, &length, data, Int32(text.count)) == 1,
+              text.isEmpty || EVP_EncryptUpdate(context, data, &length, input, Int32(text.count)) == 1,
               EVP_EncryptFinal_ex(context, data.map { $0 + text.count } ?? nil, &length) == 1,
               EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_AEAD_GET_TAG, 16, tag.baseAddress) == 1
         else { throw LibCrypto.failure("encryption") }

@@ -103,6 +103,19 @@ extension FileDescriptor {
         return total
     }
 
+    /// Reads from `offset` until `buffer` is full or the end of the file (`pread`, retrying short reads
+    /// and `EINTR`); the file position does not move. Returns the bytes read.
+    func readFully(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+        var total = 0
+        while total < buffer.count {
+            let count = try read(fromAbsoluteOffset: offset + Int64(total), into: UnsafeMutableRawBufferPointer(rebasing: buffer[total...]),
+                                 retryOnInterrupt: true)
+            if count == 0 { break }
+            total += count
+        }
+        return total
+    }
+
     /// Reads exactly `count` bytes, or throws ``SluiceError/Code/corrupt`` naming `what` as truncated.
     func readExactly(_ count: Int, what: String) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)

@@ -40,7 +40,8 @@ struct ChunkEncoder: Sendable {
         slot.isRaw = !ChunkEncoder.worthCompressing(size, plain: plain.count)
         if slot.isRaw {
             size = plain.count
-            if size > 0 { room.baseAddress!.copyMemory(from: plain.baseAddress!, byteCount: size) }
+            // With a cipher, the seal below reads the plaintext from where it is instead.
+            if size > 0, keys == nil { room.baseAddress!.copyMemory(from: plain.baseAddress!, byteCount: size) }
         }
 
         var flags: FrameHeader.Flags = []
@@ -55,7 +56,8 @@ struct ChunkEncoder: Sendable {
         if let keys {
             try slot.timings.measure(2, bytes: size) {
                 try context.cipher().seal(
-                frame[headerSize..<headerSize + size], tag: frame[headerSize + size..<headerSize + size + tagSize],
+                frame[headerSize..<headerSize + size], from: slot.isRaw ? plain : nil,
+                tag: frame[headerSize + size..<headerSize + size + tagSize],
                 cipher: header.cipher, key: keys.payloadKey, nonce: FrameHeader.nonce(index: index, isFinal: slot.isFinal),
                 authenticating: UnsafeRawBufferPointer(frame[4..<headerSize]))
             }

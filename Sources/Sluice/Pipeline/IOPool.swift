@@ -98,6 +98,19 @@ public final class IOPool: Sendable {
         return (storage ?? StorageKind.detect(for: path) ?? .ssd).defaultIOTokens
     }
 
+    private static let pools = Locked<[Int: IOPool]>([:])
+
+    /// The process-wide pool with `tokens` tokens, created on first use and never shut down: the one
+    /// single-file runs share (a batch starts its own, see ``Batch``).
+    public static func shared(tokens: Int) -> IOPool {
+        pools.withLock { pools in
+            if let pool = pools[tokens] { return pool }
+            let pool = IOPool(tokens: tokens)
+            pools[tokens] = pool
+            return pool
+        }
+    }
+
     /// Queues `job` to run on one of the pool's threads while it holds a token.
     func submit(_ job: @escaping Job) {
         jobs.push(job)

@@ -11,13 +11,18 @@ public enum Pipeline {
     ///   - inputSize: the size when known, for the plan and the metadata.
     ///   - metadata: stored in the header (name, mode, mtime); `nil` to store none.
     ///   - pool: the CPU pool; its worker count should match `plan.workers`.
+    ///   - io: the I/O pool: every read and write then holds one of its tokens, and with `positional`
+    ///     the frames are written by its threads, several at once; `nil` reads and writes on the run's
+    ///     own reader and writer threads without tokens.
+    ///   - positional: `output` is a new regular file (not a pipe or device): frames are written at
+    ///     their offsets (`pwrite`), which the writer assigns in order as it builds the index.
     ///   - progress: called on this thread with the plaintext bytes done after each chunk is written.
     /// - Throws: ``SluiceError`` for bad options and I/O failures; `output` then holds a partial stream,
     ///   which callers writing to a file discard (``AtomicOutputFile``).
     public static func pack(
         from input: FileDescriptor, inputSize: Int?, to output: FileDescriptor,
         options: PackOptions, metadata: FileMetadata?, plan: Plan, pool: WorkerPool,
-        progress: (UInt64) -> Void = { _ in }
+        io: IOPool? = nil, positional: Bool = false, progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
         let checksum = options.effectiveChecksum
         let (header, keys) = try options.newHeader(codec: options.codec, chunkSize: plan.chunkSize, metadata: metadata)
@@ -28,16 +33,52 @@ public enum Pipeline {
         let chunkSize = plan.chunkSize
         let isStream = (try? FileSystem.status(of: input).isRegular) != true
 
+        @Sendable func encode(_ slot: PackSlot, _ chunkIndex: UInt64) {
+            run.process(slot, index: chunkIndex, on: pool) { slot, context in
+                try encoder.encode(slot, index: chunkIndex, context: context)
+            }
+        }
+        // (Standard input may be a regular file read from somewhere in the middle: that one streams.)
+        if let io, !isStream, let size = inputSize, (try? input.seek(offset: 0, from: .current)) == 0 {
+            // A regular file of known size: the chunks are known up front, and the I/O threads read them
+            // at their offsets, several at once, instead of one reader copying everything.
+            let fileSize = UInt64(size)
+            let count = max(1, (fileSize + UInt64(chunkSize) - 1) / UInt64(chunkSize))
+            run.startReader(name: "sluice-reader") {
+                var index: UInt64 = 0
+                while index < count, let slot = run.takeFreeSlot() {
+                    let chunkIndex = index
+                    let offset = chunkIndex * UInt64(chunkSize)
+                    let length = Int(min(UInt64(chunkSize), fileSize - offset))
+                    slot.isFinal = chunkIndex == count - 1
+                    slot.plain.reserve(chunkSize)
+                    run.readBehind(slot, on: io, { slot in
+                        let got: Int
+                        do {
+                            got = try input.readFully(into: slot.plain[0..<length], at: Int64(offset))
+                        } catch {
+                            throw SluiceError(.io, "cannot read the input", cause: error)
+                        }
+                        var probe: UInt8 = 0
+                        let grew = chunkIndex == count - 1
+                            && (try? withUnsafeMutableBytes(of: &probe) { try input.readFully(into: $0, at: Int64(fileSize)) }) != 0
+                        guard got == length, !grew else {
+                            throw SluiceError(.io, "the input changed size while it was being packed (\(fileSize) bytes expected)")
+                        }
+                        slot.plain.count = got
+                    }, then: { encode($0, chunkIndex) })
+                    index += 1
+                }
+                run.finishReading(total: index)
+            }
+        } else {
         run.startReader(name: "sluice-reader") {
             // A chunk is submitted once the next read shows whether it is the last one.
             var pending: PackSlot?
             var index: UInt64 = 0
             func submit(_ slot: PackSlot, final: Bool) {
                 slot.isFinal = final
-                let chunkIndex = index
-                run.process(slot, index: chunkIndex, on: pool) { slot, context in
-                    try encoder.encode(slot, index: chunkIndex, context: context)
-                }
+                encode(slot, index)
                 index += 1
             }
             while let slot = run.takeFreeSlot() {
@@ -45,7 +86,7 @@ public enum Pipeline {
                 let count: Int
                 let start = StatisticsRecorder.now
                 do {
-                    count = try input.readFully(into: slot.plain[0..<chunkSize])
+                    count = try run.withToken(io) { try input.readFully(into: slot.plain[0..<chunkSize]) }
                 } catch {
                     throw SluiceError(.io, "cannot read the input", cause: error)
                 }
@@ -65,37 +106,61 @@ public enum Pipeline {
             }
             run.finishReading(total: index)
         }
+        }
 
         var written = UInt64(headerBytes.count)
         var entries: [IndexEntry] = []
         var plainBytes: UInt64 = 0
         var rawChunks: UInt64 = 0
         let digest = try FileDigest(kind: checksum)
+        let writeBehind = positional ? io : nil
         do {
-            try write(headerBytes, to: output)
+            try run.withToken(io) {
+                if writeBehind != nil {
+                    try headerBytes.withUnsafeBytes { try write($0, to: output, at: 0) }
+                } else {
+                    try write(headerBytes, to: output)
+                }
+            }
             var index: UInt64 = 0
             while let slot = try run.finished(index) {
+                // Everything the index needs is taken from the slot before it is handed on for writing.
                 let frame = slot.frame.contents
-                let start = StatisticsRecorder.now
-                try write(frame, to: output)
-                run.statistics.busy(.writer, since: start)
-                run.statistics.add(slot.timings)
+                let offset = written
                 let plainCount = slot.plain.count
-                entries.append(IndexEntry(offset: written, storedSize: UInt32(frame.count - header.frameHeaderSize),
+                run.statistics.add(slot.timings)
+                entries.append(IndexEntry(offset: offset, storedSize: UInt32(frame.count - header.frameHeaderSize),
                                           plainSize: UInt32(plainCount)))
                 digest.add(frameChecksum: UnsafeRawBufferPointer(rebasing: frame[header.checksumOffset..<header.frameHeaderSize]))
                 written += UInt64(frame.count)
                 plainBytes += UInt64(plainCount)
                 if slot.isRaw { rawChunks += 1 }
-                run.release(slot)
+                if let writeBehind {
+                    run.writeBehind(slot, on: writeBehind, { slot in
+                        try write(slot.frame.contents, to: output, at: Int64(offset))
+                    }, done: { run.release($0) })
+                } else {
+                    let start = StatisticsRecorder.now
+                    try run.withToken(io) { try write(frame, to: output) }
+                    run.statistics.busy(.writer, since: start)
+                    run.release(slot)
+                }
                 progress(plainBytes)
                 index += 1
             }
+            try run.waitForWrites()
             let trailer = try Trailer(entries: entries, digest: digest.finish(totalSize: plainBytes))
                 .encoded(header: header, keys: keys)
             let footer = Footer(trailerOffset: written, trailerSize: UInt64(trailer.count))
-            try write(trailer + footer.encoded, to: output)
-            written += UInt64(trailer.count + Footer.size)
+            let tail = trailer + footer.encoded
+            try run.withToken(io) {
+                if writeBehind != nil {
+                    try tail.withUnsafeBytes { try write($0, to: output, at: Int64(written)) }
+                } else {
+                    try write(tail, to: output)
+                }
+            }
+            written += UInt64(tail.count)
         } catch {
             run.fail(error)
             run.waitUntilQuiet(reader: !isStream)
@@ -108,7 +173,7 @@ public enum Pipeline {
         return PackReport(
             header: header, plan: plan, plainBytes: plainBytes, packedBytes: written,
             chunks: UInt64(entries.count), rawChunks: rawChunks,
-            statistics: run.statistics.finish(stageNames: PackSlot.stageNames, plan: plan))
+            statistics: run.statistics.finish(stageNames: PackSlot.stageNames, plan: plan, ioTokens: io?.tokens ?? 0))
     }
 
     static func write(_ bytes: [UInt8], to output: FileDescriptor) throws {

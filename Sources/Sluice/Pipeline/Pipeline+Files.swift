@@ -44,10 +44,12 @@ extension Pipeline {
     /// - Parameters:
     ///   - keepMetadata: record name, size, mode and mtime in the header.
     ///   - planned: called with the plan before any work, for `--explain`.
+    ///   - io: the I/O pool whose tokens every read and write holds, and whose threads write the frames
+    ///     of a file output; `nil`: the run's own reader and writer threads, without tokens.
     /// - Throws: ``SluiceError``; no output file is left behind.
     public static func packFile(
         _ input: FilePath?, to target: OutputTarget, options: PackOptions, keepMetadata: Bool = true,
-        policy: OutputPolicy = OutputPolicy(), planned: (Plan) -> Void = { _ in },
+        policy: OutputPolicy = OutputPolicy(), io: IOPool? = nil, planned: (Plan) -> Void = { _ in },
         progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
         let source = try openInput(input)
@@ -67,7 +69,7 @@ extension Pipeline {
         switch target {
         case .standardOutput:
             let report = try pack(from: source.fd, inputSize: size, to: .standardOutput, options: options,
-                                  metadata: metadata, plan: plan, pool: pool, progress: progress)
+                                  metadata: metadata, plan: plan, pool: pool, io: io, progress: progress)
             try refuseChangedSource(source, input)
             return report
         case .file(let path, let overwrite):
@@ -75,11 +77,11 @@ extension Pipeline {
             if let device = try openDeviceOutput(path) {
                 defer { _ = try? device.close() }
                 return try pack(from: source.fd, inputSize: size, to: device, options: options,
-                                metadata: metadata, plan: plan, pool: pool, progress: progress)
+                                metadata: metadata, plan: plan, pool: pool, io: io, progress: progress)
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             report = try pack(from: source.fd, inputSize: size, to: output.descriptor, options: options,
-                              metadata: metadata, plan: plan, pool: pool, progress: progress)
+                              metadata: metadata, plan: plan, pool: pool, io: io, positional: io != nil, progress: progress)
             try refuseChangedSource(source, input)
             let mode = source.status?.isRegular == true ? source.status!.mode & 0o666 : 0o644
             if policy.removeSource {
@@ -110,7 +112,8 @@ extension Pipeline {
     public static func unpackFile(
         _ input: FilePath?, to target: OutputTarget, key: (Header) throws -> KeySource?, workers: Int? = nil,
         limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
-        range: Range<UInt64>? = nil, opened: (Header) -> Void = { _ in }, progress: (UInt64) -> Void = { _ in }
+        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (Header) -> Void = { _ in },
+        progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
@@ -127,7 +130,7 @@ extension Pipeline {
                     workers: workerCount, pool: pool)
             }
             return try unpack(
-                header, from: source.fd, to: output, workers: workerCount, pool: pool, isStream: isStream,
+                header, from: source.fd, to: output, workers: workerCount, pool: pool, io: io, isStream: isStream,
                 positional: positional, progress: progress)
         }
         switch target {
@@ -153,14 +156,15 @@ extension Pipeline {
 
     /// Decodes `input` completely and checks everything, writing nothing.
     public static func verifyFile(
-        _ input: FilePath?, key: (Header) throws -> KeySource?, workers: Int? = nil, limits: DecodeLimits = DecodeLimits()
+        _ input: FilePath?, key: (Header) throws -> KeySource?, workers: Int? = nil, limits: DecodeLimits = DecodeLimits(),
+        io: IOPool? = nil
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         let opened = try readHeader(from: source.fd, key: key, limits: limits)
         let workerCount = workers ?? WorkerPool.availableCores
         return try unpack(opened, from: source.fd, to: nil, workers: workerCount,
-                          pool: WorkerPool.shared(workers: workerCount), isStream: source.status?.isRegular != true)
+                          pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true)
     }
 
     struct OpenInput {

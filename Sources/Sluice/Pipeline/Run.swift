@@ -12,6 +12,7 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
         var failure: (any Error)?
         var total: UInt64?
         var jobsInFlight = 0
+        var ioInFlight = 0
         var readerRunning = false
     }
 
@@ -51,7 +52,13 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
     func finishReading(total: UInt64) { state.withLock { $0.total = total } }
 
     /// Runs `work` for `slot` on the CPU pool, then files the slot as finished under `index`.
-    func process(_ slot: Slot, index: UInt64, on pool: WorkerPool, work: @escaping @Sendable (Slot, WorkerContext) throws -> Void) {
+    ///
+    /// With `then`, the slot goes on from the worker to a thread of `io`, which runs `then` holding an
+    /// I/O token (the positional write of an unpack) before the slot is filed: the workers only compute.
+    func process(
+        _ slot: Slot, index: UInt64, on pool: WorkerPool, work: @escaping @Sendable (Slot, WorkerContext) throws -> Void,
+        then io: IOPool? = nil, write: (@Sendable (Slot) throws -> Void)? = nil
+    ) {
         let depth = state.withLock { state in
             state.jobsInFlight += 1
             return state.jobsInFlight
@@ -66,11 +73,83 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
                 do { try work(slot, context) } catch { failure = error }
             }
             statistics.busy(.worker, since: start)
-            state.withLock { state in
-                state.jobsInFlight -= 1
-                if let failure, state.failure == nil { state.failure = failure }
-                state.finished[index] = slot
+            guard failure == nil, !hasFailed, let io, let write else { return file(slot, index: index, failure: failure) }
+            let queued = StatisticsRecorder.now
+            io.submit { [self] in
+                statistics.waited(.ioToken, since: queued)
+                let start = StatisticsRecorder.now
+                var failure: (any Error)?
+                do { try write(slot) } catch { failure = error }
+                statistics.busy(.writer, since: start)
+                file(slot, index: index, failure: failure)
             }
+        }
+    }
+
+    private func file(_ slot: Slot, index: UInt64, failure: (any Error)?) {
+        state.withLock { state in
+            state.jobsInFlight -= 1
+            if let failure, state.failure == nil { state.failure = failure }
+            state.finished[index] = slot
+        }
+    }
+
+    /// Fills `slot` with `read` on a thread of `io` (holding an I/O token), then hands it to `next` (which
+    /// submits its CPU work): the reader only hands out offsets, and reads run several at once. A failed
+    /// read fails the run and frees the slot. ``waitUntilQuiet(reader:)`` waits for these too.
+    func readBehind(_ slot: Slot, on io: IOPool, _ read: @escaping @Sendable (Slot) throws -> Void, then next: @escaping @Sendable (Slot) -> Void) {
+        onIO(slot, io, .reader, read) { [self] slot, succeeded in
+            if succeeded { next(slot) } else { release(slot) }
+        }
+    }
+
+    /// Writes a slot the writer has taken in order on a thread of `io` (holding an I/O token), then
+    /// `done` frees it; a failed write fails the run. ``waitUntilQuiet(reader:)`` waits for these too.
+    func writeBehind(_ slot: Slot, on io: IOPool, _ write: @escaping @Sendable (Slot) throws -> Void, done: @escaping @Sendable (Slot) -> Void) {
+        onIO(slot, io, .writer, write) { slot, _ in done(slot) }
+    }
+
+    /// Runs `body` for `slot` on `io` unless the run has failed, timing it as `side`; `then` learns
+    /// whether it ran and succeeded while the run still stands. Counted in `ioInFlight` until `then` returns.
+    private func onIO(
+        _ slot: Slot, _ io: IOPool, _ side: StatisticsRecorder.Side, _ body: @escaping @Sendable (Slot) throws -> Void,
+        then: @escaping @Sendable (Slot, Bool) -> Void
+    ) {
+        state.withLock { $0.ioInFlight += 1 }
+        let queued = StatisticsRecorder.now
+        io.submit { [self] in
+            statistics.waited(.ioToken, since: queued)
+            let start = StatisticsRecorder.now
+            var failure: (any Error)?
+            if !hasFailed {
+                do { try body(slot) } catch { failure = error }
+            }
+            statistics.busy(side, since: start)
+            then(slot, failure == nil && !hasFailed)
+            state.withLock { state in
+                state.ioInFlight -= 1
+                if let failure, state.failure == nil { state.failure = failure }
+            }
+        }
+    }
+
+    /// Waits until every ``writeBehind(_:on:_:done:)`` has finished, then throws the run's failure if any.
+    func waitForWrites() throws {
+        try state.wait { state -> Void? in
+            guard state.ioInFlight == 0 else { return nil }
+            if let failure = state.failure { throw failure }
+            return ()
+        }
+    }
+
+    /// Runs `body` (a read or write on the reader's or writer's own thread) holding a token of `io`, when
+    /// there is a pool; the time spent waiting for the token is recorded.
+    func withToken<Result>(_ io: IOPool?, _ body: () throws -> Result) rethrows -> Result {
+        guard let io else { return try body() }
+        let queued = StatisticsRecorder.now
+        return try io.withToken {
+            statistics.waited(.ioToken, since: queued)
+            return try body()
         }
     }
 
@@ -108,6 +187,8 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
     /// A reader blocked on a pipe that never delivers again cannot be waited for; a failed run over a
     /// pipe passes `reader: false` and leaves that thread to notice the failure on its next chunk.
     func waitUntilQuiet(reader: Bool = true) {
-        state.wait { state in (state.jobsInFlight == 0 && !(reader && state.readerRunning)) ? () : nil }
+        state.wait { state in
+            (state.jobsInFlight == 0 && state.ioInFlight == 0 && !(reader && state.readerRunning)) ? () : nil
+        }
     }
 }

@@ -31,9 +31,11 @@ public struct RunStatistics: Sendable, Codable {
     public var stages: [Stage]
     /// Worker busy time ÷ (workers × wall time): 1.0 means the CPU pool never idled.
     public var cpuSaturation: Double
-    /// Reader busy time ÷ wall time.
+    /// Read time ÷ wall time, summed over the threads that read (the reader, or the I/O threads reading
+    /// chunks at their offsets): above 1.0 when reads overlapped.
     public var readerSaturation: Double
-    /// Writer busy time ÷ wall time.
+    /// Write time ÷ wall time, summed over the threads that write (the ordered writer, or the I/O
+    /// threads writing chunks at their offsets): above 1.0 when writes overlapped.
     public var writerSaturation: Double
     /// Jobs queued or running in the CPU pool when a chunk was submitted: mean and max.
     public var queueDepthMean: Double
@@ -44,6 +46,10 @@ public struct RunStatistics: Sendable, Codable {
     public var workerWait: Latency
     /// The writer waiting for the next chunk in order.
     public var writerWait: Latency
+    /// A read or write waiting for an I/O token (and, for a write handed to the I/O pool, for its thread).
+    public var ioTokenWait: Latency
+    /// I/O tokens of the run's I/O pool; 0 when the run had none (reads and writes on their own threads).
+    public var ioTokens: Int
     public var peakResidentBytes: Int
     public var chunkSize: Int
     public var workers: Int
@@ -71,6 +77,7 @@ final class StatisticsRecorder: Sendable {
         var bufferWait = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .two)
         var workerWait = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .two)
         var writerWait = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .two)
+        var ioTokenWait = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .two)
         var workerBusy: UInt64 = 0
         var readerBusy: UInt64 = 0
         var writerBusy: UInt64 = 0
@@ -80,7 +87,7 @@ final class StatisticsRecorder: Sendable {
         var stages = StageTimings()
     }
 
-    enum Wait { case buffer, worker, writer }
+    enum Wait { case buffer, worker, writer, ioToken }
     enum Side { case reader, writer, worker }
 
     private let state = Locked(State())
@@ -96,6 +103,7 @@ final class StatisticsRecorder: Sendable {
             case .buffer: _ = state.bufferWait.record(elapsed)
             case .worker: _ = state.workerWait.record(elapsed)
             case .writer: _ = state.writerWait.record(elapsed)
+            case .ioToken: _ = state.ioTokenWait.record(elapsed)
             }
         }
     }
@@ -131,7 +139,7 @@ final class StatisticsRecorder: Sendable {
     private static func cpuTimes() -> (user: Double, system: Double) { Memory.cpuTimes }
 
     /// The totals, with `stageNames` naming the three measured stages in order.
-    func finish(stageNames: [String], plan: Plan) -> RunStatistics {
+    func finish(stageNames: [String], plan: Plan, ioTokens: Int = 0) -> RunStatistics {
         let wall = max(1e-9, Double(StatisticsRecorder.now - start) / 1e9)
         let usage = StatisticsRecorder.cpuTimes()
         return state.withLock { state in
@@ -153,7 +161,8 @@ final class StatisticsRecorder: Sendable {
                 readerSaturation: Double(state.readerBusy) / 1e9 / wall, writerSaturation: Double(state.writerBusy) / 1e9 / wall,
                 queueDepthMean: state.depthSamples == 0 ? 0 : Double(state.depthTotal) / Double(state.depthSamples),
                 queueDepthMax: state.depthMax, bufferWait: latency(state.bufferWait), workerWait: latency(state.workerWait),
-                writerWait: latency(state.writerWait), peakResidentBytes: Memory.peakResident.bytes,
+                writerWait: latency(state.writerWait), ioTokenWait: latency(state.ioTokenWait), ioTokens: ioTokens,
+                peakResidentBytes: Memory.peakResident.bytes,
                 chunkSize: plan.chunkSize, workers: plan.workers, window: plan.window)
         }
     }

@@ -52,15 +52,17 @@ extension Pipeline {
     ///
     /// - Parameters:
     ///   - output: where the plaintext goes; `nil` to verify only.
-    ///   - positional: `output` is a new regular file: each worker writes its chunk at `index × chunk
-    ///     size` as soon as it is verified (`pwrite`), so page-cache copies run on every core instead of
-    ///     queueing behind one writer. Otherwise chunks are written in order by the calling thread.
+    ///   - positional: `output` is a new regular file: each chunk is written at `index × chunk size` as
+    ///     soon as it is verified (`pwrite`), by a thread of `io` (or, without one, by the worker), so
+    ///     page-cache copies run several at once instead of queueing behind one writer. Otherwise
+    ///     chunks are written in order by the calling thread.
+    ///   - io: the I/O pool: every read and write then holds one of its tokens.
     ///   - isStream: `input` is a pipe (a failed run then does not wait for a reader blocked on it).
     /// - Throws: ``SluiceError``; `output` may then hold a prefix of verified chunks, which callers
     ///   writing to a file discard.
     public static func unpack(
         _ opened: OpenedHeader, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
-        memoryLimit: ByteCount = Memory.defaultLimit, pool: WorkerPool, isStream: Bool = false,
+        memoryLimit: ByteCount = Memory.defaultLimit, pool: WorkerPool, io: IOPool? = nil, isStream: Bool = false,
         positional: Bool = false, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let header = opened.header
@@ -78,7 +80,7 @@ extension Pipeline {
             while let slot = run.takeFreeSlot() {
                 let readStart = StatisticsRecorder.now
                 slot.frame.reserve(headerSize)
-                let got = try readInput(input, into: slot.frame[0..<headerSize])
+                let got = try run.withToken(io) { try readInput(input, into: slot.frame[0..<headerSize]) }
                 guard got == headerSize else {
                     throw SluiceError.corrupt("truncated input: frame \(index) is \(got == 0 ? "missing" : "incomplete")")
                 }
@@ -90,7 +92,7 @@ extension Pipeline {
                     slot.frame.reserve(total)
                     saved.withUnsafeBytes { slot.frame.bytes.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: headerSize) }
                 }
-                guard try readInput(input, into: slot.frame[headerSize..<total]) == frameHeader.storedSize else {
+                guard try run.withToken(io, { try readInput(input, into: slot.frame[headerSize..<total]) }) == frameHeader.storedSize else {
                     throw SluiceError.corrupt("truncated input: frame \(index) is incomplete")
                 }
                 run.statistics.busy(.reader, since: readStart)
@@ -101,13 +103,21 @@ extension Pipeline {
                 offset += UInt64(total)
                 let chunkIndex = index
                 let positionalOutput = positional ? output : nil
-                run.process(slot, index: chunkIndex, on: pool) { slot, context in
-                    try decoder.decode(slot, index: chunkIndex, context: context)
-                    if let positionalOutput {
-                        let start = StatisticsRecorder.now
-                        try write(slot.plaintext(headerSize: headerSize), to: positionalOutput,
-                                  at: Int64(chunkIndex) * Int64(header.chunkSize))
-                        run.statistics.busy(.writer, since: start)
+                let chunkOffset = Int64(chunkIndex) * Int64(header.chunkSize)
+                if let positionalOutput, let io {
+                    run.process(slot, index: chunkIndex, on: pool, work: { slot, context in
+                        try decoder.decode(slot, index: chunkIndex, context: context)
+                    }, then: io, write: { slot in
+                        try write(slot.plaintext(headerSize: headerSize), to: positionalOutput, at: chunkOffset)
+                    })
+                } else {
+                    run.process(slot, index: chunkIndex, on: pool) { slot, context in
+                        try decoder.decode(slot, index: chunkIndex, context: context)
+                        if let positionalOutput {
+                            let start = StatisticsRecorder.now
+                            try write(slot.plaintext(headerSize: headerSize), to: positionalOutput, at: chunkOffset)
+                            run.statistics.busy(.writer, since: start)
+                        }
                     }
                 }
                 index += 1
@@ -116,9 +126,9 @@ extension Pipeline {
             run.finishReading(total: index)
             guard !run.hasFailed else { return }
             let tailSize = Trailer.size(count: entries.count, header: header) + Footer.size
-            let tail = try readOrCorrupt(input, tailSize, what: "the trailer")
+            let tail = try run.withToken(io) { try readOrCorrupt(input, tailSize, what: "the trailer") }
             var probe: UInt8 = 0
-            guard try withUnsafeMutableBytes(of: &probe, { try readInput(input, into: $0) }) == 0 else {
+            guard try run.withToken(io, { try withUnsafeMutableBytes(of: &probe, { try readInput(input, into: $0) }) }) == 0 else {
                 throw SluiceError.corrupt("unexpected data after the end of the .slc file")
             }
             observed.withLock { $0 = (entries, tail) }
@@ -132,7 +142,7 @@ extension Pipeline {
                 let plaintext = slot.plaintext(headerSize: headerSize)
                 if let output, !positional {
                     let start = StatisticsRecorder.now
-                    try write(plaintext, to: output)
+                    try run.withToken(io) { try write(plaintext, to: output) }
                     run.statistics.busy(.writer, since: start)
                 }
                 run.statistics.add(slot.timings)
@@ -164,7 +174,8 @@ extension Pipeline {
                 packedBytes: trailerOffset + UInt64(tail.count), chunks: UInt64(entries.count),
                 statistics: run.statistics.finish(
                     stageNames: UnpackSlot.stageNames,
-                    plan: Plan(chunkSize: header.chunkSize, workers: workers, window: window, reasons: [])))
+                    plan: Plan(chunkSize: header.chunkSize, workers: workers, window: window, reasons: []),
+                    ioTokens: io?.tokens ?? 0))
         } catch {
             run.fail(error)
             run.waitUntilQuiet(reader: !isStream)
