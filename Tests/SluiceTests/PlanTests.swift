@@ -115,12 +115,27 @@ import Testing
     /// A slow codec gets four chunks per worker where a fast one gets two, from the same input.
     @Test func slowCodecsGetMoreChunksPerWorker() throws {
         let size = 20 << 20
-        let fast = try Plan.make(inputSize: size, codec: try CodecSettings(.lz4), cores: 2)
+        let fast = try Plan.make(inputSize: size, codec: try CodecSettings(.zstd, level: 3), cores: 2)
         let slow = try Plan.make(inputSize: size, codec: try CodecSettings(.brotli, level: 9), cores: 2)
         #expect(fast.chunkSize == 4 << 20)
         #expect(slow.chunkSize == 2 << 20)
         #expect(size / slow.chunkSize >= 4 * 2)
         #expect(slow.reasons.contains { $0.contains("is slow") })
+    }
+
+    /// store and lz4 (whose output does not depend on the chunk size) top out at 2 MiB chunks, the
+    /// codecs that gain from long chunks at 4 MiB; small inputs still get two chunks per worker.
+    @Test(arguments: [(Codec.store, 2 << 20), (.lz4, 2 << 20), (.lz4hc, 4 << 20), (.zstd, 4 << 20), (.brotli, 4 << 20)])
+    func largestAutomaticChunk(codec: Codec, expected: Int) throws {
+        let settings = try CodecSettings(codec)
+        for size in [nil, 1 << 30] as [Int?] {
+            let plan = try Plan.make(inputSize: size, codec: settings, cores: 2, memoryLimit: ByteCount(bytes: 1 << 40))
+            #expect(plan.chunkSize == expected, "\(codec) \(String(describing: size))")
+        }
+        #expect(try Plan.make(inputSize: 1 << 20, codec: settings, cores: 2).chunkSize == Plan.minimumAutoChunkSize)
+        if expected < Plan.defaultChunkSize {
+            #expect(try Plan.make(inputSize: nil, codec: settings).reasons.contains { $0.contains("64 KiB") })
+        }
     }
 
     @Test(arguments: [(Codec.brotli, 5, 2), (.brotli, 6, 4), (.zstd, 9, 2), (.zstd, 10, 4), (.lz4hc, 8, 2), (.lz4hc, 9, 4),

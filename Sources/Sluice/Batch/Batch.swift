@@ -122,6 +122,11 @@ public enum Batch {
         // Let the walk's threads see the closed queue and end before the run is reported.
         while !progress.snapshot.walkFinished { usleep(1000) }
 
+        if !options.dryRun, !inPlace, options.keepMetadata, !reporter.shouldStop {
+            DirectoryMetadata.mirror(layout, skip: outputStatus.map { ($0.device, $0.inode) }) { path, error in
+                reporter.fail(path, SluiceError(.io, "cannot set the mode and mtime of the directory \(path)", cause: error as? Errno))
+            }
+        }
         var syncTime = Duration.zero
         if !options.dryRun {
             let syncStart = ContinuousClock.now
