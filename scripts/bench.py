@@ -172,37 +172,28 @@ for label, flags, peer_pack, peer_unpack, peer_out in [
 # 6. Pipeline overhead: parallel throughput to /dev/null against workers × the single-thread speed of
 #    the same stages (measured by the same binary's stage timers on one worker, in this run).
 efficiency = []
+def measure_efficiency(name, command):
+    """command(workers) is a sluice run with --stats-json; its stage seconds on one worker against its
+    wall time on two."""
+    def stats(workers):
+        out = subprocess.run(command(workers), shell=True, capture_output=True, text=True, check=True).stderr
+        return json.loads(out.strip().splitlines()[-1])
+    singles = [stats(1) for _ in range(runs)]
+    single_speed = size / statistics.median(sum(s["seconds"] for s in one["stages"]) for one in singles) / 1e6
+    walls = sorted(stats(2)["wall_seconds"] for _ in range(runs))
+    parallel_speed = size / walls[len(walls) // 2] / 1e6
+    efficiency.append((name, single_speed, parallel_speed, parallel_speed / (2 * single_speed)))
+    print(f"  parallel {name}: stages {single_speed:.0f} MB/s on one core, pipeline {parallel_speed:.0f} MB/s on 2 → "
+          f"{100 * parallel_speed / (2 * single_speed):.0f}% of 2 × (target 85%)", flush=True)
+
 for label, flags in [("zstd-3", ""), ("lz4", "--codec lz4"), ("store+aes-256-gcm", f"--codec store --cipher aes-256-gcm --key-file {key}"),
                      ("store+chacha20", f"--codec store --cipher chacha20-poly1305 --key-file {key}"),
                      ("zstd-3+aes-256-gcm", f"--cipher aes-256-gcm --key-file {key}")]:
-    def stats(workers):
-        out = subprocess.run(f"{S} pack -q -c --workers {workers} --stats-json {flags} {corpus} > /dev/null",
-                             shell=True, capture_output=True, text=True, check=True).stderr
-        return json.loads(out.strip().splitlines()[-1])
-    singles = [stats(1) for _ in range(runs)]
-    stage_seconds = statistics.median(sum(s["seconds"] for s in one["stages"]) for one in singles)
-    single_speed = size / stage_seconds / 1e6
-    walls = sorted(stats(2)["wall_seconds"] for _ in range(runs))
-    wall = walls[len(walls) // 2]
-    parallel_speed = size / wall / 1e6
-    efficiency.append((f"pack {label}", single_speed, parallel_speed, parallel_speed / (2 * single_speed)))
-    print(f"  parallel pack {label}: stages {single_speed:.0f} MB/s on one core, pipeline {parallel_speed:.0f} MB/s on 2 → "
-          f"{100 * parallel_speed / (2 * single_speed):.0f}% of 2 × (target 85%)", flush=True)
+    measure_efficiency(f"pack {label}", lambda w: f"{S} pack -q -c --workers {w} --stats-json {flags} {corpus} > /dev/null")
     # The same mode unpacked (-c to /dev/null), against the one-worker speed of the decoding stages.
     sh(f"{S} pack -q -f {flags} {corpus} -o {W('eff.slc')}")
     key_flag = f"--key-file {key}" if "--key-file" in flags else ""
-    def unstats(workers):
-        out = subprocess.run(f"{S} unpack -q -c --workers {workers} --stats-json {key_flag} {W('eff.slc')} > /dev/null",
-                             shell=True, capture_output=True, text=True, check=True).stderr
-        return json.loads(out.strip().splitlines()[-1])
-    singles = [unstats(1) for _ in range(runs)]
-    stage_seconds = statistics.median(sum(s["seconds"] for s in one["stages"]) for one in singles)
-    single_speed = size / stage_seconds / 1e6
-    walls = sorted(unstats(2)["wall_seconds"] for _ in range(runs))
-    parallel_speed = size / walls[len(walls) // 2] / 1e6
-    efficiency.append((f"unpack {label}", single_speed, parallel_speed, parallel_speed / (2 * single_speed)))
-    print(f"  parallel unpack {label}: stages {single_speed:.0f} MB/s on one core, pipeline {parallel_speed:.0f} MB/s on 2 → "
-          f"{100 * parallel_speed / (2 * single_speed):.0f}% of 2 × (target 85%)", flush=True)
+    measure_efficiency(f"unpack {label}", lambda w: f"{S} unpack -q -c --workers {w} --stats-json {key_flag} {W('eff.slc')} > /dev/null")
 
 # 7. Peak RSS is flat in file size: 400 MiB and 4 GiB inputs with defaults.
 memory = []
