@@ -64,6 +64,29 @@ import Testing
         }
     }
 
+    /// A seekable .slc is read through its index: the tamper and truncation suites run both ways, and
+    /// this checks that their `indexed` runs really take that path.
+    @Test func harnessDecodesThroughTheIndex() throws {
+        let data = DataKind.text.bytes(count: 5 * Harness.chunkSize + 7)
+        let packed = try Harness.packed(data, .zstd)
+        let plain = try Harness.unpack(packed, key: nil)
+        #expect(plain.bytes == data)
+        #expect(plain.report.statistics?.ioTokens == 0)
+        let indexed = try Harness.withIndexedReads { try Harness.unpack(packed, key: nil) }
+        #expect(indexed.bytes == data)
+        #expect(indexed.report.statistics?.ioTokens == 2)
+    }
+
+    /// Header, then at once a trailer whose index lists no frame, with a correct tag, footer and the
+    /// digest of nothing: consistent, but no .slc lacks its final frame. Both ways of reading refuse it.
+    @Test func anIndexWithoutFramesIsRefused() throws {
+        let (_, header) = Crafted.header()
+        let digest = try FileDigest(kind: .xxh3).finish(totalSize: 0)
+        let bytes = header + Crafted.tail(at: header.count, count: 0, entries: [], digest: digest)
+        #expect(Outcome { _ = try Harness.unpack(bytes, key: nil) } == .rejected(.corrupt))
+        #expect(Outcome { _ = try Harness.withIndexedReads { try Harness.unpack(bytes, key: nil) } } == .rejected(.corrupt))
+    }
+
     /// Reads and writes wait for a token: the statistics count the waits.
     @Test func readsAndWritesHoldTokens() throws {
         let io = IOPool.shared(tokens: 1)

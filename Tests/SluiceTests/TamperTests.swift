@@ -36,6 +36,8 @@ struct TamperSubject: Sendable, CustomTestStringConvertible {
 /// - scrypt log₂ N, when the flip stays within the limit: scrypt runs with another cost, the key check
 ///   fails → `.wrongKey` (above the limit it is `.corrupt`);
 /// - everything else in the header fails a range check or the header tag → `.corrupt`.
+/// `indexed`: the damaged file is read as the CLI reads a seekable file, through the footer and the
+/// index with frames at their offsets (``Harness/io``); otherwise front to back.
 @Suite struct TamperTests {
     typealias Field = SlcLayout.HeaderField
 
@@ -48,23 +50,27 @@ struct TamperSubject: Sendable, CustomTestStringConvertible {
         }
     }
 
-    @Test(arguments: TamperSubject.all)
-    func headerEveryBit(_ subject: TamperSubject) throws {
-        let (bytes, layout) = try subject.packed()
-        let attempts = try Tamper.flipEach(bytes, at: layout.header, key: subject.key)
-        Tamper.expectAll(attempts, "header", allowed: Self.allowedInHeader(encrypted: layout.isEncrypted))
-        // The salt and key-check flips really were told apart as a wrong key.
-        if layout.isEncrypted {
-            #expect(attempts.filter { Field.keyCheck.contains($0.offset) }.allSatisfy { $0.outcome == .rejected(.wrongKey) })
+    @Test(arguments: TamperSubject.all, [false, true])
+    func headerEveryBit(_ subject: TamperSubject, indexed: Bool) throws {
+        try Harness.$io.withValue(indexed ? IOPool.shared(tokens: 2) : nil) {
+            let (bytes, layout) = try subject.packed()
+            let attempts = try Tamper.flipEach(bytes, at: layout.header, key: subject.key)
+            Tamper.expectAll(attempts, "header", allowed: Self.allowedInHeader(encrypted: layout.isEncrypted))
+            // The salt and key-check flips really were told apart as a wrong key.
+            if layout.isEncrypted {
+                #expect(attempts.filter { Field.keyCheck.contains($0.offset) }.allSatisfy { $0.outcome == .rejected(.wrongKey) })
+            }
         }
     }
 
     /// Length, plain length, flags and checksum of every frame.
-    @Test(arguments: TamperSubject.all)
-    func frameHeadersEveryBit(_ subject: TamperSubject) throws {
-        let (bytes, layout) = try subject.packed()
-        let offsets = layout.frames.flatMap { $0.lowerBound..<$0.lowerBound + layout.frameHeaderSize }
-        Tamper.expectAll(try Tamper.flipEach(bytes, at: offsets, key: subject.key), "frame headers")
+    @Test(arguments: TamperSubject.all, [false, true])
+    func frameHeadersEveryBit(_ subject: TamperSubject, indexed: Bool) throws {
+        try Harness.$io.withValue(indexed ? IOPool.shared(tokens: 2) : nil) {
+            let (bytes, layout) = try subject.packed()
+            let offsets = layout.frames.flatMap { $0.lowerBound..<$0.lowerBound + layout.frameHeaderSize }
+            Tamper.expectAll(try Tamper.flipEach(bytes, at: offsets, key: subject.key), "frame headers")
+        }
     }
 
     /// Every byte of the middle frame's payload (and, with a cipher, its tag), and of the final one.
@@ -73,27 +79,33 @@ struct TamperSubject: Sendable, CustomTestStringConvertible {
     /// (docs/format.md, "Frames"). zstd's decoder tolerates a few bits (seen in the Huffman-compressed
     /// literals section) that leave its output unchanged, so a checksum of the plaintext alone would
     /// pass such a flip: nothing may decode, not even to the original.
-    @Test(arguments: TamperSubject.all)
-    func framePayloadEveryByte(_ subject: TamperSubject) throws {
-        let (bytes, layout) = try subject.packed()
-        let allowed: Set<Outcome> = [.rejected(.corrupt)]
-        let middle = try Tamper.flipEach(bytes, at: layout.payload(of: 1), masks: [0x01], key: subject.key)
-        Tamper.expectAll(middle, "frame 1 payload", allowed: { _ in allowed })
-        // The final frame with another bit: its end is checked against the trailer last.
-        let final = try Tamper.flipEach(bytes, at: layout.payload(of: 2), masks: [0x80], key: subject.key)
-        Tamper.expectAll(final, "final frame payload", allowed: { _ in allowed })
+    @Test(arguments: TamperSubject.all, [false, true])
+    func framePayloadEveryByte(_ subject: TamperSubject, indexed: Bool) throws {
+        try Harness.$io.withValue(indexed ? IOPool.shared(tokens: 2) : nil) {
+            let (bytes, layout) = try subject.packed()
+            let allowed: Set<Outcome> = [.rejected(.corrupt)]
+            let middle = try Tamper.flipEach(bytes, at: layout.payload(of: 1), masks: [0x01], key: subject.key)
+            Tamper.expectAll(middle, "frame 1 payload", allowed: { _ in allowed })
+            // The final frame with another bit: its end is checked against the trailer last.
+            let final = try Tamper.flipEach(bytes, at: layout.payload(of: 2), masks: [0x80], key: subject.key)
+            Tamper.expectAll(final, "final frame payload", allowed: { _ in allowed })
+        }
     }
 
-    @Test(arguments: TamperSubject.all)
-    func trailerEveryBit(_ subject: TamperSubject) throws {
-        let (bytes, layout) = try subject.packed()
-        Tamper.expectAll(try Tamper.flipEach(bytes, at: layout.trailer, key: subject.key), "trailer")
+    @Test(arguments: TamperSubject.all, [false, true])
+    func trailerEveryBit(_ subject: TamperSubject, indexed: Bool) throws {
+        try Harness.$io.withValue(indexed ? IOPool.shared(tokens: 2) : nil) {
+            let (bytes, layout) = try subject.packed()
+            Tamper.expectAll(try Tamper.flipEach(bytes, at: layout.trailer, key: subject.key), "trailer")
+        }
     }
 
-    @Test(arguments: TamperSubject.all)
-    func footerEveryBit(_ subject: TamperSubject) throws {
-        let (bytes, layout) = try subject.packed()
-        Tamper.expectAll(try Tamper.flipEach(bytes, at: layout.footer, key: subject.key), "footer")
+    @Test(arguments: TamperSubject.all, [false, true])
+    func footerEveryBit(_ subject: TamperSubject, indexed: Bool) throws {
+        try Harness.$io.withValue(indexed ? IOPool.shared(tokens: 2) : nil) {
+            let (bytes, layout) = try subject.packed()
+            Tamper.expectAll(try Tamper.flipEach(bytes, at: layout.footer, key: subject.key), "footer")
+        }
     }
 
     /// A passphrase file's header: scrypt runs for every attempt that gets past the header checks, so

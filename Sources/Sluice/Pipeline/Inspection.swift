@@ -37,6 +37,8 @@ extension Pipeline {
     struct FileIndex {
         var trailer: Trailer
         var rawChunks: UInt64
+        /// Where the trailer starts (the footer points at it).
+        var trailerOffset: UInt64
     }
 
     static func readIndex(_ fd: FileDescriptor, fileSize: UInt64, opened: OpenedHeader) throws -> FileIndex {
@@ -60,7 +62,7 @@ extension Pipeline {
             expected += UInt64(header.frameHeaderSize) + UInt64(entry.storedSize)
         }
         guard expected == footer.trailerOffset else { throw SluiceError.corrupt("the trailer's index does not reach the trailer") }
-        return FileIndex(trailer: trailer, rawChunks: rawChunks)
+        return FileIndex(trailer: trailer, rawChunks: rawChunks, trailerOffset: footer.trailerOffset)
     }
 
     /// Reads exactly `count` bytes at `offset`.

@@ -72,40 +72,40 @@ public enum Pipeline {
                 run.finishReading(total: index)
             }
         } else {
-        run.startReader(name: "sluice-reader") {
-            // A chunk is submitted once the next read shows whether it is the last one.
-            var pending: PackSlot?
-            var index: UInt64 = 0
-            func submit(_ slot: PackSlot, final: Bool) {
-                slot.isFinal = final
-                encode(slot, index)
-                index += 1
+            run.startReader(name: "sluice-reader") {
+                // A chunk is submitted once the next read shows whether it is the last one.
+                var pending: PackSlot?
+                var index: UInt64 = 0
+                func submit(_ slot: PackSlot, final: Bool) {
+                    slot.isFinal = final
+                    encode(slot, index)
+                    index += 1
+                }
+                while let slot = run.takeFreeSlot() {
+                    slot.plain.reserve(chunkSize)
+                    let count: Int
+                    let start = StatisticsRecorder.now
+                    do {
+                        count = try run.withToken(io) { try input.readFully(into: slot.plain[0..<chunkSize]) }
+                    } catch {
+                        throw SluiceError(.io, "cannot read the input", cause: error)
+                    }
+                    run.statistics.busy(.reader, since: start)
+                    slot.plain.count = count
+                    if count == 0, let last = pending {
+                        run.release(slot)
+                        submit(last, final: true)
+                        break
+                    }
+                    if let last = pending { submit(last, final: false) }
+                    if count < chunkSize {
+                        submit(slot, final: true)
+                        break
+                    }
+                    pending = slot
+                }
+                run.finishReading(total: index)
             }
-            while let slot = run.takeFreeSlot() {
-                slot.plain.reserve(chunkSize)
-                let count: Int
-                let start = StatisticsRecorder.now
-                do {
-                    count = try run.withToken(io) { try input.readFully(into: slot.plain[0..<chunkSize]) }
-                } catch {
-                    throw SluiceError(.io, "cannot read the input", cause: error)
-                }
-                run.statistics.busy(.reader, since: start)
-                slot.plain.count = count
-                if count == 0, let last = pending {
-                    run.release(slot)
-                    submit(last, final: true)
-                    break
-                }
-                if let last = pending { submit(last, final: false) }
-                if count < chunkSize {
-                    submit(slot, final: true)
-                    break
-                }
-                pending = slot
-            }
-            run.finishReading(total: index)
-        }
         }
 
         var written = UInt64(headerBytes.count)

@@ -8,6 +8,15 @@ enum Harness {
     static let chunkSize = 4096
     static let workers = 2
     static var pool: WorkerPool { WorkerPool.shared(workers: workers) }
+    /// The I/O pool `unpack` and `decode` run with: `nil` (the default) reads a seekable input front to
+    /// back on the reader thread; a pool makes them read it through the footer and the index, frames at
+    /// their offsets on the pool's threads, as the CLI does (``Harness/withIndexedReads(_:)``).
+    @TaskLocal static var io: IOPool?
+
+    /// Runs `body` with `unpack` and `decode` reading seekable inputs through the index and an I/O pool.
+    static func withIndexedReads<T>(_ body: () throws -> T) rethrows -> T {
+        try $io.withValue(IOPool.shared(tokens: 2), operation: body)
+    }
 
     /// A fixed 32-byte key file secret (tests that need a different key build their own).
     static let key = KeySource.keyFile((0..<32).map { UInt8($0) &* 7 &+ 3 })
@@ -95,7 +104,8 @@ enum Harness {
     ) throws -> UnpackReport {
         try input.rewind()
         let opened = try Pipeline.readHeader(from: input.descriptor, key: { _ in key }, limits: limits)
-        return try Pipeline.unpack(opened, from: input.descriptor, to: output, workers: workers, pool: pool)
+        return try Pipeline.unpack(
+            opened, from: input.descriptor, to: output, workers: workers, pool: pool, io: io, positional: io != nil && output != nil)
     }
 }
 
