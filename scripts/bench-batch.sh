@@ -10,7 +10,8 @@
 #   rss    peak RSS of walking and packing a 200,000-file tree (/usr/bin/time -v).
 #
 # Environment: SECTIONS ("small large rss"), REPS (3), SMALL_FILES (20000), LARGE_FILES (50),
-# LARGE_MIN_MB (20), LARGE_MAX_MB (200), RSS_FILES (200000), KEEP=1 keeps the outputs,
+# LARGE_MIN_MB (20), LARGE_MAX_MB (200), RSS_FILES (200000), CORPUS (.bench/corpus.tar from make bench:
+# the large files are cut from it; generated text when it is missing), KEEP=1 keeps the outputs,
 # OUTFS=loop|here (loop when root).
 #
 # Outputs go to a fresh ext4 file system on a loop device (OUTFS=loop, the default as root: a
@@ -116,7 +117,7 @@ fi
 if [[ " $SECTIONS " == *" large "* ]]; then
     large="$work/large-$LARGE_FILES-$LARGE_MIN_MB-$LARGE_MAX_MB"
     if [ ! -d "$large" ]; then
-        python3 - "$large" "$LARGE_FILES" "$LARGE_MIN_MB" "$LARGE_MAX_MB" "$work/../../bench-data/corpus.tar" <<'PY'
+        python3 - "$large" "$LARGE_FILES" "$LARGE_MIN_MB" "$LARGE_MAX_MB" "${CORPUS:-$here/../.bench/corpus.tar}" <<'PY'
 import os, random, sys
 root, count, low, high, corpus = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 rng = random.Random(7)
