@@ -2,9 +2,10 @@ import Foundation
 import SystemPackage
 
 /// `--mode file`: the real pipeline end to end, `Pipeline.packFile` then `Pipeline.unpackFile` on
-/// temporary files, with everything the `sluice` command pays for — reading, framing, checksums,
-/// encryption, ordered writes, the atomic rename — except the key derivation (a random key file is
-/// used, so scrypt does not dominate small inputs).
+/// temporary files, with everything the `sluice` command pays for — reads and writes on the process's
+/// I/O pool with the default token count for the directory's storage, framing, checksums, encryption,
+/// the atomic rename — except the key derivation (a random key file is used, so scrypt does not
+/// dominate small inputs).
 ///
 /// The page cache is warm after the warm-up pass, as it is for lzbench and hyperfine: the numbers are
 /// CPU and memory-bandwidth bound, not disk bound.
@@ -43,12 +44,13 @@ struct FileBench {
             try? FileSystem.remove(restored)
         }
 
+        let io = IOPool.shared(tokens: IOPool.tokens(explicit: nil, storage: nil, for: FilePath(directory)))
         var report: PackReport?
         func pack() throws {
-            report = try Pipeline.packFile(FilePath(path), to: .file(packed, overwrite: true), options: options, keepMetadata: true)
+            report = try Pipeline.packFile(FilePath(path), to: .file(packed, overwrite: true), options: options, keepMetadata: true, io: io)
         }
         func unpack() throws {
-            _ = try Pipeline.unpackFile(packed, to: .file(restored, overwrite: true), key: { _ in key }, workers: cell.workers)
+            _ = try Pipeline.unpackFile(packed, to: .file(restored, overwrite: true), key: { _ in key }, workers: cell.workers, io: io)
         }
         func verify() throws {
             let back = try BenchInput.read(restored.string)
