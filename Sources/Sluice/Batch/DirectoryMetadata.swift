@@ -80,9 +80,7 @@ enum DirectoryMetadata {
             throw Errno(rawValue: errno)
         }
         defer { close(fd) }
-        // Access time as the file outputs get it: the same as the modification time.
-        let time = timespec(tv_sec: Int(status.modificationSeconds), tv_nsec: Int(status.modificationNanoseconds))
-        var times = [time, time]
-        guard fchmod(fd, mode_t(status.mode)) == 0, futimens(fd, &times) == 0 else { throw Errno(rawValue: errno) }
+        try FileSystem.setAttributes(
+            of: fd, mode: status.mode, modification: (status.modificationSeconds, status.modificationNanoseconds))
     }
 }

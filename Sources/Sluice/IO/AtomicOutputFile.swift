@@ -68,13 +68,7 @@ final class AtomicOutputFile {
     func commit(mode: UInt32?, modification: (seconds: Int64, nanoseconds: UInt32)?, sync: Bool) throws {
         precondition(!finished)
         do {
-            if let mode { guard fchmod(descriptor.rawValue, mode_t(mode)) == 0 else { throw Errno(rawValue: errno) } }
-            if let modification {
-                // Access and modification time both get the original mtime, as `zstd` and `cp -p` do.
-                let time = timespec(tv_sec: Int(modification.seconds), tv_nsec: Int(modification.nanoseconds))
-                var times = [time, time]
-                guard futimens(descriptor.rawValue, &times) == 0 else { throw Errno(rawValue: errno) }
-            }
+            try FileSystem.setAttributes(of: descriptor.rawValue, mode: mode, modification: modification)
             if sync { try descriptor.synchronize() }
             try descriptor.close()
         } catch {

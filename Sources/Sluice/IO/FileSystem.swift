@@ -54,6 +54,19 @@ public enum FileSystem {
         throw Errno(rawValue: errno)
     }
 
+    /// Gives the open file `fd` permission bits `mode` (when given) and, when given, `modification` as its
+    /// modification and access time (both, as `zstd` and `cp -p` do).
+    ///
+    /// - Throws: the `Errno` of `fchmod` or `futimens`.
+    static func setAttributes(of fd: Int32, mode: UInt32?, modification: (seconds: Int64, nanoseconds: UInt32)?) throws {
+        if let mode { guard fchmod(fd, mode_t(mode)) == 0 else { throw Errno(rawValue: errno) } }
+        if let modification {
+            let time = timespec(tv_sec: Int(modification.seconds), tv_nsec: Int(modification.nanoseconds))
+            var times = [time, time]
+            guard futimens(fd, &times) == 0 else { throw Errno(rawValue: errno) }
+        }
+    }
+
     /// Whether anything, even a dangling link, is at `path`.
     static func exists(_ path: FilePath) -> Bool {
         (try? status(ofPath: path, followLinks: false)) != nil

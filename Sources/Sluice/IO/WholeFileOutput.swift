@@ -64,12 +64,7 @@ enum WholeFileOutput {
         defer { close(fd) }
         do {
             try FileDescriptor(rawValue: fd).writeFully(bytes)
-            guard fchmod(fd, mode_t(mode)) == 0 else { throw Errno(rawValue: errno) }
-            if let modification {
-                let time = timespec(tv_sec: Int(modification.seconds), tv_nsec: Int(modification.nanoseconds))
-                var times = [time, time]
-                guard futimens(fd, &times) == 0 else { throw Errno(rawValue: errno) }
-            }
+            try FileSystem.setAttributes(of: fd, mode: mode, modification: modification)
         } catch {
             throw SluiceError(.io, "cannot write \(destination)", cause: error as? Errno)
         }
@@ -129,12 +124,7 @@ enum WholeFileOutput {
         defer { TemporaryFiles.unregister(temporaryName) }
         do {
             try FileDescriptor(rawValue: fd).writeFully(bytes)
-            guard fchmod(fd, mode_t(mode)) == 0 else { throw Errno(rawValue: errno) }
-            if let modification {
-                let time = timespec(tv_sec: Int(modification.seconds), tv_nsec: Int(modification.nanoseconds))
-                var times = [time, time]
-                guard futimens(fd, &times) == 0 else { throw Errno(rawValue: errno) }
-            }
+            try FileSystem.setAttributes(of: fd, mode: mode, modification: modification)
             let closed = close(fd)
             fd = -1
             guard closed == 0 else { throw Errno(rawValue: errno) }
