@@ -37,20 +37,21 @@ extension Pipeline {
     struct FileIndex {
         var trailer: Trailer
         var rawChunks: UInt64
-        /// Where the trailer starts (the footer points at it).
-        var trailerOffset: UInt64
+        /// The trailer and the footer as stored, for the checks a full decode makes at its end.
+        var tail: [UInt8]
     }
 
     static func readIndex(_ fd: FileDescriptor, fileSize: UInt64, opened: OpenedHeader) throws -> FileIndex {
         let header = opened.header
         guard fileSize >= UInt64(opened.bytes.count + Footer.size) else { throw SluiceError.corrupt("truncated input: no footer") }
-        let footer = try Footer.decode(try pread(fd, at: fileSize - UInt64(Footer.size), count: Footer.size))
+        let footerBytes = try pread(fd, at: fileSize - UInt64(Footer.size), count: Footer.size)
+        let footer = try Footer.decode(footerBytes)
         guard footer.trailerSize <= fileSize, footer.trailerOffset <= fileSize,
               footer.trailerOffset + footer.trailerSize + UInt64(Footer.size) == fileSize,
               footer.trailerSize <= (1 << 34)
         else { throw SluiceError.corrupt("the footer does not point at a trailer") }
-        let trailer = try Trailer.decode(
-            try pread(fd, at: footer.trailerOffset, count: Int(footer.trailerSize)), header: header, keys: opened.keys)
+        let trailerBytes = try pread(fd, at: footer.trailerOffset, count: Int(footer.trailerSize))
+        let trailer = try Trailer.decode(trailerBytes, header: header, keys: opened.keys)
         var expected = UInt64(opened.bytes.count)
         var rawChunks: UInt64 = 0
         for (i, entry) in trailer.entries.enumerated() {
@@ -62,25 +63,14 @@ extension Pipeline {
             expected += UInt64(header.frameHeaderSize) + UInt64(entry.storedSize)
         }
         guard expected == footer.trailerOffset else { throw SluiceError.corrupt("the trailer's index does not reach the trailer") }
-        return FileIndex(trailer: trailer, rawChunks: rawChunks, trailerOffset: footer.trailerOffset)
+        return FileIndex(trailer: trailer, rawChunks: rawChunks, tail: trailerBytes + footerBytes)
     }
 
     /// Reads exactly `count` bytes at `offset`.
     static func pread(_ fd: FileDescriptor, at offset: UInt64, count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let got: Int
-            do {
-                got = try bytes.withUnsafeMutableBytes {
-                    try fd.read(fromAbsoluteOffset: Int64(offset) + Int64(done), into: UnsafeMutableRawBufferPointer(rebasing: $0[done...]))
-                }
-            } catch {
-                throw SluiceError(.io, "cannot read the input", cause: error)
-            }
-            if got == 0 { throw SluiceError.corrupt("truncated input") }
-            done += got
-        }
+        let got = try bytes.withUnsafeMutableBytes { try readInput(fd, into: $0, at: Int64(offset)) }
+        guard got == count else { throw SluiceError.corrupt("truncated input") }
         return bytes
     }
 }

@@ -53,12 +53,7 @@ public enum Pipeline {
                     slot.isFinal = chunkIndex == count - 1
                     slot.plain.reserve(chunkSize)
                     run.readBehind(slot, on: io, { slot in
-                        let got: Int
-                        do {
-                            got = try input.readFully(into: slot.plain[0..<length], at: Int64(offset))
-                        } catch {
-                            throw SluiceError(.io, "cannot read the input", cause: error)
-                        }
+                        let got = try readInput(input, into: slot.plain[0..<length], at: Int64(offset))
                         var probe: UInt8 = 0
                         let grew = chunkIndex == count - 1
                             && (try? withUnsafeMutableBytes(of: &probe) { try input.readFully(into: $0, at: Int64(fileSize)) }) != 0
@@ -83,13 +78,8 @@ public enum Pipeline {
                 }
                 while let slot = run.takeFreeSlot() {
                     slot.plain.reserve(chunkSize)
-                    let count: Int
                     let start = StatisticsRecorder.now
-                    do {
-                        count = try run.withToken(io) { try input.readFully(into: slot.plain[0..<chunkSize]) }
-                    } catch {
-                        throw SluiceError(.io, "cannot read the input", cause: error)
-                    }
+                    let count = try run.withToken(io) { try readInput(input, into: slot.plain[0..<chunkSize]) }
                     run.statistics.busy(.reader, since: start)
                     slot.plain.count = count
                     if count == 0, let last = pending {
@@ -114,14 +104,16 @@ public enum Pipeline {
         var rawChunks: UInt64 = 0
         let digest = try FileDigest(kind: checksum)
         let writeBehind = positional ? io : nil
-        do {
+        /// The header and the tail: at their offset when frames are written at theirs, else in order.
+        func writeUnframed(_ bytes: [UInt8], at offset: UInt64) throws {
             try run.withToken(io) {
-                if writeBehind != nil {
-                    try headerBytes.withUnsafeBytes { try write($0, to: output, at: 0) }
-                } else {
-                    try write(headerBytes, to: output)
+                try bytes.withUnsafeBytes { bytes in
+                    if writeBehind != nil { try write(bytes, to: output, at: Int64(offset)) } else { try write(bytes, to: output) }
                 }
             }
+        }
+        do {
+            try writeUnframed(headerBytes, at: 0)
             var index: UInt64 = 0
             while let slot = try run.finished(index) {
                 // Everything the index needs is taken from the slot before it is handed on for writing.
@@ -153,13 +145,7 @@ public enum Pipeline {
                 .encoded(header: header, keys: keys)
             let footer = Footer(trailerOffset: written, trailerSize: UInt64(trailer.count))
             let tail = trailer + footer.encoded
-            try run.withToken(io) {
-                if writeBehind != nil {
-                    try tail.withUnsafeBytes { try write($0, to: output, at: Int64(written)) }
-                } else {
-                    try write(tail, to: output)
-                }
-            }
+            try writeUnframed(tail, at: written)
             written += UInt64(tail.count)
         } catch {
             run.fail(error)
@@ -174,10 +160,6 @@ public enum Pipeline {
             header: header, plan: plan, plainBytes: plainBytes, packedBytes: written,
             chunks: UInt64(entries.count), rawChunks: rawChunks,
             statistics: run.statistics.finish(stageNames: PackSlot.stageNames, plan: plan, ioTokens: io?.tokens ?? 0))
-    }
-
-    static func write(_ bytes: [UInt8], to output: FileDescriptor) throws {
-        try bytes.withUnsafeBytes { try write($0, to: output) }
     }
 
     static func write(_ bytes: UnsafeRawBufferPointer, to output: FileDescriptor, at offset: Int64) throws {

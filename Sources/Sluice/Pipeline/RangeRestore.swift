@@ -36,8 +36,9 @@ extension Pipeline {
                 let entry = entries[Int(index)]
                 let size = headerSize + Int(entry.storedSize)
                 slot.frame.reserve(size)
-                let bytes = try pread(input, at: entry.offset, count: size)
-                bytes.withUnsafeBytes { slot.frame.bytes.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: size) }
+                guard try readInput(input, into: slot.frame[0..<size], at: Int64(entry.offset)) == size else {
+                    throw SluiceError.corrupt("truncated input")
+                }
                 slot.frame.count = size
                 let frameHeader = try FrameHeader.read(from: slot.frame.contentsOf(headerSize), header: header, index: index)
                 guard frameHeader.storedSize == Int(entry.storedSize), frameHeader.plainSize == Int(entry.plainSize),

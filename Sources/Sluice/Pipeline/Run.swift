@@ -74,15 +74,7 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
             }
             statistics.busy(.worker, since: start)
             guard failure == nil, !hasFailed, let io, let write else { return file(slot, index: index, failure: failure) }
-            let queued = StatisticsRecorder.now
-            io.submit { [self] in
-                statistics.waited(.ioToken, since: queued)
-                let start = StatisticsRecorder.now
-                var failure: (any Error)?
-                do { try write(slot) } catch { failure = error }
-                statistics.busy(.writer, since: start)
-                file(slot, index: index, failure: failure)
-            }
+            onIO(slot, io, .writer, write) { [self] slot, failure in file(slot, index: index, failure: failure) }
         }
     }
 
@@ -98,22 +90,27 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
     /// submits its CPU work): the reader only hands out offsets, and reads run several at once. A failed
     /// read fails the run and frees the slot. ``waitUntilQuiet(reader:)`` waits for these too.
     func readBehind(_ slot: Slot, on io: IOPool, _ read: @escaping @Sendable (Slot) throws -> Void, then next: @escaping @Sendable (Slot) -> Void) {
-        onIO(slot, io, .reader, read) { [self] slot, succeeded in
-            if succeeded { next(slot) } else { release(slot) }
+        onIO(slot, io, .reader, read) { [self] slot, failure in
+            if let failure { fail(failure) }
+            if failure == nil, !hasFailed { next(slot) } else { release(slot) }
         }
     }
 
     /// Writes a slot the writer has taken in order on a thread of `io` (holding an I/O token), then
     /// `done` frees it; a failed write fails the run. ``waitUntilQuiet(reader:)`` waits for these too.
     func writeBehind(_ slot: Slot, on io: IOPool, _ write: @escaping @Sendable (Slot) throws -> Void, done: @escaping @Sendable (Slot) -> Void) {
-        onIO(slot, io, .writer, write) { slot, _ in done(slot) }
+        onIO(slot, io, .writer, write) { [self] slot, failure in
+            done(slot)
+            if let failure { fail(failure) }
+        }
     }
 
-    /// Runs `body` for `slot` on `io` unless the run has failed, timing it as `side`; `then` learns
-    /// whether it ran and succeeded while the run still stands. Counted in `ioInFlight` until `then` returns.
+    /// Runs `body` for `slot` on a thread of `io` (holding a token) unless the run has failed, timing
+    /// it as `side`; `then` gets the slot and `body`'s error, and records it. Counted in `ioInFlight`
+    /// until `then` returns: the one way I/O work of a run is handed to the I/O pool.
     private func onIO(
         _ slot: Slot, _ io: IOPool, _ side: StatisticsRecorder.Side, _ body: @escaping @Sendable (Slot) throws -> Void,
-        then: @escaping @Sendable (Slot, Bool) -> Void
+        then: @escaping @Sendable (Slot, (any Error)?) -> Void
     ) {
         state.withLock { $0.ioInFlight += 1 }
         let queued = StatisticsRecorder.now
@@ -125,11 +122,8 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
                 do { try body(slot) } catch { failure = error }
             }
             statistics.busy(side, since: start)
-            then(slot, failure == nil && !hasFailed)
-            state.withLock { state in
-                state.ioInFlight -= 1
-                if let failure, state.failure == nil { state.failure = failure }
-            }
+            then(slot, failure)
+            state.withLock { $0.ioInFlight -= 1 }
         }
     }
 

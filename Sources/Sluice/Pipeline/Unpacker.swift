@@ -77,26 +77,22 @@ extension Pipeline {
         // Pages never written are never faulted in, so this costs no memory beyond what is used.
         let frameCapacity = headerSize + header.maxStoredSize
 
-        /// Hands a frame, read and checked, to the CPU pool (and its plaintext then to the output).
+        /// Hands a frame, read and checked, to the CPU pool; to a file, its plaintext then goes to its
+        /// offset, written by an I/O thread (or, without an I/O pool, by the worker).
         @Sendable func submit(_ slot: UnpackSlot, _ chunkIndex: UInt64) {
             let positionalOutput = positional ? output : nil
             let chunkOffset = Int64(chunkIndex) * Int64(header.chunkSize)
-            if let positionalOutput, let io {
-                run.process(slot, index: chunkIndex, on: pool, work: { slot, context in
-                    try decoder.decode(slot, index: chunkIndex, context: context)
-                }, then: io, write: { slot in
-                    try write(slot.plaintext(headerSize: headerSize), to: positionalOutput, at: chunkOffset)
-                })
-            } else {
-                run.process(slot, index: chunkIndex, on: pool) { slot, context in
-                    try decoder.decode(slot, index: chunkIndex, context: context)
-                    if let positionalOutput {
-                        let start = StatisticsRecorder.now
-                        try write(slot.plaintext(headerSize: headerSize), to: positionalOutput, at: chunkOffset)
-                        run.statistics.busy(.writer, since: start)
-                    }
-                }
+            @Sendable func writePlaintext(_ slot: UnpackSlot) throws {
+                try write(slot.plaintext(headerSize: headerSize), to: positionalOutput!, at: chunkOffset)
             }
+            run.process(slot, index: chunkIndex, on: pool, work: { slot, context in
+                try decoder.decode(slot, index: chunkIndex, context: context)
+                if positionalOutput != nil, io == nil {
+                    let start = StatisticsRecorder.now
+                    try writePlaintext(slot)
+                    run.statistics.busy(.writer, since: start)
+                }
+            }, then: io, write: positionalOutput == nil ? nil : writePlaintext)
         }
 
         if let io, let index = try indexedInput(opened, input, isStream: isStream, io: io) {
@@ -237,22 +233,15 @@ extension Pipeline {
             let index = try readIndex(input, fileSize: fileSize, opened: opened)
             // Every .slc ends with a final frame (an empty input has one empty frame).
             guard !index.trailer.entries.isEmpty else { throw SluiceError.corrupt("the trailer's index lists no frames") }
-            let trailerOffset = index.trailerOffset
-            let tail = try pread(input, at: trailerOffset, count: Int(fileSize - trailerOffset))
-            return (index.trailer.entries, tail)
+            return (index.trailer.entries, index.tail)
         }
     }
 
-    private static func readInput(_ input: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+    /// Fills `buffer` from `input` — at `offset` with `pread`, else from the current position — up to the
+    /// end of the input; read errors become ``SluiceError/Code/io``. Returns the bytes read.
+    static func readInput(_ input: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64? = nil) throws -> Int {
         do {
-            return try input.readFully(into: buffer, at: offset)
-        } catch {
-            throw SluiceError(.io, "cannot read the input", cause: error)
-        }
-    }
-
-    private static func readInput(_ input: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        do {
+            if let offset { return try input.readFully(into: buffer, at: offset) }
             return try input.readFully(into: buffer)
         } catch {
             throw SluiceError(.io, "cannot read the input", cause: error)
