@@ -35,7 +35,7 @@ extension Pipeline {
                 guard let slot = run.takeFreeSlot() else { return }
                 let entry = entries[Int(index)]
                 let size = headerSize + Int(entry.storedSize)
-                slot.frame.reserve(size)
+                slot.frame.reserve(headerSize + header.maxStoredSize)  // once: no regrowth from frame to frame
                 guard try readInput(input, into: slot.frame[0..<size], at: Int64(entry.offset)) == size else {
                     throw SluiceError.corrupt("truncated input")
                 }

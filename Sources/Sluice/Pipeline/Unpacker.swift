@@ -138,12 +138,7 @@ extension Pipeline {
                     }
                     let frameHeader = try FrameHeader.read(from: slot.frame.contentsOf(headerSize), header: header, index: index)
                     let total = headerSize + frameHeader.storedSize
-                    if total > slot.frame.bytes.count {
-                        // Growing loses the bytes read so far; keep the frame header across it.
-                        let saved = Array(slot.frame.contentsOf(headerSize))
-                        slot.frame.reserve(total)
-                        saved.withUnsafeBytes { slot.frame.bytes.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: headerSize) }
-                    }
+                    // `FrameHeader.read` caps the stored size at the header's maximum: the frame fits.
                     guard try run.withToken(io, { try readInput(input, into: slot.frame[headerSize..<total]) }) == frameHeader.storedSize else {
                         throw SluiceError.corrupt("truncated input: frame \(index) is incomplete")
                     }
