@@ -9,25 +9,14 @@ import Testing
 @Suite struct IOPoolPipelineTests {
     static let shapes = [0, 1, Harness.chunkSize - 1, Harness.chunkSize, Harness.chunkSize + 1, 9 * Harness.chunkSize + 17]
 
-    /// Packs `data` from a regular file to a regular file through `io`.
-    private func pack(_ data: [UInt8], options: PackOptions, io: IOPool?, positional: Bool = true) throws -> (bytes: [UInt8], report: PackReport) {
-        let input = try ScratchFile(data)
-        let output = try ScratchFile()
-        let report = try Pipeline.pack(
-            from: input.descriptor, inputSize: data.count, to: output.descriptor, options: options,
-            metadata: Harness.metadata(size: data.count), plan: try options.plan(inputSize: data.count),
-            pool: Harness.pool, io: io, positional: positional)
-        return (try output.contents(), report)
+    /// Packs `data` from a regular file to a regular file through `io` (``Harness/pack``).
+    private func pack(_ data: [UInt8], options: PackOptions, io: IOPool?) throws -> (bytes: [UInt8], report: PackReport) {
+        try Harness.pack(data, options: options, io: io)
     }
 
+    /// Unpacks to a regular file, reading through the index and writing at offsets on `io`.
     private func unpack(_ packed: [UInt8], key: KeySource?, io: IOPool?) throws -> (bytes: [UInt8], report: UnpackReport) {
-        let input = try ScratchFile(packed)
-        let output = try ScratchFile()
-        let opened = try Pipeline.readHeader(from: input.descriptor, key: { _ in key })
-        let report = try Pipeline.unpack(
-            opened, from: input.descriptor, to: output.descriptor, workers: Harness.workers, pool: Harness.pool,
-            io: io, positional: true)
-        return (try output.contents(), report)
+        try Harness.$io.withValue(io) { try Harness.unpack(packed, key: key) }
     }
 
     @Test(arguments: [Codec.store, .lz4, .zstd], [1, 3])

@@ -48,9 +48,10 @@ enum Harness {
     }
 
     /// Packs `data` with `Pipeline.pack(from:inputSize:to:options:metadata:plan:pool:)`; the input is a
-    /// seekable file, or a pipe (size unknown) with `viaPipe`.
+    /// seekable file, or a pipe (size unknown) with `viaPipe`. With `io`, a file is read at chunk offsets
+    /// and the frames written at theirs on that I/O pool, as the CLI does.
     static func pack(
-        _ data: [UInt8], options: PackOptions, metadata: FileMetadata? = nil, viaPipe: Bool = false
+        _ data: [UInt8], options: PackOptions, metadata: FileMetadata? = nil, viaPipe: Bool = false, io: IOPool? = nil
     ) throws -> (bytes: [UInt8], report: PackReport) {
         let output = try ScratchFile()
         let size: Int? = viaPipe ? nil : data.count
@@ -66,7 +67,7 @@ enum Harness {
             let input = try ScratchFile(data)
             report = try Pipeline.pack(
                 from: input.descriptor, inputSize: size, to: output.descriptor, options: options,
-                metadata: metadata ?? Harness.metadata(size: data.count), plan: plan, pool: pool)
+                metadata: metadata ?? Harness.metadata(size: data.count), plan: plan, pool: pool, io: io, positional: io != nil)
         }
         return (try output.contents(), report)
     }
