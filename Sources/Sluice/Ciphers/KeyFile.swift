@@ -9,19 +9,24 @@ public enum KeyFile {
     /// - Throws: ``SluiceError/Code/outputExists`` when `path` exists; ``SluiceError/Code/io`` when it
     ///   cannot be written.
     public static func generate(at path: FilePath) throws {
-        let key = try LibCrypto.randomBytes(size)
+        try createSecret(at: path, contents: try LibCrypto.randomBytes(size), what: "a key")
+    }
+
+    /// Creates `path` with mode 0600 (never replacing anything), writes `contents` and fsyncs it; on
+    /// failure nothing is left at `path`. Shared by key files and age identity files.
+    static func createSecret(at path: FilePath, contents: [UInt8], what: String) throws {
         let fd: FileDescriptor
         do {
             fd = try FileDescriptor.open(
                 path, .writeOnly, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
         } catch Errno.fileExists {
-            throw SluiceError(.outputExists, "\(path) already exists; not overwriting a key")
+            throw SluiceError(.outputExists, "\(path) already exists; not overwriting \(what)")
         } catch {
             throw SluiceError(.io, "cannot create \(path)", cause: error)
         }
         do {
             try fd.closeAfter {
-                _ = try fd.writeAll(key)
+                _ = try fd.writeAll(contents)
                 try fd.synchronize()
             }
         } catch {

@@ -1,7 +1,7 @@
 private import COpenSSL
 
 /// Every OpenSSL primitive Sluice uses, behind Swift signatures: AEAD sealing and opening, HKDF,
-/// scrypt, HMAC-SHA-256, SHA-256 and the system random generator. This is the only file that
+/// scrypt, HMAC-SHA-256, SHA-256, X25519 and the system random generator. This is the only file that
 /// imports libcrypto.
 enum LibCrypto {
     /// The library version, e.g. `OpenSSL 3.0.17 1 Jul 2025`.
@@ -68,6 +68,65 @@ enum LibCrypto {
         guard EVP_Digest(data.baseAddress, data.count, digest.assumingMemoryBound(to: UInt8.self), &length,
                          EVP_sha256(), nil) == 1
         else { throw failure("SHA-256") }
+    }
+
+    /// A new X25519 private key (32 bytes, RFC 7748). The corresponding C functions are
+    /// `EVP_PKEY_keygen` and `EVP_PKEY_get_raw_private_key`.
+    static func x25519GeneratePrivateKey() throws -> [UInt8] {
+        guard let context = EVP_PKEY_CTX_new_id(EVP_PKEY_X25519, nil) else { throw failure("X25519 key generation") }
+        defer { EVP_PKEY_CTX_free(context) }
+        var key: OpaquePointer?
+        guard EVP_PKEY_keygen_init(context) > 0, EVP_PKEY_keygen(context, &key) > 0, let key else {
+            throw failure("X25519 key generation")
+        }
+        defer { EVP_PKEY_free(key) }
+        var output = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        guard EVP_PKEY_get_raw_private_key(key, &output, &length) == 1, length == 32 else {
+            throw failure("X25519 key generation")
+        }
+        return output
+    }
+
+    /// The X25519 public key of a 32-byte private key (scalar multiplication of the base point).
+    /// The corresponding C functions are `EVP_PKEY_new_raw_private_key` and `EVP_PKEY_get_raw_public_key`.
+    static func x25519PublicKey(privateKey: [UInt8]) throws -> [UInt8] {
+        guard privateKey.count == 32,
+              let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nil, privateKey, 32)
+        else { throw failure("X25519 private key") }
+        defer { EVP_PKEY_free(key) }
+        var output = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        guard EVP_PKEY_get_raw_public_key(key, &output, &length) == 1, length == 32 else {
+            throw failure("X25519 public key")
+        }
+        return output
+    }
+
+    /// The X25519 shared secret of `privateKey` and `peer`, or `nil` when `peer` is a low-order point
+    /// (the result would be all zeros, which OpenSSL refuses and RFC 7748 §6.1 says to check).
+    /// The corresponding C functions are `EVP_PKEY_derive_set_peer` and `EVP_PKEY_derive`.
+    static func x25519(privateKey: [UInt8], peer: [UInt8]) throws -> [UInt8]? {
+        guard privateKey.count == 32, peer.count == 32,
+              let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nil, privateKey, 32)
+        else { throw failure("X25519 private key") }
+        defer { EVP_PKEY_free(key) }
+        guard let peerKey = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nil, peer, 32) else {
+            throw failure("X25519 public key")
+        }
+        defer { EVP_PKEY_free(peerKey) }
+        guard let context = EVP_PKEY_CTX_new(key, nil) else { throw failure("X25519") }
+        defer { EVP_PKEY_CTX_free(context) }
+        var output = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        guard EVP_PKEY_derive_init(context) > 0, EVP_PKEY_derive_set_peer(context, peerKey) > 0 else {
+            throw failure("X25519")
+        }
+        guard EVP_PKEY_derive(context, &output, &length) > 0, length == 32 else {
+            ERR_clear_error()  // a low-order point: OpenSSL refuses the all-zero secret
+            return nil
+        }
+        return output.allSatisfy({ $0 == 0 }) ? nil : output
     }
 
     /// Compares in time that does not depend on where the bytes differ. The C function is `CRYPTO_memcmp`.
@@ -150,23 +209,28 @@ final class AEADContext {
         else { throw LibCrypto.failure("encryption") }
     }
 
-    /// Checks the tag and decrypts `text` in place.
+    /// Checks the tag and decrypts `text` in place — or, with `source`, decrypts `source` into `text`
+    /// (same length), which lets age's STREAM chunks land contiguously without their tags.
     ///
     /// - Throws: ``SluiceError/Code/corrupt`` when authentication fails; nothing of `text` may be used then.
     func open(
-        _ text: UnsafeMutableRawBufferPointer, tag: UnsafeRawBufferPointer,
+        _ text: UnsafeMutableRawBufferPointer, from source: UnsafeRawBufferPointer? = nil, tag: UnsafeRawBufferPointer,
         cipher: Cipher, key: [UInt8], nonce: [UInt8], authenticating aad: UnsafeRawBufferPointer
     ) throws {
+        precondition(source == nil || source!.count == text.count)
         try prepare(cipher: cipher, key: key, sealing: false)
         var length: Int32 = 0
         let data = text.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        let input: UnsafePointer<UInt8>? = source.map { $0.baseAddress?.assumingMemoryBound(to: UInt8.self) } ?? data.map { UnsafePointer($0) }
         guard EVP_DecryptInit_ex(context, nil, nil, nil, nonce) == 1,
               EVP_DecryptUpdate(context, nil, &length, aad.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(aad.count)) == 1,
-              text.isEmpty || EVP_DecryptUpdate(context, data, &length, data, Int32(text.count)) == 1,
+              text.isEmpty || EVP_DecryptUpdate(context, data, &length, input, Int32(text.count)) == 1,
               EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_AEAD_SET_TAG, 16, UnsafeMutableRawPointer(mutating: tag.baseAddress)) == 1
         else { throw LibCrypto.failure("decryption") }
-        var scratch = [UInt8](repeating: 0, count: 16)
-        guard EVP_DecryptFinal_ex(context, &scratch, &length) == 1 else {
+        let verified = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { scratch in
+            EVP_DecryptFinal_ex(context, scratch.baseAddress, &length) == 1
+        }
+        guard verified else {
             ERR_clear_error()
             throw SluiceError.corrupt("authentication failed: the data was corrupted or tampered with")
         }
