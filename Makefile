@@ -1,6 +1,6 @@
 # Sluice — the two set-up commands are `make demo` and `make test` (see README.md).
 SWIFT    ?= swift
-PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time
+PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time age python3
 SECONDS  ?= 60
 
 .PHONY: deps build release demo test test-tsan test-asan bench bench-stages fuzz clean
@@ -50,17 +50,17 @@ bench: release
 bench-stages: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
-# libFuzzer over the container decoder and the CLI's parsers, SECONDS per target (a separate package under
+# libFuzzer over the container decoder, the CLI's parsers and age's text codings and files, SECONDS per target (a separate package under
 # Fuzz/, built with -sanitize=fuzzer,address). Seeds: Tests/Fuzz/corpus/; what a run adds and any crash
 # input go to fuzz-corpus-work/ (git-ignored). Fails when a target found a crash. See docs/reliability.md.
-FUZZ_TARGETS := stream seekable inspect parsers
+FUZZ_TARGETS := stream seekable inspect parsers age-text age-file
 FUZZ_BIN      = Fuzz/.build-fuzz/release/SluiceFuzz
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release --scratch-path .build-fuzz --product SluiceFuzz \
 	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
 	@mkdir -p fuzz-corpus-work/artifacts; failed=""; \
 	for t in $(FUZZ_TARGETS); do \
-	  case $$t in parsers) seeds=Tests/Fuzz/corpus/parsers; max=256;; *) seeds=Tests/Fuzz/corpus/container; max=65536;; esac; \
+	  case $$t in parsers) seeds=Tests/Fuzz/corpus/parsers; max=256;; age-text) seeds=Tests/Fuzz/corpus/age-text; max=4096;; age-file) seeds=Tests/Fuzz/corpus/age; max=65536;; *) seeds=Tests/Fuzz/corpus/container; max=65536;; esac; \
 	  mkdir -p fuzz-corpus-work/$$t; \
 	  echo "== fuzz $$t: $(SECONDS) s"; \
 	  ASAN_OPTIONS=detect_leaks=0 SLUICE_FUZZ_TARGET=$$t $(FUZZ_BIN) fuzz-corpus-work/$$t $$seeds \

@@ -179,20 +179,55 @@ struct VerifyCommand: ParsableCommand {
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
-        abstract: "Create a key file: 32 random bytes, mode 0600, never overwriting.",
+        abstract: "Create a key file (32 random bytes) or an age X25519 identity; print an identity's public key.",
         discussion: """
-            Keep the key file apart from the data it protects: whoever has it can decrypt every file \
+            A key file (-o FILE) is 32 random bytes, mode 0600: whoever has it can decrypt every file \
             packed with it (each file still gets its own key through HKDF and a fresh salt).
+
+            An identity (--identity) is an age X25519 key pair, written as age-keygen writes it \
+            ("# created:" and "# public key:" comments, then AGE-SECRET-KEY-1…, mode 0600); its public \
+            key (age1…) is printed on stdout. Give the public key to whoever packs files for you \
+            (pack -r age1…); keep the identity to unpack them (unpack -i FILE). age and age-keygen \
+            read and write the same keys. -y FILE prints the public key of every identity in FILE.
+
+            Neither form ever overwrites an existing file.
 
             EXAMPLES
               sluice keygen -o ~/.config/sluice/backup.key
+              sluice keygen --identity -o ~/.config/sluice/me.txt    # prints age1…
+              sluice keygen -y ~/.config/sluice/me.txt
             """
     )
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to create the key file.", valueName: "FILE"))
-    var output: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("Where to create the key file or identity (an identity without -o goes to stdout).", valueName: "FILE"))
+    var output: String?
+
+    @Flag(help: "Create an age X25519 identity instead of a 32-byte key file.")
+    var identity = false
+
+    @Option(name: .customShort("y"), help: ArgumentHelp("Print the public key (age1…) of each identity in FILE.", valueName: "FILE"))
+    var publicKeyOf: String?
+
+    func validate() throws {
+        if publicKeyOf != nil, output != nil || identity { throw ValidationError("-y takes no -o or --identity") }
+        if publicKeyOf == nil, !identity, output == nil { throw ValidationError("give -o FILE, --identity, or -y FILE") }
+    }
 
     func run() throws {
-        try reportingErrors { try KeyFile.generate(at: FilePath(output)) }
+        try reportingErrors {
+            if let publicKeyOf {
+                for identity in try IdentityFile.identities(at: FilePath(publicKeyOf)) { print(identity.recipient) }
+            } else if identity {
+                if let output {
+                    print(try IdentityFile.generate(at: FilePath(output)).recipient)
+                } else {
+                    let identity = try AgeIdentity.generate()
+                    Terminal.printError("Public key: \(identity.recipient)")
+                    print(IdentityFile.text(of: identity), terminator: "")
+                }
+            } else if let output {
+                try KeyFile.generate(at: FilePath(output))
+            }
+        }
     }
 }

@@ -7,6 +7,8 @@
 //   inspect   the bytes in a temporary file as they are: Pipeline.inspect and what `sluice inspect`
 //             prints, then a range restore
 //   parsers   the bytes as text: ByteCount(parsing:) and ByteRange.parse (`--range`)
+//   age-text  the bytes as age's text codings: strict Base64, Bech32, keys, armor, header (AgeFuzz.swift)
+//   age-file  the bytes as an age file, decrypted with the seeds' identity or passphrase (AgeFuzz.swift)
 //
 // Every target decodes with and without a key: an encrypted header gets the fixed fuzz key file or
 // passphrase (the seed corpus is made with them, see Tests/Fuzz/make-corpus.sh), a plain one none.
@@ -20,6 +22,7 @@ import SystemPackage
 
 private enum Target: String {
     case stream, seekable, inspect, parsers
+    case ageText = "age-text", ageFile = "age-file"
 }
 
 private let target: Target = {
@@ -237,6 +240,8 @@ public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     case .seekable: decodeFile(data, fixingCheckValues: true)
     case .inspect: decodeFile(data, fixingCheckValues: false)
     case .parsers: parse(data)
+    case .ageText: fuzzAgeText(data)  // AgeFuzz.swift
+    case .ageFile: fuzzAgeFile(data)
     }
     return 0
 }

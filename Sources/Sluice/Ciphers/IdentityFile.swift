@@ -19,9 +19,14 @@ public enum IdentityFile {
     @discardableResult
     public static func generate(at path: FilePath) throws -> AgeIdentity {
         let identity = try AgeIdentity.generate()
-        let text = "# created: \(timestamp())\n# public key: \(identity.recipient)\n\(identity.encoded)\n"
-        try KeyFile.createSecret(at: path, contents: Array(text.utf8), what: "an identity")
+        try KeyFile.createSecret(at: path, contents: Array(text(of: identity).utf8), what: "an identity")
         return identity
+    }
+
+    /// The identity-file text for `identity`, as `age-keygen` writes it: the two comment lines and
+    /// the key line.
+    public static func text(of identity: AgeIdentity) -> String {
+        "# created: \(timestamp())\n# public key: \(identity.recipient)\n\(identity.encoded)\n"
     }
 
     /// Reads every identity in the file at `path`.
@@ -56,14 +61,15 @@ public enum IdentityFile {
     /// The lines that hold keys, with their 1-based numbers; a trailing CR is dropped.
     private static func keyLines(at path: FilePath) throws -> [(Int, String)] {
         let bytes = try FileSystem.readSmallFile(path, limit: sizeLimit)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard String(validating: bytes, as: UTF8.self) != nil else {
             throw SluiceError.invalid("\(path) is not a text file of age keys")
         }
+        // Split the bytes, not the String: "\r\n" is one Character, so a String split on "\n" misses it.
         var lines: [(Int, String)] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            lines.append((index + 1, String(line)))
+        for (index, raw) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let line = raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw
+            if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
+            lines.append((index + 1, String(decoding: line, as: UTF8.self)))
         }
         return lines
     }
