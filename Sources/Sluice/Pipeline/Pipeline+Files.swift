@@ -110,9 +110,9 @@ extension Pipeline {
     /// - Throws: ``SluiceError``; no output file is left behind, and with a file target nothing is
     ///   published unless every frame, the trailer and the digest verified.
     public static func unpackFile(
-        _ input: FilePath?, to target: OutputTarget, key: (Header) throws -> KeySource?, workers: Int? = nil,
+        _ input: FilePath?, to target: OutputTarget, key: KeyProvider, workers: Int? = nil,
         limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
-        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (Header) -> Void = { _ in },
+        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (ContainerInfo) -> Void = { _ in },
         progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let source = try openInput(input)
@@ -120,7 +120,7 @@ extension Pipeline {
         let isStream = source.status?.isRegular != true
         if range != nil, isStream { throw SluiceError.invalid("--range needs a .slc file, not a pipe") }
         let header = try readHeader(from: source.fd, key: key, limits: limits)
-        opened(header.header)
+        opened(header.info)
         let workerCount = workers ?? WorkerPool.availableCores
         let pool = WorkerPool.shared(workers: workerCount)
         func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
@@ -144,7 +144,7 @@ extension Pipeline {
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             let report = try decode(to: output.descriptor, positional: true)
-            let metadata = restoreMetadata && range == nil ? header.header.metadata : nil
+            let metadata = restoreMetadata && range == nil ? header.info.metadata : nil
             try output.commit(
                 mode: metadata?.mode ?? 0o644,
                 modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) },
@@ -156,7 +156,7 @@ extension Pipeline {
 
     /// Decodes `input` completely and checks everything, writing nothing.
     public static func verifyFile(
-        _ input: FilePath?, key: (Header) throws -> KeySource?, workers: Int? = nil, limits: DecodeLimits = DecodeLimits(),
+        _ input: FilePath?, key: KeyProvider, workers: Int? = nil, limits: DecodeLimits = DecodeLimits(),
         io: IOPool? = nil
     ) throws -> UnpackReport {
         let source = try openInput(input)
