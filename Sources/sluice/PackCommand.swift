@@ -32,8 +32,19 @@ struct PackCommand: ParsableCommand {
     @Flag(name: [.customShort("c"), .customLong("stdout")], help: "Write to standard output.")
     var toStandardOutput = false
 
-    @Option(help: "Compression: store, lz4, lz4hc, zstd, brotli, or auto (sample the input, pick by --priority).")
-    var codec: String = "zstd"
+    @Option(help: "Compression: store, lz4, lz4hc, zstd (default), brotli, or auto (sample the input, pick by --priority). age files take none.")
+    var codec: String?
+
+    @Option(help: ArgumentHelp(
+        "Container: slc (default) or age (age v1, encryption only; also chosen by -r/-R or an output name ending in .age).",
+        valueName: "FORMAT"))
+    var format: String?
+
+    @Flag(help: "With --format age: write the ASCII armor (PEM-style text) instead of binary.")
+    var armor = false
+
+    @OptionGroup(title: "age recipients")
+    var recipients: RecipientOptions
 
     @Option(help: "With --codec auto: speed, balanced or ratio.")
     var priority: Priority = .balanced
@@ -52,8 +63,8 @@ struct PackCommand: ParsableCommand {
     @OptionGroup(title: "Keys")
     var keys: KeyOptions
 
-    @Option(help: ArgumentHelp("scrypt cost as log2 N, 10…22 (17: 128 MiB, about 0.3 s).", valueName: "LOG2N"))
-    var kdfCost: Int = ScryptCost.default.logN
+    @Option(help: ArgumentHelp("scrypt cost as log2 N, 10…22 (.slc: 17, 128 MiB, about 0.3 s; age: 18, as age).", valueName: "LOG2N"))
+    var kdfCost: Int?
 
     @Option(help: "Per-chunk checksum: xxh3, sha256, none (default: xxh3 without a cipher, none with one).")
     var checksum: ChecksumKind?
@@ -104,32 +115,48 @@ struct PackCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let source: FilePath? = input == "-" ? nil : FilePath(input)
+            let kind = try containerKind()
             var reasons: [String] = []
-            let settings: CodecSettings
-            if codec == "auto" {
-                let choice = try AutoChoice.codec(for: source, priority: priority)
-                settings = choice.0
-                reasons.append(choice.reason)
+            var options: PackOptions
+            if kind == .age {
+                options = try ageOptions()  // AgePack.swift
             } else {
-                guard let named = Codec(rawValue: codec) else {
-                    throw SluiceError(.invalidArgument, "--codec: '\(codec)' is not one of \(Codec.allCases.map(\.rawValue).joined(separator: ", ")), auto")
+                let codec = self.codec ?? "zstd"
+                let settings: CodecSettings
+                if codec == "auto" {
+                    let choice = try AutoChoice.codec(for: source, priority: priority)
+                    settings = choice.0
+                    reasons.append(choice.reason)
+                } else {
+                    guard let named = Codec(rawValue: codec) else {
+                        throw SluiceError(.invalidArgument, "--codec: '\(codec)' is not one of \(Codec.allCases.map(\.rawValue).joined(separator: ", ")), auto")
+                    }
+                    settings = try CodecSettings(named, level: level, window: window)
                 }
-                settings = try CodecSettings(named, level: level, window: window)
-            }
-            var options = PackOptions(codec: settings)
-            switch cipher ?? (keys.isGiven ? "auto" : "none") {
-            case "auto":
-                let choice = AutoChoice.cipher()
-                options.cipher = choice.0
-                reasons.append(choice.reason)
-            case let name:
-                guard let named = Cipher(rawValue: name) else {
-                    throw SluiceError(.invalidArgument, "--cipher: '\(name)' is not one of \(Cipher.allCases.map(\.rawValue).joined(separator: ", ")), auto")
+                options = PackOptions(codec: settings)
+                switch cipher ?? (keys.isGiven ? "auto" : "none") {
+                case "auto":
+                    let choice = AutoChoice.cipher()
+                    options.cipher = choice.0
+                    reasons.append(choice.reason)
+                case let name:
+                    guard let named = Cipher(rawValue: name) else {
+                        throw SluiceError(.invalidArgument, "--cipher: '\(name)' is not one of \(Cipher.allCases.map(\.rawValue).joined(separator: ", ")), auto")
+                    }
+                    options.cipher = named
                 }
-                options.cipher = named
+                options.checksum = checksum
+                let kdfCost = self.kdfCost ?? ScryptCost.default.logN
+                options.kdfCost = ScryptCost(logN: kdfCost)
+                if options.cipher != .none {
+                    guard ScryptCost.packRange.contains(kdfCost) else {
+                        throw SluiceError(.invalidArgument, "--kdf-cost must be within \(ScryptCost.packRange)")
+                    }
+                    options.key = try keys.secret(confirm: true)
+                } else if keys.isGiven {
+                    throw SluiceError(.invalidArgument, "a key was given but --cipher is none")
+                }
             }
-            options.checksum = checksum
-            options.kdfCost = ScryptCost(logN: kdfCost)
             options.memoryLimit = memoryLimit
             if chunkSize != "auto" {
                 guard let size = ByteCount(parsing: chunkSize) else {
@@ -143,28 +170,22 @@ struct PackCommand: ParsableCommand {
                 }
                 options.workers = count
             }
-            if options.cipher != .none {
-                guard ScryptCost.packRange.contains(kdfCost) else {
-                    throw SluiceError(.invalidArgument, "--kdf-cost must be within \(ScryptCost.packRange)")
-                }
-                options.key = try keys.secret(confirm: true)
-            } else if keys.isGiven {
-                throw SluiceError(.invalidArgument, "a key was given but --cipher is none")
+            if isDirectory(input) {
+                guard kind == .slc else { throw SluiceError(.invalidArgument, "--format age packs one file or stdin, not a directory") }
+                return try runBatch(options: options)  // batch: BatchCommand.swift
             }
-
-            if isDirectory(input) { return try runBatch(options: options) }  // batch: BatchCommand.swift
 
             if source == nil, Terminal.standardInputIsTerminal {
                 throw SluiceError(.invalidArgument, "standard input is a terminal: name a FILE to pack, or pipe data in")
             }
             let target: OutputTarget
             if toStandardOutput || (source == nil && output == nil) {
-                guard !Terminal.standardOutputIsTerminal else {
-                    throw SluiceError(.invalidArgument, "refusing to write a .slc file to a terminal (use -o FILE)")
+                guard !Terminal.standardOutputIsTerminal || (kind == .age && armor) else {
+                    throw SluiceError(.invalidArgument, "refusing to write a .\(kind.rawValue) file to a terminal (use -o FILE)")
                 }
                 target = .standardOutput
             } else {
-                target = .file(output.map { FilePath($0) } ?? Pipeline.packedName(for: source!), overwrite: force)
+                target = .file(output.map { FilePath($0) } ?? Pipeline.packedName(for: source!, format: kind), overwrite: force)
             }
 
             let start = ContinuousClock.now
@@ -172,7 +193,7 @@ struct PackCommand: ParsableCommand {
             let bar = runReporting.bar(total: size, quiet: reporting.quiet)
             defer { bar?.finish() }
             let report = try Pipeline.packFile(
-                source, to: target, options: options, keepMetadata: keepMetadata,
+                source, to: target, options: options, keepMetadata: keepMetadata && kind == .slc, armored: armor,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource), io: ioArguments.pool(for: target.directory(else: source)),
                 planned: { plan in
                     if explain { Terminal.printError((reasons + plan.reasons).joined(separator: "\n")) }
@@ -181,7 +202,7 @@ struct PackCommand: ParsableCommand {
             bar?.finish()
             runReporting.print(report.statistics)
             if reporting.showsSummary {
-                let name = output ?? (source.map { Pipeline.packedName(for: $0).string } ?? "stdout")
+                let name = output ?? (source.map { Pipeline.packedName(for: $0, format: kind).string } ?? "stdout")
                 Terminal.printError(Summary.line(
                     from: input == "-" ? "stdin" : input, to: toStandardOutput ? "stdout" : name,
                     plain: report.plainBytes, packed: report.packedBytes, elapsed: ContinuousClock.now - start,

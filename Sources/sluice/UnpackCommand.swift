@@ -31,6 +31,9 @@ struct UnpackCommand: ParsableCommand {
     @OptionGroup(title: "Keys")
     var keys: KeyOptions
 
+    @OptionGroup(title: "age identities")
+    var identities: IdentityOptions
+
     @Option(help: ArgumentHelp("Refuse scrypt costs above 2^N (20: 1 GiB).", valueName: "LOG2N"))
     var maxKdfCost: Int = DecodeLimits().maxScryptLogN
 
@@ -88,7 +91,7 @@ struct UnpackCommand: ParsableCommand {
                 target = .file(FilePath(output), overwrite: force)
             } else {
                 guard let name = Pipeline.unpackedName(for: source!) else {
-                    throw SluiceError(.invalidArgument, "\(input) does not end in .slc; name the output with -o")
+                    throw SluiceError(.invalidArgument, "\(input) does not end in .slc or .age; name the output with -o")
                 }
                 target = .file(name, overwrite: force)
             }
@@ -97,7 +100,7 @@ struct UnpackCommand: ParsableCommand {
             var bar: ProgressBar?
             defer { bar?.finish() }
             let report = try Pipeline.unpackFile(
-                source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount,
+                source, to: target, key: try identities.provider(falling: keys), workers: workerCount,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost), restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)),
@@ -150,6 +153,9 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup(title: "Keys")
     var keys: KeyOptions
 
+    @OptionGroup(title: "age identities")
+    var identities: IdentityOptions
+
     @Option(help: ArgumentHelp("Refuse scrypt costs above 2^N (20: 1 GiB).", valueName: "LOG2N"))
     var maxKdfCost: Int = DecodeLimits().maxScryptLogN
 
@@ -166,7 +172,7 @@ struct VerifyCommand: ParsableCommand {
         try reportingErrors {
             let source = input == "-" ? nil : FilePath(input)
             let report = try Pipeline.verifyFile(
-                source, key: { _ in try keys.secretToOpen() },
+                source, key: try identities.provider(falling: keys),
                 workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost),
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)))
             if !quiet {

@@ -15,6 +15,8 @@ public enum KeyWrapping: Equatable, Sendable {
     case passphrase(ScryptCost)
     /// A 32-byte key file (`sluice keygen`).
     case keyFile
+    /// age X25519 recipient stanzas, this many: an identity (`-i`) opens the file.
+    case recipients(Int)
 }
 
 /// Answers a ``KeyRequest`` with the secret to try, or `nil` when there is none.

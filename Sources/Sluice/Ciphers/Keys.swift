@@ -4,6 +4,10 @@ public enum KeySource: Sendable {
     case passphrase([UInt8])
     /// The 32 bytes of a key file (`sluice keygen`), used without stretching.
     case keyFile([UInt8])
+    /// age X25519 identities (`-i FILE`): any one whose recipient a file lists opens it.
+    case identities([AgeIdentity])
+    /// age X25519 recipients (`-r`, `-R`): a new file's key is wrapped for each of them.
+    case recipients([AgeRecipient])
 }
 
 /// scrypt's cost: N = 2^logN, memory = 128 · r · N bytes (logN 17, r 8: 128 MiB, about 0.3 s here).
@@ -73,6 +77,8 @@ public struct FileKeys: Sendable {
         switch source {
         case .passphrase: derivation = .scrypt
         case .keyFile: derivation = .keyFile
+        case .identities, .recipients:
+            throw SluiceError.invalid("X25519 recipients are supported for age files (--format age); a .slc file takes a key file or a passphrase")
         }
         guard ScryptCost.packRange.contains(cost.logN) || derivation == .keyFile else {
             throw SluiceError.invalid("KDF cost \(cost.logN) is outside \(ScryptCost.packRange)")
@@ -95,6 +101,8 @@ public struct FileKeys: Sendable {
             throw SluiceError(.wrongKey, "this file was encrypted with a passphrase, not a key file")
         case (.keyFile, .passphrase):
             throw SluiceError(.wrongKey, "this file was encrypted with a key file, not a passphrase")
+        case (_, .identities), (_, .recipients):
+            throw SluiceError(.wrongKey, "no identity matches: this .slc file was encrypted with a \(block.derivation == .scrypt ? "passphrase" : "key file"), not to recipients")
         default:
             break
         }
@@ -118,6 +126,8 @@ public struct FileKeys: Sendable {
             return try LibCrypto.scrypt(
                 password: bytes, salt: block.salt, n: 1 << UInt64(cost.logN), r: UInt64(cost.r), p: UInt64(cost.p),
                 count: 32)
+        case .identities, .recipients:
+            throw SluiceError.invalid("X25519 keys do not open a .slc key block")
         }
     }
 }

@@ -48,6 +48,10 @@ struct FormatTraits: Sendable {
     var indexedFromTheEnd = true
     /// Frames can be found by walking frame headers from the front (a pipe).
     var walkable = true
+    /// Frames carry no size: every frame but the last has ``FormatReader/maxFrameSize`` bytes, and the
+    /// last one is whatever remains when the input ends (age's STREAM). A walk then reads frames whole,
+    /// one byte ahead to see the end, and asks ``FormatReader/frameEndedByInput(size:isLast:index:offset:)``.
+    var lastFrameEndsAtEndOfInput = false
 
     /// `size` rounded down into the allowed chunk sizes; `nil` when no allowed size fits under it.
     func fitting(_ size: Int) -> Int? {
@@ -108,6 +112,9 @@ struct FrameEntry: Equatable, Sendable {
     var size: Int
     /// Plaintext bytes the frame decodes to.
     var plainSize: Int
+    /// Whether this is the file's last frame, for formats whose frames do not say so themselves (age);
+    /// always `false` for the others.
+    var isLast = false
 }
 
 /// The frames of a seekable file, located from its end, and the bytes that told.
@@ -152,6 +159,9 @@ protocol FormatReader: Sendable {
     /// The frame that starts with `prefix` at `offset`, and whether it is the last one, when walking a
     /// stream front to back. Its sizes are checked against the header's caps before anything is read.
     func walk(prefix: UnsafeRawBufferPointer, index: UInt64, offset: UInt64) throws -> (entry: FrameEntry, isLast: Bool)
+    /// The frame of `size` bytes at `offset` that a walk read whole (``FormatTraits/lastFrameEndsAtEndOfInput``);
+    /// `isLast` when the input ended with it.
+    func frameEndedByInput(size: Int, isLast: Bool, index: UInt64, offset: UInt64) throws -> FrameEntry
     /// Checks a frame read where the index said against its entry.
     func check(frame: UnsafeRawBufferPointer, against entry: FrameEntry, index: UInt64, isLast: Bool) throws
 
@@ -166,6 +176,13 @@ protocol FormatReader: Sendable {
     func verifier() throws -> Verifier
     /// The size of the tail after `frames` frames, read from a stream once the last frame is seen.
     func streamTailSize(frames: Int) -> Int
+}
+
+extension FormatReader {
+    /// Formats whose frames say their size (every one but age) are never asked.
+    func frameEndedByInput(size: Int, isLast: Bool, index: UInt64, offset: UInt64) throws -> FrameEntry {
+        throw SluiceError(.library, "\(info.format) frames are not delimited by the end of the input")
+    }
 }
 
 /// The ordered writer's check of one file's frames and tail, on the read side.

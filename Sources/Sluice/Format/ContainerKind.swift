@@ -3,11 +3,15 @@
 public enum ContainerKind: String, CaseIterable, Sendable {
     /// Sluice's own `.slc` (docs/format.md).
     case slc
+    /// age v1 (age-encryption.org/v1): X25519 recipients or a passphrase, 64 KiB STREAM chunks, no
+    /// compression (docs/format.md, "age v1").
+    case age
 
     /// The type that implements the format.
     var format: any ContainerFormat.Type {
         switch self {
         case .slc: SlcFormat.self
+        case .age: AgeFormat.self
         }
     }
 

@@ -27,15 +27,17 @@ public struct OutputPolicy: Sendable {
 }
 
 extension Pipeline {
-    /// `name.slc`.
-    public static func packedName(for path: FilePath) -> FilePath {
-        FilePath(path.string + ".slc")
+    /// `name.slc`, or `name.age` for an age file.
+    public static func packedName(for path: FilePath, format: ContainerKind = .slc) -> FilePath {
+        FilePath(path.string + "." + format.rawValue)
     }
 
-    /// `name` for `name.slc`; `nil` when the name does not end in `.slc`.
+    /// `name` for `name.slc` or `name.age`; `nil` when the name ends in neither.
     public static func unpackedName(for path: FilePath) -> FilePath? {
         let text = path.string
-        guard text.hasSuffix(".slc"), let last = path.lastComponent, last.string.count > 4 else { return nil }
+        guard ContainerKind.allCases.contains(where: { text.hasSuffix("." + $0.rawValue) }),
+              let last = path.lastComponent, last.string.count > 4
+        else { return nil }
         return FilePath(String(text.dropLast(4)))
     }
 
@@ -43,12 +45,13 @@ extension Pipeline {
     ///
     /// - Parameters:
     ///   - keepMetadata: record name, size, mode and mtime in the header.
+    ///   - armored: write age's ASCII armor around the file (``ContainerKind/age`` only).
     ///   - planned: called with the plan before any work, for `--explain`.
     ///   - io: the I/O pool whose tokens every read and write holds, and whose threads write the frames
     ///     of a file output; `nil`: the run's own reader and writer threads, without tokens.
     /// - Throws: ``SluiceError``; no output file is left behind.
     public static func packFile(
-        _ input: FilePath?, to target: OutputTarget, options: PackOptions, keepMetadata: Bool = true,
+        _ input: FilePath?, to target: OutputTarget, options: PackOptions, keepMetadata: Bool = true, armored: Bool = false,
         policy: OutputPolicy = OutputPolicy(), io: IOPool? = nil, planned: (Plan) -> Void = { _ in },
         progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
@@ -65,23 +68,39 @@ extension Pipeline {
                 name: input?.lastComponent?.string ?? "")
             : nil
         let pool = WorkerPool.shared(workers: plan.workers)
+        if armored, options.format != .age { throw SluiceError.invalid("armor is for age files") }
+        /// The engine's run to `output`; armored, through the armoring thread, in order.
+        func pack(to output: FileDescriptor, positional: Bool = false) throws -> PackReport {
+            guard armored else {
+                return try Pipeline.pack(from: source.fd, inputSize: size, to: output, options: options, metadata: metadata,
+                                         plan: plan, pool: pool, io: io, positional: positional, progress: progress)
+            }
+            let armor = try ArmorPipe.armoring(to: output)
+            let report: PackReport
+            do {
+                report = try Pipeline.pack(from: source.fd, inputSize: size, to: armor.engineEnd, options: options,
+                                           metadata: metadata, plan: plan, pool: pool, io: io, positional: false, progress: progress)
+            } catch {
+                try? armor.finishArmoring()
+                throw error
+            }
+            try armor.finishArmoring()
+            return report
+        }
         let report: PackReport
         switch target {
         case .standardOutput:
-            let report = try pack(from: source.fd, inputSize: size, to: .standardOutput, options: options,
-                                  metadata: metadata, plan: plan, pool: pool, io: io, progress: progress)
+            let report = try pack(to: .standardOutput)
             try refuseChangedSource(source, input)
             return report
         case .file(let path, let overwrite):
             try refuseSameFile(source, path)
             if let device = try openDeviceOutput(path) {
                 defer { _ = try? device.close() }
-                return try pack(from: source.fd, inputSize: size, to: device, options: options,
-                                metadata: metadata, plan: plan, pool: pool, io: io, progress: progress)
+                return try pack(to: device)
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
-            report = try pack(from: source.fd, inputSize: size, to: output.descriptor, options: options,
-                              metadata: metadata, plan: plan, pool: pool, io: io, positional: io != nil, progress: progress)
+            report = try pack(to: output.descriptor, positional: io != nil)
             try refuseChangedSource(source, input)
             let mode = source.status?.isRegular == true ? source.status!.mode & 0o666 : 0o644
             if policy.removeSource {

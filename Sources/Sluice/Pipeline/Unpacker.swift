@@ -5,6 +5,8 @@ import SystemPackage
 public struct OpenedContainer: Sendable {
     /// The opened format's read side.
     let reader: any FormatReader
+    /// For an armored age file: the thread that unarmors the input; the frames are read from its pipe.
+    var armor: ArmorPipe? = nil
     /// What the header says.
     public var info: ContainerInfo { reader.info }
 }
@@ -27,11 +29,24 @@ extension Pipeline {
         } catch let error as SluiceError where error.code == .corrupt {
             throw SluiceError.corrupt("not a Sluice file (too short)")
         }
-        guard let kind = ContainerKind.detect(prefix) else { throw SluiceError.corrupt("not a Sluice file (bad magic)") }
+        guard let kind = ContainerKind.detect(prefix) else {
+            if AgeArmor.isArmored(prefix) {
+                // ASCII-armored age: read the binary file from an unarmoring thread.
+                let armor = try ArmorPipe.unarmoring(input, prefix: prefix)
+                do {
+                    let opened = try readHeader(from: armor.engineEnd, key: key, limits: limits, requireKey: requireKey)
+                    return OpenedContainer(reader: opened.reader, armor: armor)
+                } catch {
+                    _ = try? armor.engineEnd.close()
+                    throw armor.failure ?? error
+                }
+            }
+            throw SluiceError.corrupt("not a Sluice file (bad magic)")
+        }
         let reader = try kind.format.reader(
             from: HeaderInput(prefix: prefix, readMore: { try readExactly(input, $0, what: $1) }), keys: key, limits: limits,
             requireKey: requireKey)
-        return OpenedContainer(reader: reader)
+        return OpenedContainer(reader: reader, armor: nil)
     }
 
     /// Decodes the frames that follow an already-read header, verifying every frame and the tail (for
@@ -52,9 +67,23 @@ extension Pipeline {
         memoryLimit: ByteCount = Memory.defaultLimit, pool: WorkerPool, io: IOPool? = nil, isStream: Bool = false,
         positional: Bool = false, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
-        try unpack(
-            opened.reader, from: input, to: output, workers: workers, memoryLimit: memoryLimit, pool: pool, io: io,
-            isStream: isStream, positional: positional, progress: progress)
+        guard let armor = opened.armor else {
+            return try unpack(
+                opened.reader, from: input, to: output, workers: workers, memoryLimit: memoryLimit, pool: pool, io: io,
+                isStream: isStream, positional: positional, progress: progress)
+        }
+        defer { _ = try? armor.engineEnd.close() }
+        do {
+            let report = try unpack(
+                opened.reader, from: armor.engineEnd, to: output, workers: workers, memoryLimit: memoryLimit, pool: pool,
+                io: io, isStream: true, positional: positional, progress: progress)
+            try armor.finishUnarmoring()
+            return report
+        } catch {
+            // An armor failure reaches the engine only as a truncated payload: report the cause.
+            _ = try? armor.engineEnd.close()
+            throw armor.failure ?? error
+        }
     }
 
     /// The engine of ``unpack(_:from:to:workers:memoryLimit:pool:io:isStream:positional:progress:)`` for
@@ -129,7 +158,29 @@ extension Pipeline {
                 var plainOffset: UInt64 = 0
                 var index: UInt64 = 0
                 var entries: [FrameEntry] = []
-                while let slot = run.takeFreeSlot() {
+                // Frames ended by the input (age): each is read whole plus one byte, which shows whether
+                // the input goes on and then starts the next frame.
+                var carried: UInt8?
+                while traits.lastFrameEndsAtEndOfInput, let slot = run.takeFreeSlot() {
+                    let readStart = StatisticsRecorder.now
+                    slot.frame.reserve(frameCapacity + 1)
+                    var got = 0
+                    if let carried { slot.frame.bytes[0] = carried; got = 1 }
+                    got += try run.withToken(io) { try readInput(input, into: slot.frame[got..<(frameCapacity + 1)]) }
+                    run.statistics.busy(.reader, since: readStart)
+                    let isLast = got <= frameCapacity
+                    carried = isLast ? nil : slot.frame.bytes[frameCapacity]
+                    let entry = try reader.frameEndedByInput(size: min(got, frameCapacity), isLast: isLast, index: index, offset: offset)
+                    slot.frame.count = entry.size
+                    slot.entry = entry
+                    entries.append(entry)
+                    offset += UInt64(entry.size)
+                    submit(slot, index, plainOffset: plainOffset)
+                    plainOffset += UInt64(entry.plainSize)
+                    index += 1
+                    if isLast { break }
+                }
+                while !traits.lastFrameEndsAtEndOfInput, let slot = run.takeFreeSlot() {
                     let readStart = StatisticsRecorder.now
                     slot.frame.reserve(frameCapacity)
                     let got = try run.withToken(io) { try readInput(input, into: slot.frame[0..<prefixSize]) }
@@ -159,7 +210,7 @@ extension Pipeline {
                 }
                 var probe: UInt8 = 0
                 guard try run.withToken(io, { try withUnsafeMutableBytes(of: &probe, { try readInput(input, into: $0) }) }) == 0 else {
-                    throw SluiceError.corrupt("unexpected data after the end of the .slc file")
+                    throw SluiceError.corrupt("unexpected data after the end of the \(reader.info.format) file")
                 }
                 observed.withLock { $0 = (entries, .streamed(tail)) }
             }

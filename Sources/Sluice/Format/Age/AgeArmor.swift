@@ -8,11 +8,12 @@ enum AgeArmor {
     /// Bytes per full line: 64 columns.
     static let bytesPerLine = 48
 
-    /// Whether `bytes`, after any leading whitespace, look like PEM (`-----`): then they are read as
-    /// armor, and a PEM block of another type is refused as such (a binary age file starts with its
-    /// version line).
+    /// Whether `bytes` are read as armor: they start with whitespace or `-` (a binary age file starts
+    /// with its version line, and no binary container starts with either), so a PEM block of another
+    /// type, or text that is not armor, is refused by the armor decoder with its reason.
     static func isArmored(_ bytes: some Collection<UInt8>) -> Bool {
-        bytes.drop(while: isWhitespace).starts(with: Array("-----".utf8))
+        guard let first = bytes.first else { return false }
+        return isWhitespace(first) || first == UInt8(ascii: "-")
     }
 
     static func isWhitespace(_ byte: UInt8) -> Bool {
