@@ -23,7 +23,7 @@ import Testing
         switch request.wrappings.first {
         case .keyFile: .keyFile(fuzzKey)
         case .passphrase: .passphrase(Array("sluice fuzz".utf8))
-        case nil: nil
+        case .recipients, nil: nil
         }
     }
 

@@ -43,7 +43,7 @@ private func key(for request: KeyRequest) -> KeySource? {
     switch request.wrappings.first {
     case .keyFile: .keyFile(fuzzKey)
     case .passphrase: .passphrase(fuzzPassphrase)
-    case nil: nil
+    case .recipients, nil: nil
     }
 }
 

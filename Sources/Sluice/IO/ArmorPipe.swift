@@ -23,7 +23,9 @@ final class ArmorPipe: Sendable {
         return (FileDescriptor(rawValue: ends[0]), FileDescriptor(rawValue: ends[1]))
     }
 
-    private func start(_ body: @escaping @Sendable () throws -> Void) {
+    /// Runs `body` on the armor thread, then records how it ended and only then closes `end` — so
+    /// whoever sees the pipe end also sees the thread's error.
+    private func start(closing end: FileDescriptor, _ body: @escaping @Sendable () throws -> Void) {
         let thread = Thread { [done] in
             Thread.current.name = "sluice-armor"
             // A write to a pipe whose reader gave up fails with EPIPE here instead of killing the process.
@@ -41,6 +43,7 @@ final class ArmorPipe: Sendable {
                 result = .failure(SluiceError(.io, "armor", cause: SendableError(error)))
             }
             done.withLock { $0 = result }
+            _ = try? end.close()
         }
         thread.start()
     }
@@ -49,8 +52,7 @@ final class ArmorPipe: Sendable {
     static func armoring(to output: FileDescriptor) throws -> ArmorPipe {
         let (read, write) = try makePipe()
         let pipe = ArmorPipe(engineEnd: write)
-        pipe.start {
-            defer { _ = try? read.close() }
+        pipe.start(closing: read) {
             var encoder = AgeArmor.Encoder()
             var block = [UInt8](repeating: 0, count: 1 << 16)
             while true {
@@ -71,8 +73,7 @@ final class ArmorPipe: Sendable {
     static func unarmoring(_ input: FileDescriptor, prefix: [UInt8]) throws -> ArmorPipe {
         let (read, write) = try makePipe()
         let pipe = ArmorPipe(engineEnd: read)
-        pipe.start {
-            defer { _ = try? write.close() }
+        pipe.start(closing: write) {
             var decoder = AgeArmor.Decoder()
             var block = [UInt8](repeating: 0, count: 1 << 16)
             var binary = try prefix.withUnsafeBytes { try decoder.add($0) }

@@ -23,25 +23,29 @@ extension Pipeline {
     public static func readHeader(
         from input: FileDescriptor, key: KeyProvider, limits: DecodeLimits = DecodeLimits(), requireKey: Bool = true
     ) throws -> OpenedContainer {
-        let prefix: [UInt8]
-        do {
-            prefix = try readExactly(input, ContainerKind.signatureSize, what: "the header")
-        } catch let error as SluiceError where error.code == .corrupt {
-            throw SluiceError.corrupt("not a Sluice file (too short)")
-        }
+        // Up to the signature: a shorter input may still be a (broken) age file, whose reader says why.
+        var prefix = [UInt8](repeating: 0, count: ContainerKind.signatureSize)
+        prefix.removeLast(prefix.count - (try prefix.withUnsafeMutableBytes { try readInput(input, into: $0) }))
+        guard !prefix.isEmpty else { throw SluiceError.corrupt("not a Sluice file (empty)") }
         guard let kind = ContainerKind.detect(prefix) else {
             if AgeArmor.isArmored(prefix) {
                 // ASCII-armored age: read the binary file from an unarmoring thread.
                 let armor = try ArmorPipe.unarmoring(input, prefix: prefix)
                 do {
                     let opened = try readHeader(from: armor.engineEnd, key: key, limits: limits, requireKey: requireKey)
+                    guard opened.reader.info.format == .age else { throw Age.Failure.header.error("the armor holds no age file") }
                     return OpenedContainer(reader: opened.reader, armor: armor)
-                } catch {
+                } catch let error as SluiceError {
                     _ = try? armor.engineEnd.close()
-                    throw armor.failure ?? error
+                    if let failure = armor.failure { throw failure }
+                    // What is inside the armor must be age: anything else is a bad age header.
+                    if error.code == .corrupt, error.message.hasPrefix("not a Sluice file") {
+                        throw Age.Failure.header.error("the armor holds no age file")
+                    }
+                    throw error
                 }
             }
-            throw SluiceError.corrupt("not a Sluice file (bad magic)")
+            throw SluiceError.corrupt(prefix.count < ContainerKind.signatureSize ? "not a Sluice file (too short)" : "not a Sluice file (bad magic)")
         }
         let reader = try kind.format.reader(
             from: HeaderInput(prefix: prefix, readMore: { try readExactly(input, $0, what: $1) }), keys: key, limits: limits,

@@ -1,0 +1,91 @@
+import Foundation
+import SystemPackage
+import Testing
+@testable import Sluice
+
+/// Every documented refusal around age files and identities, through the CLI: one error line and the
+/// documented exit code (docs/cli.md), no output left behind.
+@Suite struct AgeErrorTests {
+    static func setUp(_ directory: FilePath) throws -> String {
+        try writeFile(directory.appending("data"), try LibCrypto.randomBytes(70_000))
+        let made = try SluiceProcess.run(["keygen", "--identity", "-o", "me.txt"], in: directory)
+        #expect(made.status == 0)
+        return made.stdoutText.trimmingCharacters(in: .newlines)
+    }
+
+    static func expectRefusal(_ result: SluiceProcess.Result, _ status: Int32, _ wording: String) {
+        #expect(result.status == status && !result.crashed, "\(result)")
+        #expect(result.stderrLines.count == 1 && result.stderr.contains(wording), "\(result)")
+    }
+
+    @Test func packRefusals() throws {
+        try withTemporaryDirectory { directory in
+            let recipient = try Self.setUp(directory)
+            try writeFile(directory.appending("k.key"), try LibCrypto.randomBytes(32))
+            Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "age", "--codec", "zstd", "-r", recipient, "data"], in: directory),
+                               64, "age has no compression")
+            Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "age", "--key-file", "k.key", "data"], in: directory),
+                               64, "not a key file")
+            Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "slc", "-r", recipient, "data"], in: directory),
+                               64, "-r/-R encrypt age files")
+            Self.expectRefusal(try SluiceProcess.run(["pack", "-r", "age1pq1" + String(repeating: "q", count: 60), "data"], in: directory),
+                               64, "ML-KEM")
+            Self.expectRefusal(try SluiceProcess.run(["pack", "-r", "age1notakey", "data"], in: directory), 64, "not an age recipient")
+            Self.expectRefusal(try SluiceProcess.run(["pack", "--armor", "--format", "slc", "data"], in: directory), 64, "--armor is for age files")
+            Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "age", "--chunk-size", "100K", "-r", recipient, "data"], in: directory),
+                               64, "multiple of 64")
+            #expect(try leftoverTemporaryFiles(in: directory).isEmpty)
+            #expect(!exists(directory.appending("data.age")))
+        }
+    }
+
+    @Test func theOutputNameChoosesAge() throws {
+        try withTemporaryDirectory { directory in
+            let recipient = try Self.setUp(directory)
+            let packed = try SluiceProcess.run(["pack", "-r", recipient, "data"], in: directory)
+            #expect(packed.status == 0)
+            #expect(try readFile(directory.appending("data.age")).starts(with: Array("age-encryption.org/v1\n".utf8)))
+            try FileManager.default.moveItem(atPath: directory.appending("data").string, toPath: directory.appending("orig").string)
+            let unpacked = try SluiceProcess.run(["unpack", "-i", "me.txt", "data.age"], in: directory)
+            #expect(unpacked.status == 0, "\(unpacked)")
+            #expect(try readFile(directory.appending("data")) == (try readFile(directory.appending("orig"))))
+            let verified = try SluiceProcess.run(["verify", "-i", "me.txt", "data.age"], in: directory)
+            #expect(verified.status == 0 && verified.stdoutText.contains("OK"), "\(verified)")
+            let named = try SluiceProcess.run(["pack", "--passphrase-env", "PW", "--kdf-cost", "10", "orig", "-o", "p.age"], in: directory,
+                                              environment: ["PW": "pw"])
+            #expect(named.status == 0, "\(named)")
+            #expect(String(decoding: try readFile(directory.appending("p.age")).prefix(40), as: UTF8.self).contains("-> scrypt"))
+        }
+    }
+
+    @Test func unpackRefusals() throws {
+        try withTemporaryDirectory { directory in
+            let recipient = try Self.setUp(directory)
+            #expect(try SluiceProcess.run(["pack", "-r", recipient, "data", "-o", "x.age"], in: directory).status == 0)
+            // No identity at all, and a key file, for a file encrypted to a recipient: 77, no prompt.
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "x.age"], in: directory, withoutTerminal: true), 77, "no identity matches")
+            try writeFile(directory.appending("k.key"), try LibCrypto.randomBytes(32))
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "--key-file", "k.key", "x.age"], in: directory), 77, "no identity matches")
+            // An identity for a .slc file: no identity matches.
+            #expect(try SluiceProcess.run(["pack", "--key-file", "k.key", "data", "-o", "x.slc"], in: directory).status == 0)
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "-i", "me.txt", "x.slc"], in: directory), 77, "no identity matches")
+            // Identity files that are not: the file and the line are named.
+            try writeFile(directory.appending("bad.txt"), Array("# c\nAGE-SECRET-KEY-1QQQ\n".utf8))
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "-i", "bad.txt", "x.age"], in: directory), 64, "bad.txt line 2")
+            try writeFile(directory.appending("pq.txt"), Array("AGE-SECRET-KEY-PQ-1QQQQ\n".utf8))
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "-i", "pq.txt", "x.age"], in: directory), 64, "ML-KEM")
+            // A truncated file and a flipped payload byte: 65, and no output file.
+            var bytes = try readFile(directory.appending("x.age"))
+            try writeFile(directory.appending("short.age"), Array(bytes.dropLast(10)))
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-i", "me.txt", "short.age", "-o", "out"], in: directory), 65, "age payload")
+            bytes[bytes.count - 100] ^= 1
+            try writeFile(directory.appending("flip.age"), bytes)
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-i", "me.txt", "flip.age", "-o", "out"], in: directory), 65, "age payload")
+            #expect(!exists(directory.appending("out")))
+            #expect(try leftoverTemporaryFiles(in: directory).isEmpty)
+            // Text that is not armor, and a PEM block of another type.
+            try writeFile(directory.appending("pem.age"), Array("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".utf8))
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "-i", "me.txt", "pem.age"], in: directory), 65, "invalid age armor")
+        }
+    }
+}
