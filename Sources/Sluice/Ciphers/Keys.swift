@@ -50,7 +50,7 @@ struct KeyBlock: Equatable, Sendable {
 /// The per-file keys derived from the master key and the header's salt with HKDF-SHA-256.
 ///
 /// The arrays are not wiped when released; see docs/security.md ("Keys in memory").
-public struct FileKeys: Sendable {
+struct FileKeys: Sendable {
     let payloadKey: [UInt8]
     let headerKey: [UInt8]
     let keyCheck: [UInt8]

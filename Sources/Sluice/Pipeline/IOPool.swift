@@ -111,6 +111,9 @@ public final class IOPool: Sendable {
         }
     }
 
+    /// The process-wide pool for runs not given one: ``StorageKind/ssd``'s token count.
+    public static var standard: IOPool { shared(tokens: StorageKind.ssd.defaultIOTokens) }
+
     /// Queues `job` to run on one of the pool's threads while it holds a token.
     func submit(_ job: @escaping Job) {
         jobs.push(job)
