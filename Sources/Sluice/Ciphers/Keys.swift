@@ -18,7 +18,7 @@ public struct ScryptCost: Hashable, Sendable {
     public static let packRange = 10...22
     /// The costs a decoder considers at all, whatever limit it is given: 2^30 already needs 1 TiB, and
     /// above 2^53 the memory cannot even be computed in 64 bits.
-    public static let decodableRange = 1...30
+    static let decodableRange = 1...30
 
     public init(logN: Int, r: Int = 8, p: Int = 1) {
         self.logN = logN

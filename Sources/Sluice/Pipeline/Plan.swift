@@ -20,7 +20,7 @@ public struct Plan: Sendable, CustomStringConvertible {
     /// The default chunk size for large inputs.
     public static let defaultChunkSize = 4 << 20
     /// The smallest chunk the planner picks on its own (a user may go down to 4 KiB).
-    public static let minimumAutoChunkSize = 256 << 10
+    static let minimumAutoChunkSize = 256 << 10
 
     /// Memory one in-flight chunk needs: plaintext buffer plus the worst-case frame.
     static func slotMemory(chunkSize: Int, codec: Codec) -> Int {
@@ -101,6 +101,9 @@ public struct Plan: Sendable, CustomStringConvertible {
         return Plan(chunkSize: chunkSize, workers: fitted, window: window, reasons: reasons)
     }
 
+    /// The window for `workers` when memory does not limit it.
+    static func fullWindow(workers: Int) -> Int { 2 * workers + 2 }
+
     /// The in-flight window, the one place it is computed: two chunks per worker keep every worker busy
     /// while the writer drains, and two more cover the chunk being read and the one being written; it
     /// shrinks (and then, unless they were given, the workers) to fit `memoryLimit`, never below two.
@@ -111,7 +114,7 @@ public struct Plan: Sendable, CustomStringConvertible {
         workers: Int, slotMemory slot: Int, memoryLimit: ByteCount?, workersFixed: Bool, what: String,
         reasons: inout [String]
     ) throws -> (window: Int, workers: Int) {
-        var window = 2 * workers + 2
+        var window = fullWindow(workers: workers)
         var workerCount = workers
         guard let memoryLimit else { return (window, workerCount) }
         let fitting = memoryLimit.bytes / slot
