@@ -100,7 +100,7 @@ struct UnpackCommand: ParsableCommand {
             var bar: ProgressBar?
             defer { bar?.finish() }
             let report = try Pipeline.unpackFile(
-                source, to: target, key: try identities.provider(falling: keys), workers: workerCount,
+                source, to: target, key: try identities.provider(falling: keys), workers: workerCount, memoryLimit: memoryLimit,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost), restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)),

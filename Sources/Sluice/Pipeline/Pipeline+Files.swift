@@ -100,7 +100,7 @@ extension Pipeline {
                 return try pack(to: device)
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
-            report = try pack(to: output.descriptor, positional: io != nil)
+            report = try pack(to: output.descriptor, positional: true)
             try refuseChangedSource(source, input)
             let mode = source.status?.isRegular == true ? source.status!.mode & 0o666 : 0o644
             if policy.removeSource {
@@ -130,7 +130,7 @@ extension Pipeline {
     ///   published unless every frame, the trailer and the digest verified.
     public static func unpackFile(
         _ input: FilePath?, to target: OutputTarget, key: KeyProvider, workers: Int? = nil,
-        limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
+        memoryLimit: ByteCount? = nil, limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
         range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (ContainerInfo) -> Void = { _ in },
         progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
@@ -146,10 +146,11 @@ extension Pipeline {
             if let range {
                 return try unpackRange(
                     header, from: source.fd, fileSize: UInt64(source.status!.size), range: range, to: output,
-                    workers: workerCount, pool: pool)
+                    workers: workerCount, memoryLimit: memoryLimit, pool: pool)
             }
             return try unpack(
-                header, from: source.fd, to: output, workers: workerCount, pool: pool, io: io, isStream: isStream,
+                header, from: source.fd, to: output, workers: workerCount, memoryLimit: memoryLimit, pool: pool, io: io,
+                isStream: isStream,
                 positional: positional, progress: progress)
         }
         switch target {
@@ -175,14 +176,14 @@ extension Pipeline {
 
     /// Decodes `input` completely and checks everything, writing nothing.
     public static func verifyFile(
-        _ input: FilePath?, key: KeyProvider, workers: Int? = nil, limits: DecodeLimits = DecodeLimits(),
-        io: IOPool? = nil
+        _ input: FilePath?, key: KeyProvider, workers: Int? = nil, memoryLimit: ByteCount? = nil,
+        limits: DecodeLimits = DecodeLimits(), io: IOPool? = nil
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         let opened = try readHeader(from: source.fd, key: key, limits: limits)
         let workerCount = workers ?? WorkerPool.availableCores
-        return try unpack(opened, from: source.fd, to: nil, workers: workerCount,
+        return try unpack(opened, from: source.fd, to: nil, workers: workerCount, memoryLimit: memoryLimit,
                           pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true)
     }
 
