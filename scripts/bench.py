@@ -120,6 +120,19 @@ row("encrypt chacha20-poly1305", ("sluice store+chacha20", r["sluice store+chach
 r = measure([("sluice decrypt", f"{S} unpack -q --key-file {key} {W('c.slc')} -o {W('c.out')}"),
              ("age -d", f"age -d -i {age_key} -o {W('c.out2')} {W('c.age')}")], clean=[W("c.out"), W("c.out2")])
 row("decrypt chacha20-poly1305", ("sluice decrypt", r["sluice decrypt"]), ("age -d", r["age -d"]), 1.8)
+# 4b. age files themselves (issue #12): sluice writes and reads age v1 on every core.
+r = measure([("sluice pack --format age -r", f"{S} pack -q -r {recipient} {corpus} -o {W('s.age')}"),
+             ("age -r", f"age -e -r {recipient} -o {W('a.age')} {corpus}")], clean=[W("s.age"), W("a.age")])
+row("age encrypt (X25519)", ("sluice pack --format age -r", r["sluice pack --format age -r"]), ("age -r", r["age -r"]), 1.8)
+sh(f"age -e -r {recipient} -o {W('a.age')} {corpus}")
+r = measure([("sluice unpack (age file)", f"{S} unpack -q -i {age_key} {W('a.age')} -o {W('a.out')}"),
+             ("age -d (age file)", f"age -d -i {age_key} -o {W('a.out2')} {W('a.age')}")], clean=[W("a.out"), W("a.out2")])
+row("age decrypt (file age wrote)", ("sluice unpack (age file)", r["sluice unpack (age file)"]), ("age -d (age file)", r["age -d (age file)"]), 1.8)
+r = measure([("sluice .slc -r", f"{S} pack -q --codec store -r {recipient} {corpus} -o {W('r.age')}"),
+             ("sluice .slc key file", f"{S} pack -q --codec store --cipher chacha20-poly1305 --key-file {key} {corpus} -o {W('k.slc')}")],
+            clean=[W("r.age"), W("k.slc")])
+row("recipients vs key file (wrap is per file)", ("sluice .slc -r", r["sluice .slc -r"]), ("sluice .slc key file", r["sluice .slc key file"]), None,
+    note=".slc takes no recipients yet: measured as age -r against a .slc key file, same cipher")
 # 5. The slow peers, for reference: pigz -6 and brotli -q 5 (single-threaded) on the same corpus.
 r = measure([("sluice zstd-3", f"{S} pack -q {corpus} -o {W('s.slc')}"), ("pigz -6 -p2", f"pigz -6 -p2 -c {corpus} > {W('p.gz')}")],
             clean=[W("s.slc")])

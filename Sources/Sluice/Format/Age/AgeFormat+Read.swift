@@ -51,7 +51,7 @@ struct AgeReader: FormatReader {
     ) throws -> UnsafeRawBufferPointer {
         guard let payloadKey else { throw SluiceError(.wrongKey, "no identity matches: the age file was opened without a key") }
         plain.reserve(max(entry.plainSize, 1))
-        try timings.measure(0, bytes: entry.size) {
+        _ = try timings.measure(0, bytes: entry.size) {
             try AgeStream.open(
                 UnsafeRawBufferPointer(frame), into: plain[0..<entry.plainSize],
                 firstChunk: index * UInt64(AgeFormat.readChunksPerFrame), isFinal: entry.isLast, key: payloadKey,
