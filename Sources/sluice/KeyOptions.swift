@@ -24,6 +24,16 @@ struct KeyOptions: ParsableArguments {
     /// Whether any key option was given.
     var isGiven: Bool { keyFile != nil || passphraseFile != nil || passphraseEnv != nil || passphraseFd != nil }
 
+    /// The kind of secret the options name (`nil`: none; a prompt is not "given").
+    var kind: KeyKind? {
+        if keyFile != nil { return .keyFile }
+        return isGiven ? .passphrase : nil
+    }
+
+    /// What a file must be to be opened with these options (docs/security.md): with a key option, an
+    /// unencrypted file is refused unless `allowUnencrypted`.
+    func policy(allowUnencrypted: Bool) -> KeyPolicy { KeyPolicy(given: kind, allowUnencrypted: allowUnencrypted) }
+
     func validate() throws {
         let given = [keyFile != nil, passphraseFile != nil, passphraseEnv != nil, passphraseFd != nil].filter { $0 }.count
         if given > 1 { throw ValidationError("give only one of --key-file, --passphrase-file, --passphrase-env, --passphrase-fd") }

@@ -31,6 +31,9 @@ struct UnpackCommand: ParsableCommand {
     @OptionGroup(title: "Keys")
     var keys: KeyOptions
 
+    @Flag(help: "With a key option, accept a file that is not encrypted (by default refused: anyone can forge one).")
+    var allowUnencrypted = false
+
     @Option(help: ArgumentHelp("Refuse scrypt costs above 2^N (20: 1 GiB).", valueName: "LOG2N"))
     var maxKdfCost: Int = DecodeLimits().maxScryptLogN
 
@@ -98,7 +101,7 @@ struct UnpackCommand: ParsableCommand {
             defer { bar?.finish() }
             let report = try Pipeline.unpackFile(
                 source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount,
-                limits: DecodeLimits(maxScryptLogN: maxKdfCost), restoreMetadata: restoreMetadata,
+                limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: keys.policy(allowUnencrypted: allowUnencrypted)), restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)),
                 opened: { header in
@@ -150,6 +153,9 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup(title: "Keys")
     var keys: KeyOptions
 
+    @Flag(help: "With a key option, accept a file that is not encrypted (by default refused: anyone can forge one).")
+    var allowUnencrypted = false
+
     @Option(help: ArgumentHelp("Refuse scrypt costs above 2^N (20: 1 GiB).", valueName: "LOG2N"))
     var maxKdfCost: Int = DecodeLimits().maxScryptLogN
 
@@ -167,7 +173,7 @@ struct VerifyCommand: ParsableCommand {
             let source = input == "-" ? nil : FilePath(input)
             let report = try Pipeline.verifyFile(
                 source, key: { _ in try keys.secretToOpen() },
-                workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost),
+                workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: keys.policy(allowUnencrypted: allowUnencrypted)),
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)))
             if !quiet {
                 print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.header.codec), cipher \(report.header.cipher.rawValue))")
