@@ -65,6 +65,7 @@ extension UnpackCommand {
         batchOptions.overwrite = force
         batchOptions.removeSource = removeSource
         batchOptions.keepMetadata = restoreMetadata
+        batchOptions.preserveSpecialBits = preserveSpecialBits
         batchOptions.memoryLimit = memoryLimit
         batchOptions.workers = try parseWorkers(workers)
         batchOptions.limits = DecodeLimits(maxScryptLogN: maxKdfCost, keys: keys.policy(allowUnencrypted: allowUnencrypted))

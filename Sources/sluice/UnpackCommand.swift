@@ -49,8 +49,11 @@ struct UnpackCommand: ParsableCommand {
     @Flag(help: "fsync the output before reporting success.")
     var sync = false
 
-    @Flag(inversion: .prefixedNo, help: "Restore the mode and mtime recorded in the header.")
+    @Flag(inversion: .prefixedNo, help: "Restore the mode (masked by the umask) and mtime recorded in the header.")
     var restoreMetadata = true
+
+    @Flag(help: "Keep setuid, setgid and sticky bits of the recorded mode (dropped by default, as tar does without -p).")
+    var preserveSpecialBits = false
 
     @Option(help: ArgumentHelp(
         "Restore only LENGTH bytes from OFFSET of the original (sizes like 1G:4M), decoding just the chunks that cover them.",
@@ -102,7 +105,7 @@ struct UnpackCommand: ParsableCommand {
             let report = try Pipeline.unpackFile(
                 source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: keys.policy(allowUnencrypted: allowUnencrypted)), restoreMetadata: restoreMetadata,
-                policy: OutputPolicy(sync: sync, removeSource: removeSource), range: byteRange,
+                policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)),
                 opened: { header in
                     bar = runReporting.bar(total: byteRange.map { $0.upperBound - $0.lowerBound } ?? header.metadata?.size,

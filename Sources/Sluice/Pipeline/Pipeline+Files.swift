@@ -19,10 +19,13 @@ public struct OutputPolicy: Sendable {
     public var sync = false
     /// Delete the input once the output is synced and verified.
     public var removeSource = false
+    /// Keep setuid, setgid and sticky bits of a restored mode (``RestoredMode``).
+    public var preserveSpecialBits = false
 
-    public init(sync: Bool = false, removeSource: Bool = false) {
+    public init(sync: Bool = false, removeSource: Bool = false, preserveSpecialBits: Bool = false) {
         self.sync = sync
         self.removeSource = removeSource
+        self.preserveSpecialBits = preserveSpecialBits
     }
 }
 
@@ -146,7 +149,7 @@ extension Pipeline {
             let report = try decode(to: output.descriptor, positional: true)
             let metadata = restoreMetadata && range == nil ? header.header.metadata : nil
             try output.commit(
-                mode: metadata?.mode ?? 0o644,
+                mode: RestoredMode.bits(recorded: metadata?.mode, preserveSpecialBits: policy.preserveSpecialBits),
                 modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) },
                 sync: policy.sync || policy.removeSource)
             if policy.removeSource, let input { try removeVerifiedSource(input) }
