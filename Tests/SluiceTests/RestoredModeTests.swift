@@ -7,24 +7,12 @@ import Testing
 /// and `0666 & ~umask` when no mode is restored — single files and batch alike.
 @Suite(.serialized, .enabled(if: SluiceProcess.executable != nil, "the sluice executable was not found"))
 struct RestoredModeTests {
-    /// Runs `sluice` under `umask` (set in a shell, so the test process's own umask is never touched).
+    /// Runs `sluice` under `umask` (set in a shell, so the test process's own umask is never touched);
+    /// with `stdin`, that file is piped in, as `producer | sluice pack -` does.
     private func sluice(umask: String, _ arguments: [String], in dir: FilePath, stdin: FilePath? = nil) throws -> SluiceProcess.Result {
-        let executable = try #require(SluiceProcess.executable)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "umask \(umask) && exec \"$0\" \"$@\"", executable.path] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: dir.string)
-        let input = Pipe()  // a pipe, as `producer | sluice pack -` has (small data: fits its buffer)
-        process.standardInput = input
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(try readFile(stdin))) }
-        try input.fileHandleForWriting.close()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return SluiceProcess.Result(status: process.terminationStatus, crashed: process.terminationReason == .uncaughtSignal, stdout: [], stderr: stderr)
+        let command = "umask \(umask) && " + (stdin.map { "cat '\($0.string)' | " } ?? "") + "\"$SLUICE\" "
+            + arguments.map { "'\($0)'" }.joined(separator: " ")
+        return try SluiceProcess.shell(command, in: dir)
     }
 
     private func mode(_ path: FilePath) throws -> UInt32 {

@@ -1,9 +1,12 @@
 /// Where the secret for an encrypted file comes from.
 public enum KeySource: Sendable {
-    /// A passphrase (its UTF-8 bytes), stretched with scrypt.
+    /// A passphrase: its bytes exactly as given (never decoded or cut), stretched with scrypt.
     case passphrase([UInt8])
     /// The 32 bytes of a key file (`sluice keygen`), used without stretching.
     case keyFile([UInt8])
+
+    /// The longest passphrase accepted, in bytes; a longer one is an error, never cut.
+    public static let maxPassphraseLength = 65536
 }
 
 /// scrypt's cost: N = 2^logN, memory = 128 · r · N bytes (logN 17, r 8: 128 MiB, about 0.3 s here).
@@ -111,6 +114,9 @@ public struct FileKeys: Sendable {
             guard bytes.count == 32 else { throw SluiceError.invalid("a key file holds exactly 32 bytes") }
             return bytes
         case .passphrase(let bytes):
+            guard !bytes.isEmpty, bytes.count <= KeySource.maxPassphraseLength else {
+                throw SluiceError.invalid("a passphrase holds 1 to \(KeySource.maxPassphraseLength) bytes")
+            }
             let cost = block.cost ?? .default
             guard cost.memory.bytes <= Memory.physical else {
                 throw SluiceError.invalid("this file's scrypt cost 2^\(cost.logN) needs \(cost.memory), more than this machine's memory")
