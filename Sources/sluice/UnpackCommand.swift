@@ -179,7 +179,8 @@ struct VerifyCommand: ParsableCommand {
                 workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: keys.policy(allowUnencrypted: allowUnencrypted)),
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)))
             if !quiet {
-                print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.header.codec), cipher \(report.header.cipher.rawValue))")
+                let digest = report.header.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
+                print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.header.codec), cipher \(report.header.cipher.rawValue)\(digest))")
             }
         }
     }
