@@ -121,9 +121,11 @@ public struct FileKeys: Sendable {
             guard cost.memory.bytes <= Memory.physical else {
                 throw SluiceError.invalid("this file's scrypt cost 2^\(cost.logN) needs \(cost.memory), more than this machine's memory")
             }
-            return try LibCrypto.scrypt(
-                password: bytes, salt: block.salt, n: 1 << UInt64(cost.logN), r: UInt64(cost.r), p: UInt64(cost.p),
-                count: 32)
+            return try ScryptGate.shared.withMemory(cost.memory.bytes) {
+                try LibCrypto.scrypt(
+                    password: bytes, salt: block.salt, n: 1 << UInt64(cost.logN), r: UInt64(cost.r), p: UInt64(cost.p),
+                    count: 32)
+            }
         }
     }
 }
