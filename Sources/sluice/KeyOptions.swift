@@ -46,6 +46,7 @@ struct KeyOptions: ParsableArguments {
     ///
     /// - Parameter confirm: ask twice (when packing) so a typo does not lock the data away.
     func secret(confirm: Bool) throws -> KeySource {
+        KeyMemory.holdingKeys()  // no core dump from here on (docs/security.md, "Keys in memory")
         if let keyFile { return try KeyFile.read(at: FilePath(keyFile), strict: strict, warn: Terminal.warning) }
         if let passphraseFile {
             // Enough to see the line break after a passphrase of the longest length (never cut).

@@ -52,13 +52,28 @@ struct KeyBlock: Equatable, Sendable {
 
 /// The per-file keys derived from the master key and the header's salt with HKDF-SHA-256.
 ///
-/// The arrays are not wiped when released; see docs/security.md ("Keys in memory").
-public struct FileKeys: Sendable {
-    let payloadKey: [UInt8]
-    let headerKey: [UInt8]
-    let keyCheck: [UInt8]
+/// Their buffers are wiped (`OPENSSL_cleanse`) when the last reference goes; see docs/security.md
+/// ("Keys in memory"). `@unchecked Sendable`: the arrays are written only at creation and by `deinit`,
+/// when no other reference exists.
+public final class FileKeys: @unchecked Sendable {
+    private(set) var payloadKey: [UInt8]
+    private(set) var headerKey: [UInt8]
+    private(set) var keyCheck: [UInt8]
+
+    private init(payloadKey: [UInt8], headerKey: [UInt8], keyCheck: [UInt8]) {
+        self.payloadKey = payloadKey
+        self.headerKey = headerKey
+        self.keyCheck = keyCheck
+    }
+
+    deinit {
+        LibCrypto.cleanse(&payloadKey)
+        LibCrypto.cleanse(&headerKey)
+        LibCrypto.cleanse(&keyCheck)
+    }
 
     static func derive(master: [UInt8], salt: [UInt8], cipher: Cipher) throws -> FileKeys {
+        KeyMemory.holdingKeys()
         func expand(_ label: String, _ count: Int) throws -> [UInt8] {
             try LibCrypto.hkdfSHA256(
                 key: master, salt: salt, info: Array("sluice v1 \(label)".utf8) + [cipher.id], count: count)
@@ -82,7 +97,9 @@ public struct FileKeys: Sendable {
         }
         let block = KeyBlock(
             derivation: derivation, cost: derivation == .scrypt ? cost : nil, salt: salt, keyCheck: [])
-        let keys = try derive(master: try masterKey(source, for: block), salt: salt, cipher: cipher)
+        var master = try masterKey(source, for: block)
+        defer { LibCrypto.cleanse(&master) }
+        let keys = try derive(master: master, salt: salt, cipher: cipher)
         var stored = block
         stored.keyCheck = keys.keyCheck
         return (stored, keys)
@@ -101,7 +118,9 @@ public struct FileKeys: Sendable {
         default:
             break
         }
-        let keys = try derive(master: try masterKey(source, for: block), salt: block.salt, cipher: cipher)
+        var master = try masterKey(source, for: block)
+        defer { LibCrypto.cleanse(&master) }
+        let keys = try derive(master: master, salt: block.salt, cipher: cipher)
         guard LibCrypto.constantTimeEqual(keys.keyCheck, block.keyCheck) else {
             throw SluiceError(.wrongKey, "wrong key or passphrase")
         }
