@@ -88,6 +88,7 @@ struct UnpackCommand: ParsableCommand {
             let workerCount = try parseWorkers(workers)
             let source: FilePath? = input == "-" ? nil : FilePath(input)
             let target: OutputTarget
+            var derivedName = false
             if toStandardOutput || (source == nil && output == nil) {
                 target = .standardOutput
             } else if let output {
@@ -97,6 +98,7 @@ struct UnpackCommand: ParsableCommand {
                     throw SluiceError(.invalidArgument, "\(input) does not end in .slc; name the output with -o")
                 }
                 target = .file(name, overwrite: force)
+                derivedName = true
             }
             let byteRange = try range.map(ByteRange.parse)
             let start = ContinuousClock.now
@@ -108,6 +110,7 @@ struct UnpackCommand: ParsableCommand {
                 policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)),
                 opened: { header in
+                    if derivedName, case .file(let path, _) = target { try checkRecordedName(header, output: path) }
                     bar = runReporting.bar(total: byteRange.map { $0.upperBound - $0.lowerBound } ?? header.metadata?.size,
                                            quiet: reporting.quiet)
                 },
@@ -124,6 +127,19 @@ struct UnpackCommand: ParsableCommand {
                     packed: report.packedBytes, elapsed: ContinuousClock.now - start, packing: false))
             }
         }
+    }
+}
+
+extension UnpackCommand {
+    /// A `.slc` renamed to another file's name would restore under that name without a word: the name
+    /// the authenticated header records is compared with the output name taken from the `.slc` name
+    /// (not with one given by -o). A warning, or with --strict a refusal (exit 65) before any output.
+    func checkRecordedName(_ header: Header, output: FilePath) throws {
+        guard let recorded = header.metadata?.name, !recorded.isEmpty, let name = output.lastComponent?.string,
+              recorded != name else { return }
+        let message = "\(input) records the name '\(recorded)', not '\(name)': it may have been renamed"
+        if keys.strict { throw SluiceError(.corrupt, "\(message); refusing it (--strict)") }
+        Terminal.warning("\(message) (-o names the output explicitly)")
     }
 }
 

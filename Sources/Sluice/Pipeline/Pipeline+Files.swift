@@ -115,7 +115,7 @@ extension Pipeline {
     public static func unpackFile(
         _ input: FilePath?, to target: OutputTarget, key: (Header) throws -> KeySource?, workers: Int? = nil,
         limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
-        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (Header) -> Void = { _ in },
+        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (Header) throws -> Void = { _ in },
         progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let source = try openInput(input)
@@ -123,7 +123,7 @@ extension Pipeline {
         let isStream = source.status?.isRegular != true
         if range != nil, isStream { throw SluiceError.invalid("--range needs a .slc file, not a pipe") }
         let header = try readHeader(from: source.fd, key: key, limits: limits)
-        opened(header.header)
+        try opened(header.header)
         let workerCount = workers ?? WorkerPool.availableCores
         let pool = WorkerPool.shared(workers: workerCount)
         func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
