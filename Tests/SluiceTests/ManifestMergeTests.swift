@@ -150,6 +150,12 @@ import Testing
             #expect(run.stderr.contains(message) && run.stderr.contains("2 of 2 shards missing"), "\(name): \(run.stderr)")
         }
         try expectUsage(["manifest", "merge", scratch.path("nothing.jsonl"), "-o", scratch.path("z.jsonl")], "no manifest could be read")
+        // The same shard twice: every file is listed as done twice.
+        let twice = try Self.sluice([
+            "manifest", "merge", scratch.path("out.shard-0-of-2.jsonl"), scratch.path("out.shard-0-of-2.jsonl"), "-o", scratch.path("t.jsonl"),
+        ])
+        let done = try ShardTests.read(scratch.path("out.shard-0-of-2.jsonl")).0.count
+        #expect(twice.status == 1 && twice.stderr.contains("\(done) files listed as done in two manifests"), "\(twice.stderr)")
         try expectUsage(["manifest", "merge", scratch.path("m2.jsonl"), "-o", scratch.path("m2.jsonl")], "is also an input")
         #expect(!scratch.files(under: "").contains { $0.hasSuffix(".tmp") }, "no temporary file left")
     }

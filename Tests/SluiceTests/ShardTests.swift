@@ -11,6 +11,8 @@ import Testing
         try scratch.text("in/large.log", lines: 40_000)
         try scratch.file("in/empty", [])
         try scratch.text("in/name with spaces and ünïcode.txt", lines: 5)
+        // A quote and a backslash: escaped in the manifest, so the merge parses such lines in full.
+        try scratch.text("in/d1/quote\"and\\back.txt", lines: 7)
     }
 
     static func options(_ scratch: Scratch, shard: Shard?, manifest: String?) throws -> (inout BatchOptions) -> Void {

@@ -3,9 +3,10 @@ import SystemPackage
 /// `sluice manifest merge M… -o MERGED`: joins shard manifests (or merged ones, or those of
 /// `--retry-failed` runs) into one, and says what is missing or failed.
 ///
-/// Memory is bounded by the number of files only through an 8-byte hash per file: entries stream from
-/// the inputs to the output as they are read, and only failed entries are held back, so that a later
-/// manifest in which the same file succeeded (a retry) can supersede them. Whether a failed file
+/// Memory grows with the number of files only by an 8-byte hash per file: entries stream from the
+/// inputs to the output as they are read (lines as Sluice writes them are copied unchanged, without a
+/// full JSON parse), and only failed entries are held back, so that a later manifest in which the same
+/// file succeeded (a retry) can supersede them. Whether a failed file
 /// succeeded elsewhere, and whether a file is listed as done twice, is judged by XXH3-64 of its path
 /// (a false match needs a 64-bit collision: about 1 in 10¹³ for a million files).
 public enum ManifestMerge {
@@ -22,6 +23,11 @@ public enum ManifestMerge {
         public var duplicateCount = 0
 
         /// Whether every shard is covered and nothing failed.
+        mutating func duplicate(_ path: FilePath) {
+            duplicateCount += 1
+            if duplicates.count < 10 { duplicates.append(path) }
+        }
+
         public var isComplete: Bool { totals.missing.isEmpty && failed.isEmpty && unreadable.isEmpty && duplicateCount == 0 }
     }
 
@@ -52,29 +58,35 @@ public enum ManifestMerge {
 
         for input in inputs {
             var closing: ManifestTotals?
-            var pendingDone: [(UInt64, FilePath)] = []
             do {
-                try ManifestReader.read(input) { record in
-                    switch record {
-                    case .totals(let last):
-                        closing = last
-                    case .file(let entry):
-                        let key = entry.path.bytes
-                        switch entry.status {
-                        case .failed:
-                            if failed.updateValue(entry, forKey: key) == nil { failedOrder.append(key) }
-                        case .ok, .upToDate:
-                            pendingDone.append((XXH3.hash64(key), entry.path))
-                            buffer += entry.jsonLine
-                            buffer.append(UInt8(ascii: "\n"))
-                            totals.count(entry.status)
-                        case .skipped:
-                            buffer += entry.jsonLine
-                            buffer.append(UInt8(ascii: "\n"))
-                            totals.count(entry.status)
+                try ManifestReader.forEachLine(input) { line, number in
+                    // Lines as Sluice writes them are copied unchanged; only failed entries, closing
+                    // records and unusual lines are parsed in full.
+                    if let (status, path) = ManifestReader.quickFile(line) {
+                        if status != .skipped, !done.insert(path.withUnsafeBytes { XXH3.hash64($0) }).inserted {
+                            report.duplicate(FilePath(bytes: Array(path)))
                         }
-                        if buffer.count >= 1 << 20 { try flush() }
+                        buffer += line
+                        buffer.append(UInt8(ascii: "\n"))
+                        totals.count(status)
+                    } else {
+                        switch try ManifestReader.record(line, in: input, number: number) {
+                        case .totals(let last):
+                            closing = last
+                        case .file(let entry):
+                            let key = entry.path.bytes
+                            switch entry.status {
+                            case .failed:
+                                if failed.updateValue(entry, forKey: key) == nil { failedOrder.append(key) }
+                            case .ok, .upToDate, .skipped:
+                                if entry.status != .skipped, !done.insert(XXH3.hash64(key)).inserted { report.duplicate(entry.path) }
+                                buffer += entry.jsonLine
+                                buffer.append(UInt8(ascii: "\n"))
+                                totals.count(entry.status)
+                            }
+                        }
                     }
+                    if buffer.count >= 1 << 20 { try flush() }
                 }
                 guard let closing else { throw SluiceError.corrupt("\(input): no closing record (cut short?)") }
                 if let count, count != closing.shards {
@@ -88,11 +100,6 @@ public enum ManifestMerge {
                 covers.formUnion(closing.covers)
             } catch let error as SluiceError where error.code != .invalidArgument {
                 report.unreadable.append((input, error))
-                continue
-            }
-            for (hash, path) in pendingDone where !done.insert(hash).inserted {
-                report.duplicateCount += 1
-                if report.duplicates.count < 10 { report.duplicates.append(path) }
             }
         }
         guard let count else {
