@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sharding overhead on a one-host Slurm (docs/scale-out.md, "Measured"): a 4-task array
+# (`sbatch --array=0-3 --cpus-per-task=1`, each task `--shard auto --workers 1`) against one unsharded
+# `sluice pack` of the same tree with every core, alternated run by run, outputs removed and `sync`
+# before each run. Time of the array: from sbatch until squeue no longer lists it.
+#
+#   scripts/bench-slurm.sh PATH-TO-SLUICE [RUNS=5] [FILES=30000] [MIN=1000] [MAX=64000]
+set -euo pipefail
+sluice=$(realpath "$1"); runs=${2:-5}; files=${3:-30000}; low=${4:-1000}; high=${5:-64000}
+here=$(cd "$(dirname "$0")" && pwd)
+T=10
+work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-slurm-bench.XXXXXX")
+export SLURM_LOCAL_DIR=$work/slurm
+trap '"$here/slurm-local.sh" stop || true; rm -rf "$work"' EXIT
+eval "$("$here/slurm-local.sh" start)"
+python3 "$here/make-tree.py" "$work/src" "$files" "$low" "$high"
+echo "tree: $files files, $(du -sh "$work/src" | cut -f1); load $(cut -d' ' -f1-3 /proc/loadavg)"
+now() { date +%s.%N; }
+for run in $(seq "$runs"); do
+    rm -rf "$work/one" "$work/four" "$work"/four.shard-*; sync
+    start=$(now); "$sluice" pack "$work/src" -o "$work/one" -q; one=$(echo "$(now) - $start" | bc)
+    sync
+    start=$(now)
+    job=$(timeout "$T" sbatch --parsable --array=0-3 --cpus-per-task=1 -o /dev/null \
+        "$here/slurm-shard.sbatch" "$sluice" pack "$work/src" "$work/four" 4 -q)
+    while [[ -n $(timeout "$T" squeue -h -j "$job" -o %i) ]]; do sleep 0.1; done
+    four=$(echo "$(now) - $start" | bc)
+    [[ $(find "$work/four" -type f | wc -l) == "$files" ]] || { echo "array $job did not write every file"; exit 1; }
+    printf 'run %d: unsharded %.2f s, 4-task array %.2f s, ratio %.3f (load %s)\n' "$run" "$one" "$four" \
+        "$(echo "$four / $one" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
+done
