@@ -78,7 +78,9 @@ import Testing
         try Self.makeTree(scratch)
         let whole = try BatchTesting.pack(scratch.path("in"), to: scratch.path("whole")).0
         #expect(whole.filesFailed == 0)
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("in/d0/link"), withDestinationPath: "e0")
         var seen: [String: Int] = [:]
+        var skipped: [String] = []
         var written = 0
         for index in 0..<4 {
             let shard = try Shard(index: index, count: 4)
@@ -89,7 +91,11 @@ import Testing
             #expect(report.skipped[.otherShard] ?? 0 == whole.filesOK - report.filesOK)
             let (entries, totals) = try Self.read(scratch.path("m\(index).jsonl"))
             #expect(totals?.covers == [index] && totals?.shards == 4 && totals?.filesOK == report.filesOK)
-            for entry in entries {
+            for entry in entries where entry.status == .skipped {
+                #expect(entry.shard == index && entry.message == "symlink")
+                skipped.append(entry.path.string)
+            }
+            for entry in entries where entry.status != .skipped {
                 #expect(entry.status == .ok)
                 #expect(entry.shard == index)
                 #expect(seen.updateValue(index, forKey: entry.path.string) == nil, "\(entry.path) in two shards")
@@ -99,6 +105,7 @@ import Testing
             }
         }
         #expect(written == whole.filesOK)
+        #expect(skipped == ["d0/link"], "a link every shard walks past is recorded by one shard")
         #expect(seen.count == whole.filesOK)
         // Unencrypted outputs are deterministic: the union is byte for byte the unsharded run.
         #expect(scratch.files(under: "sharded") == scratch.files(under: "whole"))
@@ -111,7 +118,7 @@ import Testing
             let (report, _) = try BatchTesting.unpack(
                 scratch.path("sharded"), to: scratch.path("back"), configure: try Self.options(scratch, shard: shard, manifest: "u\(index).jsonl"))
             #expect(report.filesFailed == 0)
-            let packed = try Self.read(scratch.path("m\(index).jsonl")).0.map { $0.path.string + ".slc" }.sorted()
+            let packed = try Self.read(scratch.path("m\(index).jsonl")).0.filter { $0.status == .ok }.map { $0.path.string + ".slc" }.sorted()
             let unpacked = try Self.read(scratch.path("u\(index).jsonl")).0.map(\.path.string).sorted()
             #expect(packed == unpacked)
         }

@@ -15,6 +15,9 @@ final class ManifestWriter: Sendable {
 
     private let layout: OutputLayout
     private let shards: Int
+    /// Set when the run is a slice: failures and skips the walk reports in every slice (a symbolic
+    /// link, a directory it cannot read) are recorded only by the slice their path belongs to.
+    private let selection: ShardSelection?
     private let state: Locked<State>
     /// Lines are gathered and written in blocks of this many bytes.
     private static let block = 256 << 10
@@ -25,6 +28,7 @@ final class ManifestWriter: Sendable {
     init(destination: FilePath, layout: OutputLayout, selection: ShardSelection) throws {
         self.layout = layout
         shards = selection.shards
+        self.selection = selection.shard == nil && selection.retry == nil ? nil : selection
         var totals = ManifestTotals(
             kind: .shard, operation: layout.packing ? "pack" : "unpack", shard: selection.shard?.index, shards: selection.shards,
             covers: selection.covers)
@@ -36,6 +40,7 @@ final class ManifestWriter: Sendable {
     /// Records what became of the input at `source` (a path under the input root).
     func record(_ source: FilePath, _ status: ManifestEntry.Status, output: FilePath? = nil, message: String? = nil) {
         let relative = Self.relative(source, to: layout.inputRoot)
+        if status == .skipped || status == .failed, let selection, !selection.selects(relative, packing: layout.packing) { return }
         var entry = ManifestEntry(path: relative, status: status)
         entry.message = message
         if shards > 1 { entry.shard = Shard.index(ofKey: Shard.key(of: relative, packing: layout.packing), count: shards) }
