@@ -123,6 +123,10 @@ import Testing
         try expectUsage(["pack", scratch.path("in/empty"), "--shard", "0/2"], "take a directory")
         try expectUsage(["pack", input, "-o", out, "--dry-run", "--manifest", scratch.path("m")], "--dry-run writes no manifest")
         try expectUsage(["pack", input, "-o", ".", "--shard", "0/2"], "give --manifest FILE")
+        try expectUsage(["pack", input, "-o", out, "--shard", "auto", "--shards", "0"], "--shards must be 1")
+        let noRoom = try Self.sluice(["pack", input, "-o", out, "--shard", "0/2", "--manifest", scratch.path("no/such/dir/m.jsonl")])
+        #expect(noRoom.status == 74 && noRoom.stderr.contains("cannot create a temporary file"), "\(noRoom.stderr)")
+        try FileManager.default.removeItem(atPath: out)
         #expect(!scratch.exists("out"))
 
         #expect(try Self.sluice(["pack", input, "-o", out, "--shard", "0/2", "-q"]).status == 0)

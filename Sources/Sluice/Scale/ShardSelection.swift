@@ -31,7 +31,7 @@ public struct ShardSelection: Sendable {
     /// The shards a complete run accounts for entirely.
     var covers: [Int] {
         guard let retry else { return shard.map { [$0.index] } ?? [0] }
-        return retry.missing.filter { shard == nil || $0 == shard!.index }.sorted()
+        return retry.missing.filter { missing in shard.map { $0.index == missing } ?? true }.sorted()
     }
 }
 
