@@ -1,8 +1,9 @@
 # Sluice — the two set-up commands are `make demo` and `make test` (see README.md).
 SWIFT    ?= swift
 PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time
-# `make test-slurm` only: a real Slurm for one host (docs/scale-out.md), plus bc for its timings.
-SLURM_PACKAGES := slurmctld slurmd slurm-client munge bc
+# `make test-slurm` only: a real Slurm for one host (docs/scale-out.md), plus bc for its timings and python3
+# for its generated tree (scripts/make-tree.py).
+SLURM_PACKAGES := slurmctld slurmd slurm-client munge bc python3
 SECONDS  ?= 60
 
 .PHONY: deps deps-slurm build release demo test test-slurm test-tsan test-asan bench bench-stages fuzz clean
