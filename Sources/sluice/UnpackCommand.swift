@@ -85,6 +85,7 @@ struct UnpackCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if isDirectory(input) { return try runBatch() }  // batch: BatchCommand.swift
+            try batch.scale.requireDirectory(input)
             let workerCount = try parseWorkers(workers)
             let source: FilePath? = input == "-" ? nil : FilePath(input)
             let target: OutputTarget
