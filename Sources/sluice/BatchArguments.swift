@@ -58,9 +58,13 @@ struct BatchArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds between progress records (JSON) or redraws of the progress bar.", valueName: "SECONDS"))
     var progressInterval: Double?
 
+    @OptionGroup(title: "Scale-out")
+    var scale: ShardArguments
+
     func validate() throws {
         if skipCompressed, storeCompressed { throw ValidationError("give --skip-compressed or --store-compressed, not both") }
         if let progressInterval, !(progressInterval > 0) { throw ValidationError("--progress-interval must be positive") }
+        if dryRun, scale.manifest != nil { throw ValidationError("--dry-run writes no manifest: leave out --manifest") }
     }
 
     /// Fills in everything these arguments decide.

@@ -175,6 +175,8 @@ struct PackCommand: ParsableCommand {
                 return try runBatch(options: options)  // batch: BatchCommand.swift
             }
 
+            try batch.scale.requireDirectory(input)
+
             if source == nil, Terminal.standardInputIsTerminal {
                 throw SluiceError(.invalidArgument, "standard input is a terminal: name a FILE to pack, or pipe data in")
             }

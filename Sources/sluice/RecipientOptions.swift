@@ -27,15 +27,28 @@ struct IdentityOptions: ParsableArguments {
         "Decrypt with the age identities in FILE (AGE-SECRET-KEY-1… lines, # comments); repeatable.", valueName: "FILE"))
     var identityFiles: [String] = []
 
+    var isGiven: Bool { !identityFiles.isEmpty }
+
     /// The key provider of unpack and verify: identities when `-i` was given; otherwise, for a file
     /// encrypted to recipients, nothing (so no passphrase prompt for a file no passphrase opens);
-    /// otherwise the key options (key file, passphrase, prompt).
+    /// otherwise the key options (key file, passphrase, prompt). Identity files are checked as key
+    /// files are (a warning for one other users can reach, refused with `--strict`). With `-i`, the
+    /// key options are not asked (as `age -d -i`).
     func provider(falling back: KeyOptions) throws -> KeyProvider {
-        let identities = try identityFiles.flatMap { try IdentityFile.identities(at: FilePath($0)) }
+        if isGiven { KeyMemory.holdingKeys() }  // no core dump from here on (docs/security.md, "Keys in memory")
+        let identities = try identityFiles.flatMap {
+            try IdentityFile.identities(at: FilePath($0), strict: back.strict, warn: Terminal.warning)
+        }
         return { request in
             if !identities.isEmpty { return .identities(identities) }
             if request.wrappings.contains(where: { if case .recipients = $0 { true } else { false } }) { return nil }
             return try back.secretToOpen()
         }
+    }
+
+    /// What a file must be to be opened (docs/security.md): identities count as a key given, so with
+    /// `-i` (as with a key option) an unencrypted file is refused unless `allowUnencrypted`.
+    func policy(falling back: KeyOptions, allowUnencrypted: Bool) -> KeyPolicy {
+        isGiven ? KeyPolicy(given: .identity, allowUnencrypted: allowUnencrypted) : back.policy(allowUnencrypted: allowUnencrypted)
     }
 }

@@ -17,6 +17,7 @@ import Testing
             var arguments = ["unpack", "-c", "--max-kdf-cost", "22"]
             if !vector.identities.isEmpty {
                 try writeFile(directory.appending("identities.txt"), Array(vector.identities.joined(separator: "\n").utf8))
+                #expect(chmod(directory.appending("identities.txt").string, 0o600) == 0)  // private, as identity files must be
                 arguments += ["-i", "identities.txt"]
             }
             var environment: [String: String] = [:]

@@ -62,17 +62,23 @@ import Testing
         try withTemporaryDirectory { directory in
             let recipient = try Self.setUp(directory)
             #expect(try SluiceProcess.run(["pack", "-r", recipient, "data", "-o", "x.age"], in: directory).status == 0)
-            // No identity at all, and a key file, for a file encrypted to a recipient: 77, no prompt.
+            // No identity at all for a file encrypted to a recipient: 77, no prompt. A key file: the key
+            // policy refuses it before the key is read (a file for another kind of secret).
             Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "x.age"], in: directory, withoutTerminal: true), 77, "no identity matches")
             try writeFile(directory.appending("k.key"), try LibCrypto.randomBytes(32))
-            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "--key-file", "k.key", "x.age"], in: directory), 77, "no identity matches")
-            // An identity for a .slc file: no identity matches.
+            #expect(chmod(directory.appending("k.key").string, 0o600) == 0)
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "--key-file", "k.key", "x.age"], in: directory), 77,
+                               "encrypted with an identity, not a key file")
+            // An identity for a .slc file made with a key file: refused by the same rule.
             #expect(try SluiceProcess.run(["pack", "--key-file", "k.key", "data", "-o", "x.slc"], in: directory).status == 0)
-            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "-i", "me.txt", "x.slc"], in: directory), 77, "no identity matches")
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "-i", "me.txt", "x.slc"], in: directory), 77,
+                               "encrypted with a key file, not an identity")
             // Identity files that are not: the file and the line are named.
             try writeFile(directory.appending("bad.txt"), Array("# c\nAGE-SECRET-KEY-1QQQ\n".utf8))
+            #expect(chmod(directory.appending("bad.txt").string, 0o600) == 0)
             Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "-i", "bad.txt", "x.age"], in: directory), 64, "bad.txt line 2")
             try writeFile(directory.appending("pq.txt"), Array("AGE-SECRET-KEY-PQ-1QQQQ\n".utf8))
+            #expect(chmod(directory.appending("pq.txt").string, 0o600) == 0)
             Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "-i", "pq.txt", "x.age"], in: directory), 64, "ML-KEM")
             // A truncated file and a flipped payload byte: 65, and no output file.
             var bytes = try readFile(directory.appending("x.age"))
@@ -86,6 +92,57 @@ import Testing
             // Text that is not armor, and a PEM block of another type.
             try writeFile(directory.appending("pem.age"), Array("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".utf8))
             Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "-i", "me.txt", "pem.age"], in: directory), 65, "invalid age armor")
+        }
+    }
+
+    /// Identities count as a key given (docs/security.md, "No unencrypted file when a key is given"): an
+    /// unencrypted .slc with -i is refused on every read path unless --allow-unencrypted, and an age
+    /// passphrase file is refused for -i; nothing is written.
+    @Test func identitiesRefuseUnencryptedFiles() throws {
+        try withTemporaryDirectory { directory in
+            _ = try Self.setUp(directory)
+            #expect(try SluiceProcess.run(["pack", "data", "-o", "plain.slc"], in: directory).status == 0)
+            let refusal = "refusing an unencrypted file although an identity was given"
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-i", "me.txt", "plain.slc", "-o", "out"], in: directory), 77, refusal)
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "-i", "me.txt", "plain.slc"], in: directory), 77, refusal)
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-i", "me.txt", "-c", "-"], in: directory,
+                                                     stdin: directory.appending("plain.slc")), 77, refusal)
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-i", "me.txt", "--range", "0:10", "plain.slc", "-o", "out"], in: directory),
+                               77, refusal)
+            Self.expectRefusal(try SluiceProcess.run(["verify", "-i", "me.txt", "plain.slc"], in: directory), 77, refusal)
+            #expect(!exists(directory.appending("out")))
+            #expect(try leftoverTemporaryFiles(in: directory).isEmpty)
+            let allowed = try SluiceProcess.run(["unpack", "-c", "-i", "me.txt", "--allow-unencrypted", "plain.slc"], in: directory)
+            #expect(try allowed.status == 0 && allowed.stdout == readFile(directory.appending("data")), "\(allowed)")
+            let verified = try SluiceProcess.run(["verify", "-i", "me.txt", "--allow-unencrypted", "plain.slc"], in: directory)
+            #expect(verified.status == 0, "\(verified)")
+            // An age file made with a passphrase, given an identity: another kind of secret, 77.
+            let packed = try SluiceProcess.run(["pack", "--passphrase-env", "PW", "--kdf-cost", "10", "data", "-o", "p.age"],
+                                               in: directory, environment: ["PW": "pw"])
+            #expect(packed.status == 0, "\(packed)")
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "-c", "-i", "me.txt", "p.age"], in: directory), 77,
+                               "encrypted with a passphrase, not an identity")
+        }
+    }
+
+    /// Identity files are checked as key files (docs/security.md, "Key, passphrase and identity files"):
+    /// one group or others can read gets a warning line naming it; --strict refuses it (exit 64).
+    @Test func exposedIdentityFiles() throws {
+        try withTemporaryDirectory { directory in
+            let recipient = try Self.setUp(directory)
+            #expect(try SluiceProcess.run(["pack", "-r", recipient, "data", "-o", "x.age"], in: directory).status == 0)
+            #expect(chmod(directory.appending("me.txt").string, 0o644) == 0)
+            let warned = try SluiceProcess.run(["unpack", "-c", "-i", "me.txt", "x.age"], in: directory)
+            #expect(try warned.status == 0 && warned.stdout == readFile(directory.appending("data")), "\(warned)")
+            #expect(warned.stderrLines.count == 1 && warned.stderr.contains("me.txt is accessible by group or others"), "\(warned)")
+            Self.expectRefusal(try SluiceProcess.run(["unpack", "--strict", "-i", "me.txt", "x.age", "-o", "out"], in: directory),
+                               64, "refusing it (--strict)")
+            Self.expectRefusal(try SluiceProcess.run(["verify", "--strict", "-i", "me.txt", "x.age"], in: directory),
+                               64, "refusing it (--strict)")
+            #expect(!exists(directory.appending("out")))
+            #expect(chmod(directory.appending("me.txt").string, 0o600) == 0)
+            let quiet = try SluiceProcess.run(["unpack", "--strict", "-c", "-i", "me.txt", "x.age"], in: directory)
+            #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet)")
         }
     }
 }

@@ -39,6 +39,8 @@ public struct BatchOptions: Sendable {
     public var removeSource = false
     /// Pack: record name, size, mode and mtime in each header. Unpack: restore mode and mtime.
     public var keepMetadata = true
+    /// Unpack: keep setuid, setgid and sticky bits of the recorded modes (``RestoredMode``).
+    public var preserveSpecialBits = false
     /// Report what would be done, touching nothing.
     public var dryRun = false
     /// Stop at the first failure instead of going on with the other files.
@@ -61,6 +63,11 @@ public struct BatchOptions: Sendable {
     /// Send a ``BatchEvent/processed(source:output:bytesIn:bytesOut:)`` for every file, and a skip
     /// event for filtered files too.
     public var reportEachFile = false
+
+    /// `--shard I/N` and `--retry-failed`: the files this run takes; `nil`: every file.
+    public var selection: ShardSelection?
+    /// `--manifest FILE`: record every file's outcome there (JSON lines, written atomically at the end).
+    public var manifest: FilePath?
 
     /// A test seam: called on an I/O thread just before each small input file is opened.
     var beforeOpening: (@Sendable (FilePath) -> Void)?

@@ -29,12 +29,21 @@ public enum IdentityFile {
         "# created: \(timestamp())\n# public key: \(identity.recipient)\n\(identity.encoded)\n"
     }
 
-    /// Reads every identity in the file at `path`.
+    /// Reads every identity in the file at `path`, after checking who can reach it as for a key file
+    /// (``SecretFile``, docs/security.md "Key and passphrase files").
     ///
+    /// - Parameters:
+    ///   - strict: refuse a file other users can reach or someone else owns, instead of warning.
+    ///   - warn: receives the one-sentence warning about such a file when not `strict`.
     /// - Throws: ``SluiceError/Code/invalidArgument`` naming the file and line when a line is not an
-    ///   X25519 identity, or when the file holds none.
-    public static func identities(at path: FilePath) throws -> [AgeIdentity] {
-        let lines = try keyLines(at: path)
+    ///   X25519 identity, when the file holds none, or when it is exposed and `strict`.
+    public static func identities(
+        at path: FilePath, strict: Bool = false, warn: (String) -> Void = { _ in }
+    ) throws -> [AgeIdentity] {
+        var bytes = try SecretFile.read(path, limit: sizeLimit + 1, strict: strict, warn: warn)
+        defer { LibCrypto.cleanse(&bytes) }
+        guard bytes.count <= sizeLimit else { throw SluiceError.invalid("\(path) is larger than \(sizeLimit) bytes") }
+        let lines = try keyLines(of: bytes, at: path)
         let identities = try lines.map { number, line in
             do { return try AgeIdentity(parsing: line) } catch let error as SluiceError {
                 throw SluiceError.invalid("\(path) line \(number): \(error.message)")
@@ -49,7 +58,7 @@ public enum IdentityFile {
     /// - Throws: ``SluiceError/Code/invalidArgument`` naming the file and line when a line is not an
     ///   X25519 recipient, or when the file holds none.
     public static func recipients(at path: FilePath) throws -> [AgeRecipient] {
-        let recipients = try keyLines(at: path).map { number, line in
+        let recipients = try keyLines(of: FileSystem.readSmallFile(path, limit: sizeLimit), at: path).map { number, line in
             do { return try AgeRecipient(parsing: line) } catch let error as SluiceError {
                 throw SluiceError.invalid("\(path) line \(number): \(error.message)")
             }
@@ -58,9 +67,9 @@ public enum IdentityFile {
         return recipients
     }
 
-    /// The lines that hold keys, with their 1-based numbers; a trailing CR is dropped.
-    private static func keyLines(at path: FilePath) throws -> [(Int, String)] {
-        let bytes = try FileSystem.readSmallFile(path, limit: sizeLimit)
+    /// The lines of `bytes` (the file at `path`) that hold keys, with their 1-based numbers; a trailing
+    /// CR is dropped.
+    private static func keyLines(of bytes: [UInt8], at path: FilePath) throws -> [(Int, String)] {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw SluiceError.invalid("\(path) is not a text file of age keys")
         }

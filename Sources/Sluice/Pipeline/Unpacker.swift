@@ -27,7 +27,7 @@ extension Pipeline {
         var prefix = [UInt8](repeating: 0, count: ContainerKind.signatureSize)
         prefix.removeLast(prefix.count - (try prefix.withUnsafeMutableBytes { try readInput(input, into: $0) }))
         guard !prefix.isEmpty else { throw SluiceError.corrupt("not a Sluice file (empty)") }
-        guard let kind = ContainerKind.detect(prefix) else {
+        guard ContainerKind.detect(prefix) != nil else {
             if AgeArmor.isArmored(prefix) {
                 // ASCII-armored age: read the binary file from an unarmoring thread.
                 let armor = try ArmorPipe.unarmoring(input, prefix: prefix)
@@ -47,8 +47,10 @@ extension Pipeline {
             }
             throw SluiceError.corrupt(prefix.count < ContainerKind.signatureSize ? "not a Sluice file (too short)" : "not a Sluice file (bad magic)")
         }
-        let reader = try kind.format.reader(
-            from: HeaderInput(prefix: prefix, readMore: { try readExactly(input, $0, what: $1) }), keys: key, limits: limits,
+        // Every format is opened through ContainerKind.open, where the key policy applies (an armored
+        // file comes back here from the unarmoring thread, so it is checked the same way).
+        let reader = try ContainerKind.open(
+            HeaderInput(prefix: prefix, readMore: { try readExactly(input, $0, what: $1) }), keys: key, limits: limits,
             requireKey: requireKey)
         return OpenedContainer(reader: reader, armor: nil)
     }
@@ -246,7 +248,7 @@ extension Pipeline {
             try run.checkFailure()
             let (entries, tail) = observed.withLock { $0 }
             guard let tail else { throw SluiceError.corrupt("truncated input: the end of the file is missing") }
-            try verifier.finish(entries: entries, tail: tail)
+            let computedDigest = try verifier.finish(entries: entries, tail: tail)
             let packedBytes: UInt64 = switch tail {
             case .indexed(let index): (entries.last.map { $0.offset + UInt64($0.size) } ?? 0) + UInt64(index.tail.count)
             case .streamed(let bytes): (entries.last.map { $0.offset + UInt64($0.size) } ?? 0) + UInt64(bytes.count)
@@ -256,7 +258,8 @@ extension Pipeline {
                 statistics: run.statistics.finish(
                     stageNames: UnpackSlot.stageNames,
                     plan: plan,
-                    ioTokens: io.tokens))
+                    ioTokens: io.tokens),
+                digest: computedDigest)
         } catch {
             run.fail(error)
             run.waitUntilQuiet(reader: !isStream)

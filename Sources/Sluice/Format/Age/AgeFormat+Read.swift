@@ -8,6 +8,7 @@ struct AgeReader: FormatReader {
     let payloadKey: [UInt8]?
 
     var info: ContainerInfo { AgeFormat.info(stanzas: header.stanzas) }
+    var keyWrappings: [KeyWrapping] { AgeFormat.wrappings(of: header.stanzas) }
     var maxFrameSize: Int { AgeFormat.readChunksPerFrame * Age.sealedChunkSize }
     var maxPlainSize: Int { AgeFormat.readChunksPerFrame * Age.chunkSize }
     /// Frames are found by size, not by a prefix.
@@ -71,10 +72,12 @@ struct AgeReader: FormatReader {
 struct AgeVerifier: FrameVerifier {
     mutating func add(frame: UnsafeRawBufferPointer, entry: FrameEntry, plain: UnsafeRawBufferPointer) {}
 
-    mutating func finish(entries: [FrameEntry], tail: ReadTail) throws {
+    /// age keeps no whole-file digest: returns none.
+    mutating func finish(entries: [FrameEntry], tail: ReadTail) throws -> [UInt8] {
         guard entries.last?.isLast == true else { throw Age.Failure.payload.error("the last chunk is missing") }
         if case .indexed(let index) = tail, index.entries != entries {
             throw Age.Failure.payload.error("the frames read do not match the file's layout")
         }
+        return []
     }
 }

@@ -45,10 +45,7 @@ enum AgeFormat: ContainerFormat {
         }
         var payloadKey: [UInt8]?
         if requireKey {
-            let wrappings: [KeyWrapping] = parsed.stanzas.contains { $0.type == AgeStanza.scryptType }
-                ? [.passphrase(ScryptCost(logN: Int(parsed.stanzas[0].arguments.last ?? "") ?? 0))]
-                : [.recipients(parsed.stanzas.filter { $0.type == AgeStanza.x25519Type }.count)]
-            let source = try keys(KeyRequest(format: .age, wrappings: wrappings))
+            let source = try keys(KeyRequest(format: .age, wrappings: wrappings(of: parsed.stanzas)))
             var identities: [AgeIdentity] = []
             var passphrase: [UInt8]?
             switch source {
@@ -63,6 +60,23 @@ enum AgeFormat: ContainerFormat {
             payloadKey = try AgeKeySchedule.payloadKey(fileKey, nonce: nonce)
         }
         return AgeReader(header: parsed, headerSize: parsed.length + Age.nonceSize, payloadKey: payloadKey)
+    }
+
+    /// How `stanzas` wrap the file key, for the key request and the key policy: a scrypt stanza is a
+    /// passphrase wrapping, X25519 stanzas recipients (opened by `-i`). Never empty — an age file is
+    /// always encrypted. A header mixing scrypt with X25519 (invalid) lists both, so the policy admits it
+    /// for either kind and the stanza rules then refuse it as a bad header; a header of only unknown
+    /// stanza types (a plugin's, or `Scrypt`) names no kind of secret, so it lists both too and any
+    /// secret given ends in "no identity matches", as age says.
+    static func wrappings(of stanzas: [AgeStanza]) -> [KeyWrapping] {
+        let x25519 = stanzas.filter { $0.type == AgeStanza.x25519Type }.count
+        let scrypt = stanzas.first { $0.type == AgeStanza.scryptType }
+        let passphrase = KeyWrapping.passphrase(ScryptCost(logN: scrypt.flatMap { Int($0.arguments.last ?? "") } ?? 0))
+        switch (scrypt != nil, x25519 > 0) {
+        case (true, false): return [passphrase]
+        case (false, true): return [.recipients(x25519)]
+        default: return [.recipients(x25519), passphrase]
+        }
     }
 
     /// age has no compression: `store`, which cannot fail to build.
