@@ -3,7 +3,7 @@ SWIFT    ?= swift
 PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time
 SECONDS  ?= 60
 
-.PHONY: deps build release demo test test-tsan test-asan bench bench-stages fuzz clean
+.PHONY: deps build release demo test test-tsan test-asan bench bench-cold bench-stages fuzz clean
 
 # Installs the Debian packages the C targets link against, only those that are missing.
 deps:
@@ -45,6 +45,11 @@ test-asan: deps
 # Sluice against the peer CLIs on a real corpus, in one run (see docs/performance.md).
 bench: release
 	@python3 scripts/bench.py "$$($(SWIFT) build -c release --show-bin-path)/sluice"
+
+# The file-to-file rows again with the page cache emptied before every run, and Sluice's cold read
+# throughput beside dd's (as root it drops the caches; see docs/performance.md, "Cold cache").
+bench-cold: release
+	@BENCH_CACHE=cold python3 scripts/bench.py "$$($(SWIFT) build -c release --show-bin-path)/sluice"
 
 # In-process stage throughput (ordo-one/benchmark), a separate package under Benchmarks/.
 bench-stages: deps

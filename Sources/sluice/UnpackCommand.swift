@@ -54,6 +54,9 @@ struct UnpackCommand: ParsableCommand {
         valueName: "OFFSET:LENGTH"))
     var range: String?
 
+    @Flag(help: "Print how the input is read (parallel or sequential, read-ahead) and why, on stderr.")
+    var explain = false
+
     @OptionGroup
     var reporting: OutputOptions
 
@@ -100,11 +103,12 @@ struct UnpackCommand: ParsableCommand {
                 source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost), restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource), range: byteRange,
-                io: ioArguments.pool(for: target.directory(else: source)),
+                io: ioArguments.pool(for: target.directory(else: source)), storage: ioArguments.storageOverride,
                 opened: { header in
                     bar = runReporting.bar(total: byteRange.map { $0.upperBound - $0.lowerBound } ?? header.metadata?.size,
                                            quiet: reporting.quiet)
                 },
+                explain: { if explain { Terminal.printError($0) } },
                 progress: { bar?.update($0) })
             bar?.finish()
             runReporting.print(report.statistics)
@@ -168,7 +172,8 @@ struct VerifyCommand: ParsableCommand {
             let report = try Pipeline.verifyFile(
                 source, key: { _ in try keys.secretToOpen() },
                 workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost),
-                io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)))
+                io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)),
+                storage: ioArguments.storageOverride)
             if !quiet {
                 print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.header.codec), cipher \(report.header.cipher.rawValue))")
             }

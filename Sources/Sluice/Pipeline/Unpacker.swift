@@ -54,16 +54,18 @@ extension Pipeline {
     ///   - output: where the plaintext goes; `nil` to verify only.
     ///   - positional: `output` is a new regular file: each chunk is written at `index × chunk size` as
     ///     soon as it is verified (`pwrite`), by a thread of `io` (or, without one, by the worker), so
-    ///     page-cache copies run several at once instead of queueing behind one writer. Otherwise
-    ///     chunks are written in order by the calling thread.
+    ///     page-cache copies run several at once instead of queueing behind one writer, and their
+    ///     write-back is started behind them (``WriteBack``). Otherwise chunks are written in order by
+    ///     the calling thread.
     ///   - io: the I/O pool: every read and write then holds one of its tokens.
     ///   - isStream: `input` is a pipe (a failed run then does not wait for a reader blocked on it).
+    ///   - reads: how an indexed input is read with `io` (``ReadChoice``); `nil`: in parallel, no hints.
     /// - Throws: ``SluiceError``; `output` may then hold a prefix of verified chunks, which callers
     ///   writing to a file discard.
     public static func unpack(
         _ opened: OpenedHeader, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
         memoryLimit: ByteCount = Memory.defaultLimit, pool: WorkerPool, io: IOPool? = nil, isStream: Bool = false,
-        positional: Bool = false, progress: (UInt64) -> Void = { _ in }
+        positional: Bool = false, reads: ReadChoice? = nil, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let header = opened.header
         let headerSize = header.frameHeaderSize
@@ -79,11 +81,14 @@ extension Pipeline {
 
         /// Hands a frame, read and checked, to the CPU pool; to a file, its plaintext then goes to its
         /// offset, written by an I/O thread (or, without an I/O pool, by the worker).
+        let positionalOutput = positional ? output : nil
+        let writeBack = positionalOutput.flatMap { WriteBack.behind($0) }
         @Sendable func submit(_ slot: UnpackSlot, _ chunkIndex: UInt64) {
-            let positionalOutput = positional ? output : nil
             let chunkOffset = Int64(chunkIndex) * Int64(header.chunkSize)
             @Sendable func writePlaintext(_ slot: UnpackSlot) throws {
-                try write(slot.plaintext(headerSize: headerSize), to: positionalOutput!, at: chunkOffset)
+                let plaintext = slot.plaintext(headerSize: headerSize)
+                try write(plaintext, to: positionalOutput!, at: chunkOffset)
+                writeBack?.wrote(UInt64(chunkOffset)..<UInt64(chunkOffset) + UInt64(plaintext.count))
             }
             run.process(slot, index: chunkIndex, on: pool, work: { slot, context in
                 try decoder.decode(slot, index: chunkIndex, context: context)
@@ -100,13 +105,17 @@ extension Pipeline {
             // offset, so the I/O pool reads frames at their offsets, several at once; each frame is
             // checked against its index entry, and the writer's checks below see the same entries.
             let entries = index.entries
+            let strategy = reads?.strategy ?? .parallel
+            let framesEnd = entries.last.map { $0.offset + UInt64(headerSize) + UInt64($0.storedSize) } ?? 0
             run.startReader(name: "sluice-reader") {
+                let readAhead = ReadAhead(input, end: framesEnd, distance: reads?.readAhead ?? 0)
                 var chunkIndex: UInt64 = 0
                 while chunkIndex < UInt64(entries.count), let slot = run.takeFreeSlot() {
                     let entry = entries[Int(chunkIndex)]
                     let number = chunkIndex
                     let isLast = Int(number) == entries.count - 1
-                    run.readBehind(slot, on: io, { slot in
+                    readAhead.reading(at: entry.offset)
+                    try run.read(slot, strategy, on: io, { slot in
                         let size = headerSize + Int(entry.storedSize)
                         slot.frame.reserve(frameCapacity)
                         guard try readInput(input, into: slot.frame[0..<size], at: Int64(entry.offset)) == size else {

@@ -1,0 +1,96 @@
+import Foundation
+import SystemPackage
+
+/// Write-back of an output file kept behind the writers, as databases do with `bytes_per_sync`: each
+/// time the finished prefix of the file (every byte before it written, whatever order the positional
+/// writes completed in) grows by ``step``, write-back of that new stretch is started at once
+/// (`sync_file_range(SYNC_FILE_RANGE_WRITE)`); once more than ``dirtyLimit`` of the prefix may still be
+/// dirty, the writer that moved it waits for the stretch that is furthest behind to reach the device.
+///
+/// Without it, a run leaves its whole output dirty in the page cache and the kernel throttles whoever
+/// writes next (a later stage, the next run, another process) while it flushes hundreds of MiB at once:
+/// the unsteadiness docs/performance.md measures. The calls are made by the I/O threads after their
+/// writes, never by the workers, and only hints are given: on a file system or platform without
+/// `sync_file_range` the first failure turns it off and the output is the same.
+final class WriteBack: Sendable {
+    /// Write-back starts each time the finished prefix has grown by this much.
+    let step: UInt64
+    /// The most of the finished prefix left dirty before a writer waits; `nil`: never wait.
+    let dirtyLimit: UInt64?
+    private let fd: FileDescriptor
+    private let state = Locked(State())
+
+    private struct State {
+        /// Every byte below this offset has been written.
+        var prefix: UInt64 = 0
+        /// Write-back has been started for everything below this offset.
+        var started: UInt64 = 0
+        /// Write-back has been waited for below this offset.
+        var settled: UInt64 = 0
+        /// Ranges written above `prefix`, by start offset: their ends.
+        var ahead: [UInt64: UInt64] = [:]
+        var enabled = true
+        /// Calls made, for the tests and `--stats`.
+        var starts = 0
+        var waits = 0
+    }
+
+    /// The defaults: start write-back every 8 MiB (the read-ahead window of a typical disk, large enough
+    /// for the device to merge), keep at most 128 MiB dirty — more than a second of output at this
+    /// machine's write speed, so that waiting only happens when the device falls behind.
+    static let defaultStep: UInt64 = 8 << 20
+    static let defaultDirtyLimit: UInt64 = 128 << 20
+
+    /// - Parameters:
+    ///   - fd: a regular file being written with positional writes.
+    ///   - start: the offset of the first byte the run writes (everything below counts as written).
+    init(_ fd: FileDescriptor, start: UInt64 = 0, step: UInt64 = defaultStep, dirtyLimit: UInt64? = defaultDirtyLimit) {
+        self.fd = fd
+        self.step = max(1, step)
+        self.dirtyLimit = dirtyLimit
+        state.withLock {
+            $0.prefix = start
+            $0.started = start
+            $0.settled = start
+        }
+    }
+
+    /// Write-back behind the positional writes to `fd` from `start` on, unless the environment says
+    /// `SLUICE_WRITE_BACK=off` (to measure what it costs or saves: docs/performance.md, "Cold cache").
+    static func behind(_ fd: FileDescriptor, start: UInt64 = 0) -> WriteBack? {
+        isEnabled ? WriteBack(fd, start: start) : nil
+    }
+
+    private static let isEnabled = ProcessInfo.processInfo.environment["SLUICE_WRITE_BACK"] != "off"
+
+    /// How many write-backs were started and waited for so far.
+    var calls: (starts: Int, waits: Int) { state.withLock { ($0.starts, $0.waits) } }
+
+    /// Records that `range` was written; starts, or waits for, write-back of what it completes. Called
+    /// by the writer of `range` after its write returned.
+    func wrote(_ range: Range<UInt64>) {
+        guard !range.isEmpty else { return }
+        let (start, wait) = state.withLock { state -> (Range<UInt64>?, Range<UInt64>?) in
+            guard state.enabled else { return (nil, nil) }
+            state.ahead[range.lowerBound] = range.upperBound
+            while let end = state.ahead.removeValue(forKey: state.prefix) { state.prefix = end }
+            var start: Range<UInt64>?
+            if state.prefix - state.started >= step {
+                start = state.started..<state.prefix
+                state.started = state.prefix
+                state.starts += 1
+            }
+            var wait: Range<UInt64>?
+            if let dirtyLimit, state.started - state.settled > dirtyLimit {
+                wait = state.settled..<(state.started - dirtyLimit)
+                state.settled = state.started - dirtyLimit
+                state.waits += 1
+            }
+            return (start, wait)
+        }
+        if let start, !PageCache.startWriteBack(fd, start) { disable() }
+        if let wait, !PageCache.waitForWriteBack(fd, wait) { disable() }
+    }
+
+    private func disable() { state.withLock { $0.enabled = false } }
+}
