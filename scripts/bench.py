@@ -5,8 +5,8 @@ Usage: scripts/bench.py PATH-TO-SLUICE   (env: BENCH_RUNS=3, BENCH_SIZE_MIB=512,
                                          BENCH_CACHE=warm|cold)
 
 BENCH_CACHE=cold (`make bench-cold`) empties the page cache before every run — as root
-`sync; echo 3 > /proc/sys/vm/drop_caches`, otherwise fsync + posix_fadvise(DONTNEED) on every file of
-BENCH_DIR — runs the file-to-file rows and a cold read of the corpus by Sluice and by `dd`, and writes
+`sync; echo 3 > /proc/sys/vm/drop_caches`, otherwise (or with BENCH_EVICT=fadvise, which leaves the
+programs' own binaries and libraries cached) fsync + posix_fadvise(DONTNEED) on every file of BENCH_DIR — runs the file-to-file rows and a cold read of the corpus by Sluice and by `dd`, and writes
 BENCH_DIR/results-cold.md, to put beside the warm table.
 
 Each command runs BENCH_RUNS times after one warm-up, alternating with its peer (A B A B ...), outputs
@@ -43,7 +43,7 @@ sh(f"cat {corpus} > /dev/null")
 def drop_caches():
     """Empties the page cache of the benchmark's files before a cold run (not timed)."""
     os.sync()
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and os.environ.get("BENCH_EVICT", "drop_caches") == "drop_caches":
         with open("/proc/sys/vm/drop_caches", "w") as f:
             f.write("3\n")
         return
@@ -157,7 +157,8 @@ if cold:
     r = measure([("sluice verify store", f"{S} verify -q {W('r.slc')}"), ("dd bs=4M", f"dd if={W('r.slc')} of=/dev/null bs=4M")])
     row("read a cold file (verify store vs dd)", ("sluice verify store", r["sluice verify store"]), ("dd bs=4M", r["dd bs=4M"]), 0.9)
     lines = [f"Corpus: {size} bytes of real files ({corpus}); page cache emptied before every run "
-             f"({'drop_caches' if os.geteuid() == 0 else 'posix_fadvise DONTNEED'}); {runs} runs after a warm-up, "
+             f"({'drop_caches' if os.geteuid() == 0 and os.environ.get('BENCH_EVICT', 'drop_caches') == 'drop_caches' else 'fsync + posix_fadvise DONTNEED on the data files'}); "
+             f"{runs} runs after a warm-up, "
              "alternating with the peer, median wall time; MB/s = plaintext bytes / wall seconds.", "",
              "| case (cold) | Sluice | MB/s | peer | MB/s | Sluice ÷ peer | target | slowest ÷ median (Sluice / peer) |",
              "|---|---|---:|---|---:|---:|---|---|"]

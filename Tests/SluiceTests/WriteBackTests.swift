@@ -1,3 +1,4 @@
+import Foundation
 import SystemPackage
 import Testing
 @testable import Sluice
@@ -35,6 +36,16 @@ import Testing
         // Waits begin once more than 4 steps are started but not settled: at blocks 4…15.
         #expect(back.calls.waits == 12)
         #expect(try file.contents().count == 16 * Int(step))
+    }
+
+    /// The default bound follows the kernel's background threshold: never below 64 MiB, and on Linux
+    /// half of `vm.dirty_background_bytes` when that is set.
+    @Test func theDefaultBoundFollowsTheKernel() throws {
+        #expect(WriteBack.defaultDirtyLimit >= 64 << 20)
+        if let text = try? String(contentsOfFile: "/proc/sys/vm/dirty_background_bytes", encoding: .utf8),
+           let bytes = UInt64(text.trimmingWhitespace()), bytes > 128 << 20 {
+            #expect(WriteBack.defaultDirtyLimit == bytes / 2)
+        }
     }
 
     @Test func countsFromTheStartOffset() throws {
