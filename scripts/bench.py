@@ -89,11 +89,15 @@ def measure(commands, clean=()):
             for name, v in samples.items()}
 
 rows = []
+# The cold-cache goals (issue 18), where they differ from the warm ones.
+cold_targets = {"unpack zstd-3 → file": 1.3, "unpack lz4 → file": 1.5, "pack lz4": 1.8, "pack zstd-3 + aes-256-gcm": None}
 def row(case, ours, peer, target, plain=size, packed_ours=None, packed_peer=None, note=""):
+    if cold and case in cold_targets:
+        target = cold_targets[case]
     (ours_name, (ow, orss, ocpu)), (peer_name, (pw, prss, pcpu)) = ours, peer
     ratio = pw / ow
     verdict = "" if target is None else ("met" if ratio >= target else "MISSED")
-    rows.append(dict(case=case, ours=ours_name, peer=peer_name, spread=(spread.get(ours_name), spread.get(peer_name)), ours_mbs=plain / ow / 1e6, peer_mbs=plain / pw / 1e6,
+    rows.append(dict(case=case, ours=ours_name, peer=peer_name, spread=(spread.get(ours_name), spread.get(peer_name.replace(" (no encryption)", ""))), ours_mbs=plain / ow / 1e6, peer_mbs=plain / pw / 1e6,
                      speed_ratio=ratio, target=target, verdict=verdict, ours_rss=orss, peer_rss=prss,
                      ours_ratio=(plain / packed_ours) if packed_ours else None,
                      peer_ratio=(plain / packed_peer) if packed_peer else None, note=note))
@@ -165,7 +169,7 @@ if cold:
     for x in rows:
         target = f"≥ {x['target']}× {x['verdict']}" if x["target"] else "—"
         lines.append(f"| {x['case']} | {x['ours']} | {x['ours_mbs']:.0f} | {x['peer']} | {x['peer_mbs']:.0f} | ×{x['speed_ratio']:.2f} "
-                     f"| {target} | {x['spread'][0]:.2f} / {x['spread'][1]:.2f} |")
+                     f"| {target} | " + " / ".join("—" if v is None else f"{v:.2f}" for v in x["spread"]) + " |")
     report = "\n".join(lines)
     with open(W("results-cold.md"), "w") as f:
         f.write(report + "\n")

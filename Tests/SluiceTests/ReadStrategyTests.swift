@@ -21,6 +21,7 @@ import Testing
             #expect(choice.strategy == .parallel)
             #expect(choice.readAhead == 0)
             #expect(choice.reason.contains("in the page cache (90% cached)"))
+            #expect(!choice.readsFromDevice)
         }
         #expect(choose(cached: ReadChoice.warmFraction, Self.spinning).strategy == .parallel)
     }
@@ -32,6 +33,7 @@ import Testing
         #expect(choice.readAhead == 8 * (4 << 20))
         #expect(choice.reason.contains("sda: rotational 1, nr_requests 64, read_ahead_kb 128 is a spinning disk"))
         #expect(choice.reason.contains("not in the page cache (10% cached)"))
+        #expect(choice.readsFromDevice)
     }
 
     @Test func aColdInputOnAVirtualOrFlashDeviceIsReadInParallelWithReadAhead() {
@@ -40,6 +42,7 @@ import Testing
             #expect(choice.strategy == .parallel, "\(queue.name)")
             #expect(choice.readAhead == 32 << 20, "\(queue.name)")
             #expect(choice.reason.contains("8 positional reads at once"), "\(queue.name)")
+            #expect(choice.readsFromDevice, "\(queue.name)")
         }
         #expect(choose(cached: 0, Self.virtio).reason.contains("a virtual disk"))
         // A device whose own read-ahead window is larger than a chunk per token sets the distance.
@@ -59,6 +62,7 @@ import Testing
         let hdd = choose(cached: 1, Self.nvme, storage: .hdd)
         #expect(hdd.strategy == .sequential)
         #expect(hdd.reason.contains("(--storage hdd)"))
+        #expect(!hdd.readsFromDevice)  // the probe found it cached
         for storage in [StorageKind.ssd, .nvme] {
             let choice = choose(cached: 0, Self.spinning, storage: storage)
             #expect(choice.strategy == .parallel)

@@ -48,6 +48,19 @@ import Testing
         }
     }
 
+    /// Reading a cold input, write-back is not started early (it would compete with the reads); the
+    /// bound still holds.
+    @Test func onlyTheBoundWhenTheInputComesFromTheDevice() throws {
+        let file = try ScratchFile()
+        let back = WriteBack(file.descriptor, step: step, dirtyLimit: 4 * step, startsEarly: false)
+        for block in 0..<16 { try write(file, back, block: block, at: UInt64(block) * step) }
+        #expect(back.calls.starts == 0)
+        #expect(back.calls.waits == 12)
+        let cold = ReadChoice(strategy: .parallel, readAhead: 0, reason: "", readsFromDevice: true)
+        #expect(WriteBack.behind(file.descriptor, reads: cold)?.startsEarly == false)
+        #expect(WriteBack.behind(file.descriptor, reads: nil)?.startsEarly == true)
+    }
+
     @Test func countsFromTheStartOffset() throws {
         let file = try ScratchFile()
         let back = WriteBack(file.descriptor, start: 100, step: step, dirtyLimit: nil)

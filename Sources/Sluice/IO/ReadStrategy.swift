@@ -35,6 +35,16 @@ public struct ReadChoice: Sendable, Equatable {
     /// How far ahead of the reader the kernel is asked to read (`readahead`), bytes; 0 for none.
     public var readAhead: Int
     public var reason: String
+    /// The input comes from the device, not the page cache: early write-back of the output would
+    /// compete with its reads (``WriteBack``), so it waits for the dirty-data bound.
+    public var readsFromDevice: Bool
+
+    public init(strategy: ReadStrategy, readAhead: Int, reason: String, readsFromDevice: Bool = false) {
+        self.strategy = strategy
+        self.readAhead = readAhead
+        self.reason = reason
+        self.readsFromDevice = readsFromDevice
+    }
 
     /// A file at least this much of which is in the page cache counts as warm.
     static let warmFraction = 0.5
@@ -54,10 +64,13 @@ public struct ReadChoice: Sendable, Equatable {
     public static func choose(probe: ReadProbe, storage: StorageKind?, chunkSize: Int, tokens: Int) -> ReadChoice {
         // Read ahead: the device's own window, or one chunk per token, whichever is larger.
         let ahead = max(probe.queue?.readAhead ?? 0, chunkSize * max(1, tokens))
+        let cold = (probe.cached ?? 0) < warmFraction
         if let storage {
             return storage == .hdd
-                ? ReadChoice(strategy: .sequential, readAhead: ahead, reason: "reads: one sequential stream with read-ahead (--storage hdd)")
-                : ReadChoice(strategy: .parallel, readAhead: 0, reason: "reads: \(tokens) positional reads at once (--storage \(storage.rawValue))")
+                ? ReadChoice(strategy: .sequential, readAhead: ahead, reason: "reads: one sequential stream with read-ahead (--storage hdd)",
+                             readsFromDevice: cold)
+                : ReadChoice(strategy: .parallel, readAhead: 0, reason: "reads: \(tokens) positional reads at once (--storage \(storage.rawValue))",
+                             readsFromDevice: cold)
         }
         if let cached = probe.cached, cached >= warmFraction {
             return ReadChoice(
@@ -68,7 +81,8 @@ public struct ReadChoice: Sendable, Equatable {
         guard let queue = probe.queue else {
             return ReadChoice(
                 strategy: .parallel, readAhead: ahead,
-                reason: "reads: \(tokens) positional reads at once with read-ahead, \(coldness) and the device is unknown")
+                reason: "reads: \(tokens) positional reads at once with read-ahead, \(coldness) and the device is unknown",
+                readsFromDevice: true)
         }
         let device = "\(queue.name): rotational \(queue.rotational ? 1 : 0)"
             + (queue.requests.map { ", nr_requests \($0)" } ?? "")
@@ -76,12 +90,14 @@ public struct ReadChoice: Sendable, Equatable {
         if queue.rotational, !queue.isVirtual {
             return ReadChoice(
                 strategy: .sequential, readAhead: ahead,
-                reason: "reads: one sequential stream with \(ByteCount(bytes: ahead)) read-ahead, \(coldness) and \(device) is a spinning disk")
+                reason: "reads: one sequential stream with \(ByteCount(bytes: ahead)) read-ahead, \(coldness) and \(device) is a spinning disk",
+                readsFromDevice: true)
         }
         let why = queue.isVirtual ? "a virtual disk (measured to reward concurrent reads)" : "a device with queues that reward concurrent reads"
         return ReadChoice(
             strategy: .parallel, readAhead: ahead,
-            reason: "reads: \(tokens) positional reads at once with \(ByteCount(bytes: ahead)) read-ahead, \(coldness) and \(device) is \(why)")
+            reason: "reads: \(tokens) positional reads at once with \(ByteCount(bytes: ahead)) read-ahead, \(coldness) and \(device) is \(why)",
+            readsFromDevice: true)
     }
 
     private static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))% cached" }

@@ -9,14 +9,20 @@ import SystemPackage
 ///
 /// Without it, a run leaves its whole output dirty in the page cache and the kernel throttles whoever
 /// writes next (a later stage, the next run, another process) while it flushes hundreds of MiB at once:
-/// the unsteadiness docs/performance.md measures. The calls are made by the I/O threads after their
-/// writes, never by the workers, and only hints are given: on a file system or platform without
-/// `sync_file_range` the first failure turns it off and the output is the same.
+/// the unsteadiness docs/performance.md measures. A run whose input comes from the device keeps only
+/// the bound (``startsEarly`` false): early write-back would compete with its reads.
+///
+/// The calls are made by the I/O threads after their writes, never by the workers, and only hints are
+/// given: on a file system or platform without `sync_file_range` the first failure turns it off and
+/// the output is the same.
 final class WriteBack: Sendable {
     /// Write-back starts each time the finished prefix has grown by this much.
     let step: UInt64
     /// The most of the finished prefix left dirty before a writer waits; `nil`: never wait.
     let dirtyLimit: UInt64?
+    /// Whether write-back is started every ``step``; if not, only the bound is kept (the wait starts
+    /// the write-back of what it waits for).
+    let startsEarly: Bool
     private let fd: FileDescriptor
     private let state = Locked(State())
 
@@ -62,10 +68,14 @@ final class WriteBack: Sendable {
     /// - Parameters:
     ///   - fd: a regular file being written with positional writes.
     ///   - start: the offset of the first byte the run writes (everything below counts as written).
-    init(_ fd: FileDescriptor, start: UInt64 = 0, step: UInt64 = defaultStep, dirtyLimit: UInt64? = defaultDirtyLimit) {
+    init(
+        _ fd: FileDescriptor, start: UInt64 = 0, step: UInt64 = defaultStep, dirtyLimit: UInt64? = defaultDirtyLimit,
+        startsEarly: Bool = true
+    ) {
         self.fd = fd
         self.step = max(1, step)
         self.dirtyLimit = dirtyLimit
+        self.startsEarly = startsEarly
         state.withLock {
             $0.prefix = start
             $0.started = start
@@ -75,8 +85,13 @@ final class WriteBack: Sendable {
 
     /// Write-back behind the positional writes to `fd` from `start` on, unless the environment says
     /// `SLUICE_WRITE_BACK=off` (to measure what it costs or saves: docs/performance.md, "Cold cache").
-    static func behind(_ fd: FileDescriptor, start: UInt64 = 0) -> WriteBack? {
-        isEnabled ? WriteBack(fd, start: start) : nil
+    ///
+    /// - Parameter reads: how the run reads its input. When the input comes from the device, write-back
+    ///   is not started early — the output's writes would compete with the input's reads (measured: a
+    ///   cold decrypt 0.78–0.85× as fast with it) — and only the dirty-data bound is kept.
+    static func behind(_ fd: FileDescriptor, start: UInt64 = 0, reads: ReadChoice?) -> WriteBack? {
+        guard isEnabled else { return nil }
+        return WriteBack(fd, start: start, startsEarly: reads?.readsFromDevice != true)
     }
 
     private static let isEnabled = ProcessInfo.processInfo.environment["SLUICE_WRITE_BACK"] != "off"
@@ -94,9 +109,11 @@ final class WriteBack: Sendable {
             while let end = state.ahead.removeValue(forKey: state.prefix) { state.prefix = end }
             var start: Range<UInt64>?
             if state.prefix - state.started >= step {
-                start = state.started..<state.prefix
+                if startsEarly {
+                    start = state.started..<state.prefix
+                    state.starts += 1
+                }
                 state.started = state.prefix
-                state.starts += 1
             }
             var wait: Range<UInt64>?
             if let dirtyLimit, state.started - state.settled > dirtyLimit {

@@ -110,7 +110,7 @@ public enum Pipeline {
         let digest = try FileDigest(kind: checksum)
         let writeBehind = positional ? io : nil
         // The header goes first (below), so the frames' write-back counts from its end.
-        let writeBack = writeBehind.flatMap { _ in WriteBack.behind(output, start: UInt64(headerBytes.count)) }
+        let writeBack = writeBehind.flatMap { _ in WriteBack.behind(output, start: UInt64(headerBytes.count), reads: reads) }
         /// The header and the tail: at their offset when frames are written at theirs, else in order.
         func writeUnframed(_ bytes: [UInt8], at offset: UInt64) throws {
             try run.withToken(io) {

@@ -82,7 +82,7 @@ extension Pipeline {
         /// Hands a frame, read and checked, to the CPU pool; to a file, its plaintext then goes to its
         /// offset, written by an I/O thread (or, without an I/O pool, by the worker).
         let positionalOutput = positional ? output : nil
-        let writeBack = positionalOutput.flatMap { WriteBack.behind($0) }
+        let writeBack = positionalOutput.flatMap { WriteBack.behind($0, reads: reads) }
         @Sendable func submit(_ slot: UnpackSlot, _ chunkIndex: UInt64) {
             let chunkOffset = Int64(chunkIndex) * Int64(header.chunkSize)
             @Sendable func writePlaintext(_ slot: UnpackSlot) throws {
