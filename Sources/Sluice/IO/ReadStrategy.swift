@@ -60,7 +60,7 @@ public struct ReadChoice: Sendable, Equatable {
     /// - A cold input on an NVMe or non-rotational device, or on a virtual disk (whose `rotational` says
     ///   nothing), is read in parallel, with the kernel told the file is read front to back and asked to
     ///   read the next chunks ahead: on this project's virtual disks, 8 concurrent 4 MiB reads reached
-    ///   1.1–1.5 GB/s where one stream reached 0.5–0.8 (docs/performance.md, "Cold cache").
+    ///   0.7–1.5 GB/s where one stream reached 0.3–1.0 (docs/performance.md, "Cold cache").
     public static func choose(probe: ReadProbe, storage: StorageKind?, chunkSize: Int, tokens: Int) -> ReadChoice {
         // Read ahead: the device's own window, or one chunk per token, whichever is larger.
         let ahead = max(probe.queue?.readAhead ?? 0, chunkSize * max(1, tokens))
