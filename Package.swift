@@ -24,12 +24,14 @@ let package = Package(
             providers: [.apt(["libbrotli-dev"]), .brew(["brotli"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"]), .brew(["xxhash"])]),
+        // prctl(PR_SET_DUMPABLE) for KeyMemory: no library to link.
+        .systemLibrary(name: "CLinux"),
         // Linux page-cache calls (readahead, sync_file_range) that Swift's Glibc module hides.
         .systemLibrary(name: "CLinuxIO"),
         .target(
             name: "Sluice",
             dependencies: [
-                "CLZ4", "CZstd", "CBrotli", "COpenSSL", "CXXHash", "CLinuxIO",
+                "CLZ4", "CZstd", "CBrotli", "COpenSSL", "CXXHash", "CLinux", "CLinuxIO",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),

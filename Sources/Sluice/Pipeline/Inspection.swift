@@ -11,6 +11,9 @@ public struct Inspection: Sendable {
     public var rawChunks: UInt64
     /// Whether the trailer's tag could be checked (always without a cipher; with one only given a key).
     public var trailerVerified: Bool
+    /// The whole-file digest the trailer records (empty without checksums); not checked against the
+    /// frames here (`verify` does that).
+    public var digest: [UInt8]
 
     public var ratio: Double { fileSize == 0 ? 0 : Double(plainSize) / Double(fileSize) }
 }
@@ -30,7 +33,8 @@ extension Pipeline {
         return Inspection(
             header: opened.header, fileSize: UInt64(size), chunks: UInt64(index.trailer.entries.count),
             plainSize: index.trailer.entries.reduce(0) { $0 + UInt64($1.plainSize) },
-            rawChunks: index.rawChunks, trailerVerified: opened.keys != nil || opened.header.cipher == .none)
+            rawChunks: index.rawChunks, trailerVerified: opened.keys != nil || opened.header.cipher == .none,
+            digest: index.trailer.digest)
     }
 
     /// The trailer of a seekable file, found through the footer and checked against the file's layout.

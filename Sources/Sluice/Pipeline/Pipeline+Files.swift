@@ -19,10 +19,13 @@ public struct OutputPolicy: Sendable {
     public var sync = false
     /// Delete the input once the output is synced and verified.
     public var removeSource = false
+    /// Keep setuid, setgid and sticky bits of a restored mode (``RestoredMode``).
+    public var preserveSpecialBits = false
 
-    public init(sync: Bool = false, removeSource: Bool = false) {
+    public init(sync: Bool = false, removeSource: Bool = false, preserveSpecialBits: Bool = false) {
         self.sync = sync
         self.removeSource = removeSource
+        self.preserveSpecialBits = preserveSpecialBits
     }
 }
 
@@ -120,7 +123,7 @@ extension Pipeline {
     public static func unpackFile(
         _ input: FilePath?, to target: OutputTarget, key: (Header) throws -> KeySource?, workers: Int? = nil,
         limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
-        range: Range<UInt64>? = nil, io: IOPool? = nil, storage: StorageKind? = nil, opened: (Header) -> Void = { _ in },
+        range: Range<UInt64>? = nil, io: IOPool? = nil, storage: StorageKind? = nil, opened: (Header) throws -> Void = { _ in },
         explain: (String) -> Void = { _ in }, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let source = try openInput(input)
@@ -128,7 +131,7 @@ extension Pipeline {
         let isStream = source.status?.isRegular != true
         if range != nil, isStream { throw SluiceError.invalid("--range needs a .slc file, not a pipe") }
         let header = try readHeader(from: source.fd, key: key, limits: limits)
-        opened(header.header)
+        try opened(header.header)
         let reads = range == nil ? readChoice(source, io: io, storage: storage, chunkSize: header.header.chunkSize) : nil
         if let reads { explain(reads.reason) }
         let workerCount = workers ?? WorkerPool.availableCores
@@ -156,7 +159,7 @@ extension Pipeline {
             let report = try decode(to: output.descriptor, positional: true)
             let metadata = restoreMetadata && range == nil ? header.header.metadata : nil
             try output.commit(
-                mode: metadata?.mode ?? 0o644,
+                mode: RestoredMode.bits(recorded: metadata?.mode, preserveSpecialBits: policy.preserveSpecialBits),
                 modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) },
                 sync: policy.sync || policy.removeSource)
             if policy.removeSource, let input { try removeVerifiedSource(input) }

@@ -197,7 +197,8 @@ extension Pipeline {
             let trailerBytes = Array(tail[0..<tail.count - Footer.size])
             let trailer = try Trailer.decode(trailerBytes, header: header, keys: opened.keys)
             guard trailer.entries == entries else { throw SluiceError.corrupt("the trailer's index does not match the frames") }
-            guard LibCrypto.constantTimeEqual(digest.finish(totalSize: plainBytes), trailer.digest) else {
+            let computedDigest = digest.finish(totalSize: plainBytes)
+            guard LibCrypto.constantTimeEqual(computedDigest, trailer.digest) else {
                 throw SluiceError.corrupt("whole-file digest mismatch")
             }
             let footer = try Footer.decode(Array(tail[(tail.count - Footer.size)...]))
@@ -214,7 +215,8 @@ extension Pipeline {
                 statistics: run.statistics.finish(
                     stageNames: UnpackSlot.stageNames,
                     plan: Plan(chunkSize: header.chunkSize, workers: workers, window: window, reasons: []),
-                    ioTokens: io?.tokens ?? 0))
+                    ioTokens: io?.tokens ?? 0),
+                digest: computedDigest)
         } catch {
             run.fail(error)
             run.waitUntilQuiet(reader: !isStream)
