@@ -108,7 +108,7 @@ struct UnpackCommand: ParsableCommand {
             var bar: ProgressBar?
             defer { bar?.finish() }
             let report = try Pipeline.unpackFile(
-                source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount,
+                source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount, memoryLimit: memoryLimit,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: keys.policy(allowUnencrypted: allowUnencrypted)), restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)), storage: ioArguments.storageOverride,
@@ -138,7 +138,7 @@ extension UnpackCommand {
     /// A `.slc` renamed to another file's name would restore under that name without a word: the name
     /// the authenticated header records is compared with the output name taken from the `.slc` name
     /// (not with one given by -o). A warning, or with --strict a refusal (exit 65) before any output.
-    func checkRecordedName(_ header: Header, output: FilePath) throws {
+    func checkRecordedName(_ header: ContainerInfo, output: FilePath) throws {
         guard let recorded = header.metadata?.name, !recorded.isEmpty, let name = output.lastComponent?.string,
               recorded != name else { return }
         let message = "\(input) records the name '\(recorded)', not '\(name)': it may have been renamed"
@@ -200,8 +200,8 @@ struct VerifyCommand: ParsableCommand {
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)),
                 storage: ioArguments.storageOverride)
             if !quiet {
-                let digest = report.header.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
-                print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.header.codec), cipher \(report.header.cipher.rawValue)\(digest))")
+                let digest = report.info.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
+                print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.info.codec), cipher \(report.info.cipher.rawValue)\(digest))")
             }
         }
     }

@@ -13,9 +13,10 @@ public enum KeyKind: String, Sendable, CaseIterable {
         }
     }
 
-    init(_ derivation: KeyBlock.Derivation) {
-        switch derivation {
-        case .scrypt: self = .passphrase
+    /// The kind of secret that opens a file key wrapped this way.
+    init(_ wrapping: KeyWrapping) {
+        switch wrapping {
+        case .passphrase: self = .passphrase
         case .keyFile: self = .keyFile
         }
     }
@@ -28,7 +29,9 @@ public enum KeyKind: String, Sendable, CaseIterable {
 /// encrypted for that kind of secret. An unencrypted header is only checked by XXH3, which anyone can
 /// recompute, so such a file is refused (``SluiceError/Code/wrongKey``, exit 77) unless the caller
 /// explicitly accepts unencrypted files; a header made for another kind of secret is always refused.
-/// Every read path checks this in ``Header/decode(_:limits:)``, through ``DecodeLimits/keys``.
+/// Every read path checks this where a file is opened, whatever its format
+/// (``ContainerKind/open(_:keys:limits:requireKey:)``), through ``DecodeLimits/keys``: before the key is
+/// asked for or derived, and again once the header is read.
 public struct KeyPolicy: Equatable, Sendable {
     /// The kind of secret the caller was given; `nil` when none was (a prompt may still be offered
     /// for an encrypted file).
@@ -49,21 +52,21 @@ public struct KeyPolicy: Equatable, Sendable {
         self.init(given: source.map(KeyKind.init), allowUnencrypted: allowUnencrypted)
     }
 
-    /// Admits or refuses a decoded header.
+    /// Admits or refuses a file whose header lists `wrappings` (empty: the file is not encrypted), as
+    /// its format read them (``FormatReader/keyWrappings``, ``KeyRequest/wrappings``).
     ///
     /// - Throws: ``SluiceError/Code/wrongKey`` when a secret was given and the file is not encrypted
-    ///   (without ``allowUnencrypted``) or is encrypted for another kind of secret.
-    public func admit(_ header: Header) throws {
+    ///   (without ``allowUnencrypted``) or is encrypted for no wrapping that kind of secret opens.
+    public func admit(_ wrappings: [KeyWrapping]) throws {
         guard let given else { return }
-        guard let block = header.keyBlock else {
+        guard let first = wrappings.first else {
             if allowUnencrypted { return }
             throw SluiceError(
                 .wrongKey,
                 "refusing an unencrypted file although a \(given.rawValue) was given (it may be a forgery; --allow-unencrypted accepts it)")
         }
-        let kind = KeyKind(block.derivation)
-        guard kind == given else {
-            throw SluiceError(.wrongKey, "this file was encrypted with a \(kind.rawValue), not a \(given.rawValue)")
+        guard wrappings.contains(where: { KeyKind($0) == given }) else {
+            throw SluiceError(.wrongKey, "this file was encrypted with a \(KeyKind(first).rawValue), not a \(given.rawValue)")
         }
     }
 }

@@ -21,7 +21,7 @@ public struct ScryptCost: Hashable, Sendable {
     public static let packRange = 10...22
     /// The costs a decoder considers at all, whatever limit it is given: 2^30 already needs 1 TiB, and
     /// above 2^53 the memory cannot even be computed in 64 bits.
-    public static let decodableRange = 1...30
+    static let decodableRange = 1...30
 
     public init(logN: Int, r: Int = 8, p: Int = 1) {
         self.logN = logN
@@ -55,7 +55,7 @@ struct KeyBlock: Equatable, Sendable {
 /// Their buffers are wiped (`OPENSSL_cleanse`) when the last reference goes; see docs/security.md
 /// ("Keys in memory"). `@unchecked Sendable`: the arrays are written only at creation and by `deinit`,
 /// when no other reference exists.
-public final class FileKeys: @unchecked Sendable {
+final class FileKeys: @unchecked Sendable {
     private(set) var payloadKey: [UInt8]
     private(set) var headerKey: [UInt8]
     private(set) var keyCheck: [UInt8]

@@ -88,7 +88,7 @@ extension Pipeline {
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             report = try pack(from: source.fd, inputSize: size, to: output.descriptor, options: options,
-                              metadata: metadata, plan: plan, pool: pool, io: io, positional: io != nil, reads: reads,
+                              metadata: metadata, plan: plan, pool: pool, io: io, positional: true, reads: reads,
                               progress: progress)
             try refuseChangedSource(source, input)
             let mode = source.status?.isRegular == true ? source.status!.mode & 0o666 : 0o644
@@ -121,9 +121,9 @@ extension Pipeline {
     /// - Throws: ``SluiceError``; no output file is left behind, and with a file target nothing is
     ///   published unless every frame, the trailer and the digest verified.
     public static func unpackFile(
-        _ input: FilePath?, to target: OutputTarget, key: (Header) throws -> KeySource?, workers: Int? = nil,
-        limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
-        range: Range<UInt64>? = nil, io: IOPool? = nil, storage: StorageKind? = nil, opened: (Header) throws -> Void = { _ in },
+        _ input: FilePath?, to target: OutputTarget, key: KeyProvider, workers: Int? = nil,
+        memoryLimit: ByteCount? = nil, limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
+        range: Range<UInt64>? = nil, io: IOPool? = nil, storage: StorageKind? = nil, opened: (ContainerInfo) throws -> Void = { _ in },
         explain: (String) -> Void = { _ in }, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let source = try openInput(input)
@@ -131,8 +131,8 @@ extension Pipeline {
         let isStream = source.status?.isRegular != true
         if range != nil, isStream { throw SluiceError.invalid("--range needs a .slc file, not a pipe") }
         let header = try readHeader(from: source.fd, key: key, limits: limits)
-        try opened(header.header)
-        let reads = range == nil ? readChoice(source, io: io, storage: storage, chunkSize: header.header.chunkSize) : nil
+        try opened(header.info)
+        let reads = range == nil ? readChoice(source, io: io, storage: storage, chunkSize: header.reader.maxPlainSize) : nil
         if let reads { explain(reads.reason) }
         let workerCount = workers ?? WorkerPool.availableCores
         let pool = WorkerPool.shared(workers: workerCount)
@@ -140,11 +140,11 @@ extension Pipeline {
             if let range {
                 return try unpackRange(
                     header, from: source.fd, fileSize: UInt64(source.status!.size), range: range, to: output,
-                    workers: workerCount, pool: pool)
+                    workers: workerCount, memoryLimit: memoryLimit, pool: pool)
             }
             return try unpack(
-                header, from: source.fd, to: output, workers: workerCount, pool: pool, io: io, isStream: isStream,
-                positional: positional, reads: reads, progress: progress)
+                header, from: source.fd, to: output, workers: workerCount, memoryLimit: memoryLimit, pool: pool, io: io,
+                isStream: isStream, positional: positional, reads: reads, progress: progress)
         }
         switch target {
         case .standardOutput:
@@ -157,7 +157,7 @@ extension Pipeline {
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             let report = try decode(to: output.descriptor, positional: true)
-            let metadata = restoreMetadata && range == nil ? header.header.metadata : nil
+            let metadata = restoreMetadata && range == nil ? header.info.metadata : nil
             try output.commit(
                 mode: RestoredMode.bits(recorded: metadata?.mode, preserveSpecialBits: policy.preserveSpecialBits),
                 modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) },
@@ -169,23 +169,25 @@ extension Pipeline {
 
     /// Decodes `input` completely and checks everything, writing nothing.
     public static func verifyFile(
-        _ input: FilePath?, key: (Header) throws -> KeySource?, workers: Int? = nil, limits: DecodeLimits = DecodeLimits(),
-        io: IOPool? = nil, storage: StorageKind? = nil
+        _ input: FilePath?, key: KeyProvider, workers: Int? = nil, memoryLimit: ByteCount? = nil,
+        limits: DecodeLimits = DecodeLimits(), io: IOPool? = nil, storage: StorageKind? = nil
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         let opened = try readHeader(from: source.fd, key: key, limits: limits)
         let workerCount = workers ?? WorkerPool.availableCores
-        return try unpack(opened, from: source.fd, to: nil, workers: workerCount,
+        return try unpack(opened, from: source.fd, to: nil, workers: workerCount, memoryLimit: memoryLimit,
                           pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true,
-                          reads: readChoice(source, io: io, storage: storage, chunkSize: opened.header.chunkSize))
+                          reads: readChoice(source, io: io, storage: storage, chunkSize: opened.reader.maxPlainSize))
     }
 
-    /// How a regular input read with `io` is read (``ReadChoice``): `nil` for a pipe or without a pool.
+    /// How a regular input read with `io` (``IOPool/standard`` when `nil`) is read (``ReadChoice``);
+    /// `nil` for a pipe.
     static func readChoice(_ source: OpenInput, io: IOPool?, storage: StorageKind?, chunkSize: Int) -> ReadChoice? {
-        guard let io, let status = source.status, status.isRegular else { return nil }
+        guard let status = source.status, status.isRegular else { return nil }
         return ReadChoice.choose(
-            probe: ReadProbe.of(source.fd, size: UInt64(status.size)), storage: storage, chunkSize: chunkSize, tokens: io.tokens)
+            probe: ReadProbe.of(source.fd, size: UInt64(status.size)), storage: storage, chunkSize: chunkSize,
+            tokens: (io ?? .standard).tokens)
     }
 
     struct OpenInput {
