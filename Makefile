@@ -6,7 +6,7 @@ PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-co
 SLURM_PACKAGES := slurmctld slurmd slurm-client munge bc python3
 SECONDS  ?= 60
 
-.PHONY: deps deps-slurm build release demo test test-slurm test-tsan test-asan bench bench-stages fuzz clean
+.PHONY: deps deps-slurm build release demo test test-slurm test-tsan test-asan bench bench-cold bench-stages fuzz clean
 
 # Installs the Debian packages the C targets link against, only those that are missing.
 deps:
@@ -65,6 +65,11 @@ test-asan: deps
 # Sluice against the peer CLIs on a real corpus, in one run (see docs/performance.md).
 bench: release
 	@python3 scripts/bench.py "$$($(SWIFT) build -c release --show-bin-path)/sluice"
+
+# The file-to-file rows again with the page cache emptied before every run, and Sluice's cold read
+# throughput beside dd's (as root it drops the caches; see docs/performance.md, "Cold cache").
+bench-cold: release
+	@BENCH_CACHE=cold python3 scripts/bench.py "$$($(SWIFT) build -c release --show-bin-path)/sluice"
 
 # In-process stage throughput (ordo-one/benchmark), a separate package under Benchmarks/.
 bench-stages: deps
