@@ -1,6 +1,8 @@
 /// Everything that decides how a file is packed.
 public struct PackOptions: Sendable {
     public var codec: CodecSettings
+    /// The file format written; `.zstd` and `.lz4` take no cipher and no checksum option.
+    public var format: ContainerFormat = .slc
     public var cipher: Cipher = .none
     /// `nil`: XXH3 without a cipher, none with one (the AEAD tags already authenticate every frame).
     public var checksum: ChecksumKind?
@@ -24,6 +26,16 @@ public struct PackOptions: Sendable {
     /// - Throws: ``SluiceError/Code/invalidArgument`` for `--checksum none` without a cipher (nothing
     ///   would detect corruption) and for a cipher without a key.
     func newHeader(codec: CodecSettings, chunkSize: Int, metadata: FileMetadata?) throws -> (Header, FileKeys?) {
+        if format != .slc {
+            guard cipher == .none, key == nil else {
+                throw SluiceError.invalid(
+                    "--format \(format.rawValue) writes a standard \(format.rawValue) file, which cannot be encrypted: encryption stays a .slc feature")
+            }
+            guard checksum == nil else {
+                throw SluiceError.invalid("--checksum is a .slc option: --format \(format.rawValue) writes the format's own checksums")
+            }
+            try StandardFormatWriter.check(chunkSize: chunkSize, format: format)
+        }
         let checksum = effectiveChecksum
         guard cipher != .none || checksum != .none else {
             throw SluiceError.invalid("--checksum none needs a cipher: without one nothing would detect corruption")
@@ -69,4 +81,6 @@ public struct UnpackReport: Sendable {
     public var chunks: UInt64
     /// `nil` for runs too short to measure (an empty range).
     public var statistics: RunStatistics?
+    /// The format that was read; for `.zstd` and `.lz4`, `header` only names the codec.
+    public var format: ContainerFormat = .slc
 }

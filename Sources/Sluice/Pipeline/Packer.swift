@@ -26,16 +26,25 @@ public enum Pipeline {
     ) throws -> PackReport {
         let checksum = options.effectiveChecksum
         let (header, keys) = try options.newHeader(codec: options.codec, chunkSize: plan.chunkSize, metadata: metadata)
-        let headerBytes = try header.encoded(keys: keys)
+        let standard = options.format == .slc ? nil : try StandardFormatWriter(format: options.format, codec: options.codec)
+        let isStream = (try? FileSystem.status(of: input).isRegular) != true
+        let knownSize = !isStream && (try? input.seek(offset: 0, from: .current)) == 0 ? inputSize.map(UInt64.init) : nil
+        let headerBytes = try standard?.leadingBytes(contentSize: knownSize) ?? header.encoded(keys: keys)
 
         let run = Run(slots: (0..<plan.window).map { _ in PackSlot() })
         let encoder = ChunkEncoder(header: header, keys: keys)
         let chunkSize = plan.chunkSize
-        let isStream = (try? FileSystem.status(of: input).isRegular) != true
 
         @Sendable func encode(_ slot: PackSlot, _ chunkIndex: UInt64) {
             run.process(slot, index: chunkIndex, on: pool) { slot, context in
-                try encoder.encode(slot, index: chunkIndex, context: context)
+                guard let standard else { return try encoder.encode(slot, index: chunkIndex, context: context) }
+                // A standard format's chunk: one zstd frame, or LZ4 blocks (StandardFormatWriter).
+                let plain = slot.plain.contents
+                slot.frame.reserve(standard.bound(plain.count))
+                slot.timings = StageTimings()
+                slot.frame.count = try slot.timings.measure(1, bytes: plain.count) {
+                    try standard.encode(plain, into: slot.frame.bytes, context: context.codecs)
+                }
             }
         }
         // (Standard input may be a regular file read from somewhere in the middle: that one streams.)
@@ -100,6 +109,7 @@ public enum Pipeline {
 
         var written = UInt64(headerBytes.count)
         var entries: [IndexEntry] = []
+        var standardChunks: [StandardFormatWriter.Written] = []
         var plainBytes: UInt64 = 0
         var rawChunks: UInt64 = 0
         let digest = try FileDigest(kind: checksum)
@@ -121,9 +131,13 @@ public enum Pipeline {
                 let offset = written
                 let plainCount = slot.plain.count
                 run.statistics.add(slot.timings)
-                entries.append(IndexEntry(offset: offset, storedSize: UInt32(frame.count - header.frameHeaderSize),
-                                          plainSize: UInt32(plainCount)))
-                digest.add(frameChecksum: UnsafeRawBufferPointer(rebasing: frame[header.checksumOffset..<header.frameHeaderSize]))
+                if let standard {
+                    standardChunks.append(standard.written(frame, plainSize: plainCount))
+                } else {
+                    entries.append(IndexEntry(offset: offset, storedSize: UInt32(frame.count - header.frameHeaderSize),
+                                              plainSize: UInt32(plainCount)))
+                    digest.add(frameChecksum: UnsafeRawBufferPointer(rebasing: frame[header.checksumOffset..<header.frameHeaderSize]))
+                }
                 written += UInt64(frame.count)
                 plainBytes += UInt64(plainCount)
                 if slot.isRaw { rawChunks += 1 }
@@ -141,10 +155,14 @@ public enum Pipeline {
                 index += 1
             }
             try run.waitForWrites()
-            let trailer = try Trailer(entries: entries, digest: digest.finish(totalSize: plainBytes))
-                .encoded(header: header, keys: keys)
-            let footer = Footer(trailerOffset: written, trailerSize: UInt64(trailer.count))
-            let tail = trailer + footer.encoded
+            let tail: [UInt8]
+            if let standard {
+                tail = try standard.tail(standardChunks)
+            } else {
+                let trailer = try Trailer(entries: entries, digest: digest.finish(totalSize: plainBytes))
+                    .encoded(header: header, keys: keys)
+                tail = trailer + Footer(trailerOffset: written, trailerSize: UInt64(trailer.count)).encoded
+            }
             try writeUnframed(tail, at: written)
             written += UInt64(tail.count)
         } catch {
@@ -158,7 +176,7 @@ public enum Pipeline {
         }
         return PackReport(
             header: header, plan: plan, plainBytes: plainBytes, packedBytes: written,
-            chunks: UInt64(entries.count), rawChunks: rawChunks,
+            chunks: UInt64(standard == nil ? entries.count : standardChunks.count), rawChunks: rawChunks,
             statistics: run.statistics.finish(stageNames: PackSlot.stageNames, plan: plan, ioTokens: io?.tokens ?? 0))
     }
 

@@ -32,11 +32,18 @@ extension Pipeline {
         FilePath(path.string + ".slc")
     }
 
-    /// `name` for `name.slc`; `nil` when the name does not end in `.slc`.
+    /// `name.zst` / `name.lz4` for the standard formats.
+    public static func packedName(for path: FilePath, format: ContainerFormat) -> FilePath {
+        FilePath(path.string + format.fileExtension)
+    }
+
+    /// `name` for `name.slc`, `name.zst` or `name.lz4`; `nil` when the name ends in none of them.
     public static func unpackedName(for path: FilePath) -> FilePath? {
         let text = path.string
-        guard text.hasSuffix(".slc"), let last = path.lastComponent, last.string.count > 4 else { return nil }
-        return FilePath(String(text.dropLast(4)))
+        guard let format = ContainerFormat.allCases.first(where: { text.hasSuffix($0.fileExtension) }),
+              let last = path.lastComponent, last.string.count > format.fileExtension.count
+        else { return nil }
+        return FilePath(String(text.dropLast(format.fileExtension.count)))
     }
 
     /// Packs the file at `input` (`nil`: standard input) to `target`.
@@ -118,11 +125,17 @@ extension Pipeline {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         let isStream = source.status?.isRegular != true
-        if range != nil, isStream { throw SluiceError.invalid("--range needs a .slc file, not a pipe") }
-        let header = try readHeader(from: source.fd, key: key, limits: limits)
-        opened(header.header)
+        if range != nil, isStream { throw SluiceError.invalid("--range needs a file, not a pipe") }
         let workerCount = workers ?? WorkerPool.availableCores
         let pool = WorkerPool.shared(workers: workerCount)
+        let (format, consumed) = try detectFormat(source)
+        if format != .slc {
+            return try unpackStandardFile(
+                format, source, input, consumed: consumed, to: target, workers: workerCount, pool: pool, io: io,
+                range: range, policy: policy, progress: progress)
+        }
+        let header = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
+        opened(header.header)
         func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
             if let range {
                 return try unpackRange(
@@ -161,10 +174,70 @@ extension Pipeline {
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
-        let opened = try readHeader(from: source.fd, key: key, limits: limits)
         let workerCount = workers ?? WorkerPool.availableCores
+        let (format, consumed) = try detectFormat(source)
+        if format != .slc {
+            return try unpackStandard(
+                format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: nil,
+                workers: workerCount, memoryLimit: Memory.defaultLimit, pool: WorkerPool.shared(workers: workerCount),
+                io: io, progress: { _ in })
+        }
+        let opened = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
         return try unpack(opened, from: source.fd, to: nil, workers: workerCount,
                           pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true)
+    }
+
+    /// Unpacks a standard zstd or LZ4 file (``unpackFile``'s second half for them): nothing is
+    /// published unless every frame decoded and checked.
+    private static func unpackStandardFile(
+        _ format: ContainerFormat, _ source: OpenInput, _ input: FilePath?, consumed: [UInt8], to target: OutputTarget,
+        workers: Int, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, policy: OutputPolicy,
+        progress: (UInt64) -> Void
+    ) throws -> UnpackReport {
+        func decode(to output: FileDescriptor) throws -> UnpackReport {
+            try unpackStandard(
+                format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: output,
+                workers: workers, memoryLimit: Memory.defaultLimit, pool: pool, io: io, range: range, progress: progress)
+        }
+        switch target {
+        case .standardOutput:
+            return try decode(to: .standardOutput)
+        case .file(let path, let overwrite):
+            try refuseSameFile(source, path)
+            if let device = try openDeviceOutput(path) {
+                defer { _ = try? device.close() }
+                return try decode(to: device)
+            }
+            let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
+            let report = try decode(to: output.descriptor)
+            try output.commit(mode: 0o644, modification: nil, sync: policy.sync || policy.removeSource)
+            if policy.removeSource, let input { try removeVerifiedSource(input) }
+            return report
+        }
+    }
+
+    /// Reads the first bytes of `source` and names its format by their magic. A file that starts with
+    /// a skippable frame (legal in zstd and LZ4 files alike) is named by the first frame after its
+    /// skippable ones, or is taken as zstd from a pipe. The bytes read are returned to be decoded.
+    ///
+    /// - Throws: ``SluiceError/Code/corrupt`` for a file that is none of the formats.
+    static func detectFormat(_ source: OpenInput) throws -> (ContainerFormat, [UInt8]) {
+        var magic = [UInt8](repeating: 0, count: 4)
+        let got = try magic.withUnsafeMutableBytes { try readInput(source.fd, into: $0) }
+        magic.removeLast(4 - got)
+        if got < 4 { return (.slc, magic) }  // too short for anything: the .slc reader says so
+        if let format = ContainerFormat.detect(magic: magic) { return (format, magic) }
+        guard ContainerFormat.startsWithSkippableFrame(magic) else {
+            throw SluiceError.corrupt("not a Sluice, zstd or LZ4 file (unknown magic)")
+        }
+        guard source.status?.isRegular == true, let start = try? source.fd.seek(offset: 0, from: .current) else { return (.zstd, magic) }
+        var offset = start - 4
+        var probe = [UInt8](repeating: 0, count: 8)
+        while try probe.withUnsafeMutableBytes({ try readInput(source.fd, into: $0, at: offset) }) == 8,
+              ContainerFormat.startsWithSkippableFrame(probe) {
+            offset += 8 + Int64(UInt32(probe[4]) | UInt32(probe[5]) << 8 | UInt32(probe[6]) << 16 | UInt32(probe[7]) << 24)
+        }
+        return (ContainerFormat.detect(magic: probe) == .lz4 ? .lz4 : .zstd, magic)
     }
 
     struct OpenInput {

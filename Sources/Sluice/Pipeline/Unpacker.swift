@@ -15,11 +15,12 @@ extension Pipeline {
     /// - Throws: ``SluiceError/Code/corrupt`` for anything that is not a valid header,
     ///   ``SluiceError/Code/wrongKey`` when `key` does not open it, ``SluiceError/Code/invalidArgument``
     ///   when the file is encrypted and no key was given.
+    /// - Parameter consumed: bytes of the header already read from `input` (to tell its format).
     public static func readHeader(
         from input: FileDescriptor, key: (Header) throws -> KeySource?, limits: DecodeLimits = DecodeLimits(),
-        requireKey: Bool = true
+        requireKey: Bool = true, consumed: [UInt8] = []
     ) throws -> OpenedHeader {
-        let prefix = try readOrCorrupt(input, Header.prefixSize, what: "the header")
+        let prefix = consumed + (try readOrCorrupt(input, Header.prefixSize - consumed.count, what: "the header", isPrefix: true))
         let length = try Header.length(fromPrefix: prefix)
         let bytes = prefix + (try readOrCorrupt(input, length - Header.prefixSize, what: "the header"))
         let header = try Header.decode(bytes, limits: limits)
@@ -34,11 +35,11 @@ extension Pipeline {
         return OpenedHeader(header: header, bytes: bytes, keys: keys)
     }
 
-    private static func readOrCorrupt(_ input: FileDescriptor, _ count: Int, what: String) throws -> [UInt8] {
+    private static func readOrCorrupt(_ input: FileDescriptor, _ count: Int, what: String, isPrefix: Bool = false) throws -> [UInt8] {
         do {
             return try input.readExactly(count, what: what)
         } catch let error as SluiceError {
-            if error.code == .corrupt, count == Header.prefixSize {
+            if error.code == .corrupt, isPrefix || count == Header.prefixSize {
                 throw SluiceError.corrupt("not a Sluice file (too short)")
             }
             throw error

@@ -1,0 +1,269 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import SystemPackage
+
+/// Decodes a zstd or LZ4 file front to back on one thread, for what cannot be cut into independent
+/// jobs: a single-frame zstd file (what `zstd` and `zstd -T` write), LZ4 frames with linked blocks
+/// (`lz4 -BD`), and anything read from a pipe. A reader thread keeps the next input pieces ready and
+/// a writer thread writes the finished output behind it, so decoding overlaps both, as `zstd -d` does.
+struct StandardStreamDecoder {
+    let format: ContainerFormat
+    let memoryLimit: ByteCount
+
+    /// Input is read and output written in pieces of this size.
+    static let pieceSize = 1 << 20
+
+    /// Decodes everything readable from `input` (after the `consumed` bytes already read from it).
+    ///
+    /// - Returns: plaintext bytes, stored bytes, frames decoded.
+    func run(from input: FileDescriptor, consumed: [UInt8], to output: FileDescriptor?, isStream: Bool,
+             clip: inout Pipeline.RangeClip, progress: (UInt64) -> Void) throws -> (UInt64, UInt64, UInt64) {
+        let source = PieceReader(input, first: consumed, isStream: isStream)
+        let sink = output.map(PieceWriter.init)
+        defer {
+            source.stop()
+            sink?.stop()
+        }
+        var kept = clip
+        func emit(_ piece: UnsafeRawBufferPointer) throws {
+            let inside = kept.clip(piece)
+            if !inside.isEmpty { try sink?.write(inside) }
+            progress(kept.written)
+        }
+        let frames = format == .zstd ? try decodeZstd(source, emit) : try decodeLZ4(source, emit)
+        try sink?.finish()
+        clip = kept
+        return (kept.position, source.total, frames)
+    }
+
+    /// The zstd stream: every frame through one `ZSTD_DCtx`; each frame's header is looked at first
+    /// so a dictionary frame gets a clear error.
+    private func decodeZstd(_ source: PieceReader, _ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> UInt64 {
+        let windowLog = min(Zstd.maximumWindowLog, max(Zstd.defaultWindowLogLimit, Int.bitWidth - 1 - memoryLimit.bytes.leadingZeroBitCount))
+        let decoder = try ZstdStreamDecoder(windowLogMax: windowLog)
+        let out = RawBuffer(capacity: StandardStreamDecoder.pieceSize)
+        var frames: UInt64 = 0
+        var atFrameStart = true
+        while true {
+            if atFrameStart {
+                try source.fill(atLeast: Zstd.maximumFrameHeaderSize)
+                if source.available.isEmpty { break }
+                if let header = try? Zstd.frameHeader(source.available) {
+                    try ZstdFrameScan.refuseDictionary(header)
+                    if header.kind == .data { frames += 1 }
+                }
+                atFrameStart = false
+            }
+            atFrameStart = try step(source, out, name: "zstd", emit, decoder.decode)
+        }
+        return frames
+    }
+
+    /// The LZ4 stream: standard and skippable frames through `LZ4F_decompress`, legacy frames block by
+    /// block.
+    private func decodeLZ4(_ source: PieceReader, _ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> UInt64 {
+        let decoder = try LZ4FrameStreamDecoder()
+        let out = RawBuffer(capacity: max(StandardStreamDecoder.pieceSize, LZ4FrameHeader.legacyBlockSize))
+        var frames: UInt64 = 0
+        while true {
+            try source.fill(atLeast: 4)
+            let available = source.available
+            if available.isEmpty { break }
+            guard available.count >= 4 else { throw SluiceError.corrupt("truncated LZ4 file: \(available.count) stray bytes at the end") }
+            if available.loadLittleEndian(at: 0, as: UInt32.self) == LZ4FrameHeader.legacyMagic {
+                source.consume(4)
+                frames += 1
+                try decodeLegacy(source, into: out, emit)
+                continue
+            }
+            if !LZ4FrameHeader.isSkippable(available.loadLittleEndian(at: 0, as: UInt32.self)) {
+                try source.fill(atLeast: LZ4FrameHeader.maximumSize)
+                _ = try LZ4FrameHeader.decode(source.available)  // version, reserved bits, dictionary: one clear error
+                frames += 1
+            }
+            while try !step(source, out, name: "LZ4", emit, decoder.decode) {}
+        }
+        return frames
+    }
+
+    /// One call of a streaming decoder over what is available (reading more when nothing is); returns
+    /// whether a frame ended. Input that ends inside a frame is truncated.
+    private func step(
+        _ source: PieceReader, _ out: RawBuffer, name: String, _ emit: (UnsafeRawBufferPointer) throws -> Void,
+        _ decode: (UnsafeRawBufferPointer, UnsafeMutableRawBufferPointer) throws -> (consumed: Int, produced: Int, frameEnded: Bool)
+    ) throws -> Bool {
+        if source.available.isEmpty {
+            try source.fill(atLeast: 1)
+            if source.available.isEmpty { throw SluiceError.corrupt("truncated \(name) file: the last frame is incomplete") }
+        }
+        let step = try decode(source.available, out.bytes)
+        source.consume(step.consumed)
+        if step.produced > 0 { try emit(UnsafeRawBufferPointer(rebasing: out.bytes[..<step.produced])) }
+        return step.frameEnded
+    }
+
+    /// Legacy blocks until the input ends or a size field too large for a block (the next frame's magic).
+    private func decodeLegacy(_ source: PieceReader, into out: RawBuffer, _ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let largest = LZ4.compressBound(LZ4FrameHeader.legacyBlockSize)
+        while true {
+            try source.fill(atLeast: 4)
+            if source.available.isEmpty { return }
+            guard source.available.count >= 4 else { throw SluiceError.corrupt("truncated LZ4 file: an incomplete legacy block size") }
+            let size = Int(source.available.loadLittleEndian(at: 0, as: UInt32.self))
+            if size > largest { return }
+            try source.fill(atLeast: 4 + size)
+            guard source.available.count >= 4 + size else { throw SluiceError.corrupt("truncated LZ4 file: a legacy block is incomplete") }
+            let produced = try LZ4.decompress(
+                UnsafeRawBufferPointer(rebasing: source.available[4..<4 + size]),
+                into: UnsafeMutableRawBufferPointer(rebasing: out.bytes[..<LZ4FrameHeader.legacyBlockSize]))
+            source.consume(4 + size)
+            try emit(UnsafeRawBufferPointer(rebasing: out.bytes[..<produced]))
+        }
+    }
+}
+
+/// Sequential input with read-ahead: a thread reads the next pieces into buffers while the decoder
+/// works on the current one. ``available`` is a contiguous window the decoder consumes from.
+final class PieceReader: @unchecked Sendable {
+    private let filled = BoundedQueue<(RawBuffer, (any Error)?)>(capacity: 2)
+    private let empty = BoundedQueue<RawBuffer>()
+    /// The bytes not consumed yet, contiguous (a piece, or pieces joined when a caller needs more).
+    private var window = RawBuffer(capacity: 2 * StandardStreamDecoder.pieceSize)
+    private var start = 0
+    private let isStream: Bool
+    private let done = Monitor(false)
+    private var ended = false
+    /// Bytes taken from the input so far.
+    private(set) var total: UInt64 = 0
+
+    init(_ input: FileDescriptor, first: [UInt8], isStream: Bool) {
+        self.isStream = isStream
+        first.withUnsafeBytes { window.bytes.copyMemory(from: $0) }
+        window.count = first.count
+        total = UInt64(first.count)
+        for _ in 0..<3 { _ = empty.push(RawBuffer(capacity: StandardStreamDecoder.pieceSize)) }
+        let thread = Thread { [filled, empty, done] in
+            while let buffer = empty.pop() {
+                do {
+                    buffer.count = try Pipeline.readInput(input, into: buffer.bytes)
+                    guard filled.push((buffer, nil)), buffer.count > 0 else { break }
+                } catch {
+                    _ = filled.push((buffer, error))
+                    break
+                }
+            }
+            done.withLock { $0 = true }
+        }
+        thread.name = "sluice-reader"
+        thread.start()
+    }
+
+    var available: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: window.bytes[start..<window.count]) }
+
+    func consume(_ count: Int) { start += count }
+
+    /// Makes at least `count` bytes available, unless the input ends first.
+    func fill(atLeast count: Int) throws {
+        while window.count - start < count, !ended {
+            guard let (piece, error) = filled.pop() else { ended = true; break }
+            if let error { throw error }
+            if piece.count == 0 {
+                ended = true
+                _ = empty.push(piece)
+                break
+            }
+            // Keep the unconsumed rest, then append the piece.
+            let rest = window.count - start
+            if window.bytes.count < rest + piece.count {
+                let grown = RawBuffer(capacity: 2 * (rest + piece.count))
+                if rest > 0 { grown.bytes.baseAddress!.copyMemory(from: available.baseAddress!, byteCount: rest) }
+                window = grown
+            } else if rest > 0, start > 0 {
+                window.bytes.baseAddress!.copyMemory(from: window.bytes.baseAddress! + start, byteCount: rest)
+            }
+            window.bytes.baseAddress!.advanced(by: rest).copyMemory(from: piece.bytes.baseAddress!, byteCount: piece.count)
+            window.count = rest + piece.count
+            start = 0
+            total += UInt64(piece.count)
+            _ = empty.push(piece)
+        }
+    }
+
+    /// Ends the read-ahead and waits for the thread, so nothing reads the input afterwards; a thread
+    /// blocked on a pipe that never delivers again cannot be waited for, and notices on its next read.
+    func stop() {
+        filled.close()
+        empty.close()
+        if !isStream { done.wait { $0 ? () : nil } }
+    }
+}
+
+/// Sequential output with write-behind: a thread writes full pieces while the decoder fills the next.
+final class PieceWriter: @unchecked Sendable {
+    private let full = BoundedQueue<RawBuffer>(capacity: 2)
+    private let empty = BoundedQueue<RawBuffer>()
+    private let failure = Monitor<(error: (any Error)?, done: Bool)>((nil, false))
+    private var current: RawBuffer
+
+    init(_ output: FileDescriptor) {
+        current = RawBuffer(capacity: 4 * StandardStreamDecoder.pieceSize)
+        for _ in 0..<3 { _ = empty.push(RawBuffer(capacity: 4 * StandardStreamDecoder.pieceSize)) }
+        let thread = Thread { [full, empty, failure] in
+            while let buffer = full.pop() {
+                do {
+                    try Pipeline.write(buffer.contents, to: output)
+                } catch {
+                    failure.withLock { $0.error = error }
+                    full.close()
+                    empty.close()
+                    break
+                }
+                buffer.count = 0
+                _ = empty.push(buffer)
+            }
+            failure.withLock { $0.done = true }
+        }
+        thread.name = "sluice-writer"
+        thread.start()
+    }
+
+    /// Copies `bytes` into the current piece, handing full pieces to the writer thread.
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var rest = bytes
+        while !rest.isEmpty {
+            let room = current.bytes.count - current.count
+            let take = min(room, rest.count)
+            current.bytes.baseAddress!.advanced(by: current.count).copyMemory(from: rest.baseAddress!, byteCount: take)
+            current.count += take
+            rest = UnsafeRawBufferPointer(rebasing: rest[take...])
+            if current.count == current.bytes.count { try handOver() }
+        }
+    }
+
+    private func handOver() throws {
+        if let error = failure.withLock({ $0.error }) { throw error }
+        guard full.push(current), let next = empty.pop() else {
+            throw failure.withLock { $0.error } ?? SluiceError(.io, "cannot write the output")
+        }
+        current = next
+    }
+
+    /// Writes what is left and waits for the writer thread.
+    func finish() throws {
+        if current.count > 0 { try handOver() }
+        full.close()
+        failure.wait { $0.done ? () : nil }
+        if let error = failure.withLock({ $0.error }) { throw error }
+    }
+
+    /// Ends the write-behind and waits for the thread, so nothing writes the output afterwards.
+    func stop() {
+        full.close()
+        empty.close()
+        failure.wait { $0.done ? () : nil }
+    }
+}
