@@ -1,6 +1,6 @@
 # Sluice — the two set-up commands are `make demo` and `make test` (see README.md).
 SWIFT    ?= swift
-PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time
+PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time zstd lz4
 SECONDS  ?= 60
 
 .PHONY: deps build release demo test test-tsan test-asan bench bench-stages fuzz clean
