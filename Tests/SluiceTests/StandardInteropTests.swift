@@ -179,4 +179,30 @@ import Testing
             #expect(try readFile(dir.appending("a")) == Self.original)
         }
     }
+
+    // MARK: fuzz seeds
+
+    static let seedDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fuzz/corpus")
+
+    static let seeds = ["zstd", "lz4"].flatMap { folder in
+        ((try? FileManager.default.contentsOfDirectory(atPath: seedDirectory.appendingPathComponent(folder).path)) ?? [])
+            .sorted().map { "\(folder)/\($0)" }
+    }
+
+    @Test func seedsAreThere() { #expect(Self.seeds.count >= 16) }
+
+    /// Every seed of the zstd and lz4 fuzz targets (Tests/Fuzz/corpus/zstd, lz4) is a valid file: the
+    /// file reader and the stream reader decode it to the same bytes.
+    @Test(arguments: seeds)
+    func seedDecodes(_ name: String) throws {
+        let path = FilePath(Self.seedDirectory.appendingPathComponent(name).path)
+        try withTemporaryDirectory { dir in
+            let file = try sluice(["unpack", "-q", path.string, "-o", "out"], in: dir)
+            #expect(file.status == 0, "\(file)")
+            let streamed = try SluiceProcess.run(["unpack", "-q", "-c", "-"], in: dir, stdin: path)
+            #expect(streamed.status == 0, "\(streamed)")
+            #expect(try readFile(dir.appending("out")) == streamed.stdout)
+        }
+    }
 }
