@@ -3,7 +3,7 @@ import Sluice
 
 extension Codec: ExpressibleByArgument {}
 extension Cipher: ExpressibleByArgument {}
-extension ContainerFormat: ExpressibleByArgument {}
+extension ContainerKind: ExpressibleByArgument {}
 extension ChecksumKind: ExpressibleByArgument {}
 extension Priority: ExpressibleByArgument {}
 

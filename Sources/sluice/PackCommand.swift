@@ -37,7 +37,7 @@ struct PackCommand: ParsableCommand {
     @Option(help: ArgumentHelp(
         "File format: slc (default), zstd (a standard seekable .zst) or lz4 (a standard .lz4 frame); an output name ending in .zst or .lz4 chooses it too. zstd and lz4 take no cipher.",
         valueName: "FORMAT"))
-    var format: ContainerFormat?
+    var format: ContainerKind?
 
     @Option(help: "Compression: store, lz4, lz4hc, zstd, brotli, or auto (sample the input, pick by --priority). Default: zstd (lz4 with --format lz4).")
     var codec: String?
@@ -112,7 +112,7 @@ struct PackCommand: ParsableCommand {
         try reportingErrors {
             let source: FilePath? = input == "-" ? nil : FilePath(input)
             var reasons: [String] = []
-            let format = format ?? output.flatMap { ContainerFormat.named(by: FilePath($0)) } ?? .slc
+            let format = format ?? output.flatMap { ContainerKind.named(by: FilePath($0)) } ?? .slc
             let codec = codec ?? (format == .lz4 ? "lz4" : "zstd")
             if format != .slc, codec == "auto" {
                 throw SluiceError(.invalidArgument, "--codec auto picks among .slc codecs: --format \(format.rawValue) holds \(format.rawValue) data")

@@ -172,7 +172,7 @@ struct VerifyCommand: ParsableCommand {
                 workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost),
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)))
             if !quiet {
-                print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.header.codec), cipher \(report.header.cipher.rawValue))")
+                print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.info.codec), cipher \(report.info.cipher.rawValue))")
             }
         }
     }

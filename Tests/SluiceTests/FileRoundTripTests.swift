@@ -32,7 +32,7 @@ import Testing
             #expect(verified.plainBytes == UInt64(data.count))
             #expect(verified.chunks == 4)
             // The header remembers the original's name, size, mode and mtime.
-            #expect(verified.header.metadata == FileMetadata(
+            #expect(verified.info.metadata == FileMetadata(
                 size: UInt64(data.count), mode: Self.mode, modificationSeconds: Self.mtime.seconds,
                 modificationNanoseconds: UInt32(Self.mtime.nanoseconds), name: "source.txt"))
 

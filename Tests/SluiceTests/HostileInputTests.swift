@@ -87,7 +87,7 @@ import Testing
         try TestSupport.withTemporaryDirectory { directory in
             let path = "\(directory)/hostile.slc"
             try TestSupport.write(try hostile.bytes(), to: path)
-            let key: (Header) throws -> KeySource? = { _ in .keyFile(Crafted.masterKey) }
+            let key: KeyProvider = { _ in .keyFile(Crafted.masterKey) }
             for attempt in ["verify", "inspect"] {
                 do {
                     if attempt == "verify" {

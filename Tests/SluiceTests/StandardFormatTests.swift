@@ -160,9 +160,9 @@ import Testing
     /// frames and blocks, cut into jobs, decoded back.
     @Test func lz4FramesAreFound() throws {
         let context = CodecContext()
-        let writer = try StandardFormatWriter(format: .lz4, codec: CodecSettings(.lz4))
         let chunks = [DataKind.text.bytes(count: 9 << 20), DataKind.random.bytes(count: 3000)]
-        var file = writer.leadingBytes(contentSize: UInt64(chunks.reduce(0) { $0 + $1.count }))
+        let writer = try StandardFormatWriter(format: .lz4, codec: CodecSettings(.lz4), contentSize: UInt64(chunks.reduce(0) { $0 + $1.count }))
+        var file = writer.headerBytes
         for chunk in chunks {
             var stored = [UInt8](repeating: 0, count: writer.bound(chunk.count))
             let size = try chunk.withUnsafeBytes { plain in
@@ -209,15 +209,15 @@ import Testing
     }
 
     @Test func formatNamesAndMagic() {
-        #expect(ContainerFormat.named(by: "a/b.tar.zst") == .zstd)
-        #expect(ContainerFormat.named(by: "x.lz4") == .lz4)
-        #expect(ContainerFormat.named(by: "x.slc") == nil)
-        #expect(ContainerFormat.detect(magic: [0x28, 0xB5, 0x2F, 0xFD]) == .zstd)
-        #expect(ContainerFormat.detect(magic: [0x04, 0x22, 0x4D, 0x18]) == .lz4)
-        #expect(ContainerFormat.detect(magic: [0x02, 0x21, 0x4C, 0x18]) == .lz4)
-        #expect(ContainerFormat.detect(magic: [0x89, 0x53, 0x4C, 0x43]) == .slc)
-        #expect(ContainerFormat.detect(magic: [0x5E, 0x2A, 0x4D, 0x18]) == nil)
-        #expect(ContainerFormat.startsWithSkippableFrame([0x5E, 0x2A, 0x4D, 0x18]))
+        #expect(ContainerKind.named(by: "a/b.tar.zst") == .zstd)
+        #expect(ContainerKind.named(by: "x.lz4") == .lz4)
+        #expect(ContainerKind.named(by: "x.slc") == nil)
+        #expect(ContainerKind.detect([0x28, 0xB5, 0x2F, 0xFD]) == .zstd)
+        #expect(ContainerKind.detect([0x04, 0x22, 0x4D, 0x18]) == .lz4)
+        #expect(ContainerKind.detect([0x02, 0x21, 0x4C, 0x18]) == .lz4)
+        #expect(ContainerKind.detect([0x89, 0x53, 0x4C, 0x43, 0x0D, 0x0A, 0x1A, 0x0A]) == .slc)
+        #expect(ContainerKind.detect([0x5E, 0x2A, 0x4D, 0x18]) == nil)
+        #expect(ContainerKind.startsWithSkippableFrame([0x5E, 0x2A, 0x4D, 0x18]))
         #expect(Pipeline.unpackedName(for: "d/a.tar.zst") == "d/a.tar")
         #expect(Pipeline.unpackedName(for: "a.lz4") == "a")
         #expect(Pipeline.unpackedName(for: ".zst") == nil)

@@ -28,8 +28,8 @@ import Testing
 
     // MARK: sluice writes, the tools read
 
-    @Test(arguments: [ContainerFormat.zstd, .lz4])
-    func toolsReadWhatSluiceWrites(format: ContainerFormat) throws {
+    @Test(arguments: [ContainerKind.zstd, .lz4])
+    func toolsReadWhatSluiceWrites(format: ContainerKind) throws {
         try withTemporaryDirectory { dir in
             try writeFile(dir.appending("in"), Self.original)
             let packed = try sluice(["pack", "-q", "--format", format.rawValue, "--chunk-size", "256K", "in"], in: dir)
@@ -106,8 +106,8 @@ import Testing
         case truncated, bitFlip, lyingTable, tableSize, garbageAfter
     }
 
-    @Test(arguments: [ContainerFormat.zstd, .lz4], Damage.allCases)
-    func damagedFilesFail(format: ContainerFormat, damage: Damage) throws {
+    @Test(arguments: [ContainerKind.zstd, .lz4], Damage.allCases)
+    func damagedFilesFail(format: ContainerKind, damage: Damage) throws {
         if format == .lz4, damage == .lyingTable || damage == .tableSize { return }
         try withTemporaryDirectory { dir in
             try writeFile(dir.appending("in"), Self.original)

@@ -74,7 +74,7 @@ extension BatchRun {
         let metadata: FileMetadata?
         do {
             defer { _ = try? input.fd.close() }
-            metadata = try Pipeline.readHeader(from: input.fd, key: { _ in nil }, limits: options.limits, requireKey: false).header.metadata
+            metadata = try Pipeline.readHeader(from: input.fd, key: { _ in nil }, limits: options.limits, requireKey: false).info.metadata
         }
         let decision = try decide(output) { UpToDate.unpacked($0, metadata: metadata) }
         guard case .write(let replacing) = decision else {

@@ -158,8 +158,8 @@ struct MemoryBench {
             let key = try LibCrypto.randomBytes(32)
             // The pipeline authenticates the frame header (12–44 bytes) with every chunk; do the same.
             let aad = [UInt8](repeating: 0x5A, count: 20)
-            let last = ranges.count - 1
-            let nonces = ranges.indices.map { FrameHeader.nonce(index: UInt64($0), isFinal: $0 == last) }
+            // A distinct nonce per chunk, as a file's frames have.
+            let nonces = ranges.indices.map { [0, 0, 0, 0] + withUnsafeBytes(of: UInt64($0).bigEndian, Array.init) }
             return Stage(
                 encode: { chunk, context in
                     try aad.withUnsafeBytes {

@@ -26,6 +26,12 @@ enum StandardFormatReader {
         var number: Int
     }
 
+    /// The error for a standard file handed to the generic `.slc`-style reader (a batch of a directory):
+    /// zstd and LZ4 files are read one at a time by `sluice unpack FILE`.
+    static func notGeneric(_ kind: ContainerKind) -> SluiceError {
+        SluiceError.invalid("a \(kind.rawValue) file is read on its own (sluice unpack FILE), not inside a directory run")
+    }
+
     /// Memory one job needs in flight.
     static func memory(_ job: Job) -> Int { job.storedSize + job.plainCapacity }
 

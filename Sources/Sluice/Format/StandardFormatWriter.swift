@@ -6,9 +6,11 @@
 /// - lz4: one frame for the whole file, with independent blocks of at most 4 MiB each followed by the
 ///   XXH32 of its stored bytes (so workers check blocks in parallel on the way back) and, when the
 ///   input size is known up front, the content size in the header; the tail is the end mark.
-struct StandardFormatWriter: Sendable {
-    let format: ContainerFormat
+struct StandardFormatWriter: FormatWriter {
+    let format: ContainerKind
     let codec: CodecSettings
+    let headerBytes: [UInt8]
+    var info: ContainerInfo { ContainerInfo.standard(format, codec: codec) }
 
     /// What one chunk became, as the tail needs it.
     struct Written: Sendable {
@@ -24,9 +26,14 @@ struct StandardFormatWriter: Sendable {
     /// The block size of the LZ4 frames Sluice writes (BD = 7, the `lz4` tool's default).
     static let lz4Block = 4 << 20
 
-    /// - Throws: ``SluiceError/Code/invalidArgument`` for a codec the format cannot hold.
-    init(format: ContainerFormat, codec: CodecSettings) throws {
-        precondition(format != .slc)
+    /// - Parameter contentSize: the input's size when known before packing (lz4 records it).
+    /// - Throws: ``SluiceError/Code/invalidArgument`` for a codec the format cannot hold, or a cipher.
+    init(format: ContainerKind, codec: CodecSettings, cipher: Cipher = .none, contentSize: UInt64? = nil) throws {
+        precondition(format.isStandard)
+        guard cipher == .none else {
+            throw SluiceError.invalid(
+                "--format \(format.rawValue) writes a standard \(format.rawValue) file, which has no encryption: encryption and the chunk index stay .slc features")
+        }
         switch (format, codec.codec) {
         case (.zstd, .zstd), (.lz4, .lz4), (.lz4, .lz4hc): break
         default:
@@ -34,24 +41,36 @@ struct StandardFormatWriter: Sendable {
         }
         self.format = format
         self.codec = codec
+        // Before the first chunk: nothing for zstd, the frame header for lz4.
+        headerBytes = format == .lz4
+            ? LZ4FrameHeader(independentBlocks: true, blockChecksums: true, contentChecksum: false,
+                             contentSize: contentSize, blockMaximum: StandardFormatWriter.lz4Block).encoded()
+            : []
     }
 
-    /// Refuses a chunk size the format cannot take.
-    static func check(chunkSize: Int, format: ContainerFormat) throws {
-        if format == .zstd, chunkSize > largestZstdChunk {
-            throw SluiceError.invalid(
-                "--format zstd keeps every frame within zstd's default 128 MiB window (so zstd -d needs no --memory): use --chunk-size 128M or less")
-        }
+    func frameCapacity(plainSize: Int) -> Int { bound(plainSize) }
+
+    func encode(
+        _ plain: UnsafeRawBufferPointer, index: UInt64, isFinal: Bool, into frame: RawBuffer, context: WorkerContext,
+        timings: inout StageTimings
+    ) throws -> Bool {
+        frame.reserve(bound(plain.count))
+        frame.count = try timings.measure(1, bytes: plain.count) { try encode(plain, into: frame.bytes, context: context.codecs) }
+        return false
     }
 
-    /// Bytes before the first chunk: nothing for zstd, the frame header for lz4.
-    func leadingBytes(contentSize: UInt64?) -> [UInt8] {
-        switch format {
-        case .lz4:
-            LZ4FrameHeader(independentBlocks: true, blockChecksums: true, contentChecksum: false,
-                           contentSize: contentSize, blockMaximum: StandardFormatWriter.lz4Block).encoded()
-        default: []
+    func ledger() -> Ledger { Ledger(writer: self) }
+
+    /// The ordered writer's record of the chunks, from which the tail is made.
+    struct Ledger: FrameLedger {
+        let writer: StandardFormatWriter
+        var chunks: [Written] = []
+
+        mutating func add(frame: UnsafeRawBufferPointer, plain: UnsafeRawBufferPointer, at offset: UInt64) {
+            chunks.append(writer.written(frame, plainSize: plain.count))
         }
+
+        mutating func tail(at offset: UInt64) throws -> [UInt8] { try writer.tail(chunks) }
     }
 
     /// Room one chunk of `count` bytes may need.

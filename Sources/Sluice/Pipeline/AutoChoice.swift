@@ -66,7 +66,7 @@ public enum AutoChoice {
             for sample in samples {
                 packed += try sample.withUnsafeBytes { source in
                     let size = try context.compress(source, into: output, settings: settings) ?? source.count
-                    return ChunkEncoder.worthCompressing(size, plain: source.count) ? size : source.count
+                    return SlcWriter.worthCompressing(size, plain: source.count) ? size : source.count
                 }
             }
             let elapsed = ContinuousClock.now - start

@@ -1,8 +1,8 @@
 /// Everything that decides how a file is packed.
 public struct PackOptions: Sendable {
+    /// The container to write.
+    public var format: ContainerKind = .slc
     public var codec: CodecSettings
-    /// The file format written; `.zstd` and `.lz4` take no cipher and no checksum option.
-    public var format: ContainerFormat = .slc
     public var cipher: Cipher = .none
     /// `nil`: XXH3 without a cipher, none with one (the AEAD tags already authenticate every frame).
     public var checksum: ChecksumKind?
@@ -21,47 +21,28 @@ public struct PackOptions: Sendable {
     /// The checksum actually used.
     public var effectiveChecksum: ChecksumKind { checksum ?? (cipher == .none ? .xxh3 : .none) }
 
-    /// The header of a new file and its keys: a fresh salt and per-file keys when there is a cipher.
+    /// The write side of a new file in ``format``: its header, with a fresh salt and per-file keys when
+    /// there is a cipher.
     ///
     /// - Throws: ``SluiceError/Code/invalidArgument`` for `--checksum none` without a cipher (nothing
     ///   would detect corruption) and for a cipher without a key.
-    func newHeader(codec: CodecSettings, chunkSize: Int, metadata: FileMetadata?) throws -> (Header, FileKeys?) {
-        if format != .slc {
-            guard cipher == .none, key == nil else {
-                throw SluiceError.invalid(
-                    "--format \(format.rawValue) writes a standard \(format.rawValue) file, which cannot be encrypted: encryption stays a .slc feature")
-            }
-            guard checksum == nil else {
-                throw SluiceError.invalid("--checksum is a .slc option: --format \(format.rawValue) writes the format's own checksums")
-            }
-            try StandardFormatWriter.check(chunkSize: chunkSize, format: format)
-        }
-        let checksum = effectiveChecksum
-        guard cipher != .none || checksum != .none else {
-            throw SluiceError.invalid("--checksum none needs a cipher: without one nothing would detect corruption")
-        }
-        var keyBlock: KeyBlock?
-        var keys: FileKeys?
-        if cipher != .none {
-            guard let source = key else { throw SluiceError.invalid("encryption needs a passphrase or a key file") }
-            (keyBlock, keys) = try FileKeys.create(source: source, cipher: cipher, cost: kdfCost)
-        }
-        let header = Header(
-            codec: codec, cipher: cipher, checksum: checksum, chunkSize: chunkSize, keyBlock: keyBlock, metadata: metadata)
-        return (header, keys)
+    func writer(codec: CodecSettings? = nil, chunkSize: Int, metadata: FileMetadata?) throws -> any FormatWriter {
+        try format.format.writer(for: WriteRequest(
+            codec: codec ?? self.codec, cipher: cipher, checksum: effectiveChecksum, chunkSize: chunkSize, key: key,
+            kdfCost: kdfCost, metadata: metadata))
     }
 
     /// Makes a plan for an input of `inputSize` bytes (`nil` for a pipe).
     public func plan(inputSize: Int?) throws -> Plan {
         try Plan.make(
-            inputSize: inputSize, codec: codec, chunkSize: chunkSize, workers: workers,
+            inputSize: inputSize, codec: codec, format: format, chunkSize: chunkSize, workers: workers,
             memoryLimit: memoryLimit ?? Memory.defaultLimit)
     }
 }
 
 /// What a finished pack run did.
 public struct PackReport: Sendable {
-    public var header: Header
+    public var info: ContainerInfo
     public var plan: Plan
     /// Plaintext bytes read.
     public var plainBytes: UInt64
@@ -75,12 +56,10 @@ public struct PackReport: Sendable {
 
 /// What a finished unpack (or verify) run did.
 public struct UnpackReport: Sendable {
-    public var header: Header
+    public var info: ContainerInfo
     public var plainBytes: UInt64
     public var packedBytes: UInt64
     public var chunks: UInt64
     /// `nil` for runs too short to measure (an empty range).
     public var statistics: RunStatistics?
-    /// The format that was read; for `.zstd` and `.lz4`, `header` only names the codec.
-    public var format: ContainerFormat = .slc
 }

@@ -24,27 +24,26 @@ public enum Pipeline {
         options: PackOptions, metadata: FileMetadata?, plan: Plan, pool: WorkerPool,
         io: IOPool? = nil, positional: Bool = false, progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
-        let checksum = options.effectiveChecksum
-        let (header, keys) = try options.newHeader(codec: options.codec, chunkSize: plan.chunkSize, metadata: metadata)
-        let standard = options.format == .slc ? nil : try StandardFormatWriter(format: options.format, codec: options.codec)
-        let isStream = (try? FileSystem.status(of: input).isRegular) != true
-        let knownSize = !isStream && (try? input.seek(offset: 0, from: .current)) == 0 ? inputSize.map(UInt64.init) : nil
-        let headerBytes = try standard?.leadingBytes(contentSize: knownSize) ?? header.encoded(keys: keys)
+        let writer = try options.writer(chunkSize: plan.chunkSize, metadata: metadata)
+        return try pack(
+            from: input, inputSize: inputSize, to: output, writer: writer, plan: plan, pool: pool, io: io,
+            positional: positional, progress: progress)
+    }
 
+    /// The engine of ``pack(from:inputSize:to:options:metadata:plan:pool:io:positional:progress:)``, for
+    /// any format: `writer` makes the header, each frame (on the workers) and the tail (from its ledger).
+    static func pack<Writer: FormatWriter>(
+        from input: FileDescriptor, inputSize: Int?, to output: FileDescriptor, writer: Writer, plan: Plan,
+        pool: WorkerPool, io: IOPool?, positional: Bool, progress: (UInt64) -> Void
+    ) throws -> PackReport {
+        let headerBytes = writer.headerBytes
         let run = Run(slots: (0..<plan.window).map { _ in PackSlot() })
-        let encoder = ChunkEncoder(header: header, keys: keys)
         let chunkSize = plan.chunkSize
+        let isStream = (try? FileSystem.status(of: input).isRegular) != true
 
         @Sendable func encode(_ slot: PackSlot, _ chunkIndex: UInt64) {
             run.process(slot, index: chunkIndex, on: pool) { slot, context in
-                guard let standard else { return try encoder.encode(slot, index: chunkIndex, context: context) }
-                // A standard format's chunk: one zstd frame, or LZ4 blocks (StandardFormatWriter).
-                let plain = slot.plain.contents
-                slot.frame.reserve(standard.bound(plain.count))
-                slot.timings = StageTimings()
-                slot.frame.count = try slot.timings.measure(1, bytes: plain.count) {
-                    try standard.encode(plain, into: slot.frame.bytes, context: context.codecs)
-                }
+                try slot.encode(with: writer, index: chunkIndex, context: context)
             }
         }
         // (Standard input may be a regular file read from somewhere in the middle: that one streams.)
@@ -108,11 +107,10 @@ public enum Pipeline {
         }
 
         var written = UInt64(headerBytes.count)
-        var entries: [IndexEntry] = []
-        var standardChunks: [StandardFormatWriter.Written] = []
+        var ledger = try writer.ledger()
+        var chunks: UInt64 = 0
         var plainBytes: UInt64 = 0
         var rawChunks: UInt64 = 0
-        let digest = try FileDigest(kind: checksum)
         let writeBehind = positional ? io : nil
         /// The header and the tail: at their offset when frames are written at theirs, else in order.
         func writeUnframed(_ bytes: [UInt8], at offset: UInt64) throws {
@@ -131,13 +129,7 @@ public enum Pipeline {
                 let offset = written
                 let plainCount = slot.plain.count
                 run.statistics.add(slot.timings)
-                if let standard {
-                    standardChunks.append(standard.written(frame, plainSize: plainCount))
-                } else {
-                    entries.append(IndexEntry(offset: offset, storedSize: UInt32(frame.count - header.frameHeaderSize),
-                                              plainSize: UInt32(plainCount)))
-                    digest.add(frameChecksum: UnsafeRawBufferPointer(rebasing: frame[header.checksumOffset..<header.frameHeaderSize]))
-                }
+                ledger.add(frame: frame, plain: slot.plain.contents, at: offset)
                 written += UInt64(frame.count)
                 plainBytes += UInt64(plainCount)
                 if slot.isRaw { rawChunks += 1 }
@@ -153,16 +145,10 @@ public enum Pipeline {
                 }
                 progress(plainBytes)
                 index += 1
+                chunks += 1
             }
             try run.waitForWrites()
-            let tail: [UInt8]
-            if let standard {
-                tail = try standard.tail(standardChunks)
-            } else {
-                let trailer = try Trailer(entries: entries, digest: digest.finish(totalSize: plainBytes))
-                    .encoded(header: header, keys: keys)
-                tail = trailer + Footer(trailerOffset: written, trailerSize: UInt64(trailer.count)).encoded
-            }
+            let tail = try ledger.tail(at: written)
             try writeUnframed(tail, at: written)
             written += UInt64(tail.count)
         } catch {
@@ -175,8 +161,8 @@ public enum Pipeline {
             throw SluiceError(.io, "the input changed size while it was being packed (\(size) → \(plainBytes) bytes)")
         }
         return PackReport(
-            header: header, plan: plan, plainBytes: plainBytes, packedBytes: written,
-            chunks: UInt64(standard == nil ? entries.count : standardChunks.count), rawChunks: rawChunks,
+            info: writer.info, plan: plan, plainBytes: plainBytes, packedBytes: written,
+            chunks: chunks, rawChunks: rawChunks,
             statistics: run.statistics.finish(stageNames: PackSlot.stageNames, plan: plan, ioTokens: io?.tokens ?? 0))
     }
 

@@ -33,14 +33,14 @@ extension Pipeline {
     }
 
     /// `name.zst` / `name.lz4` for the standard formats.
-    public static func packedName(for path: FilePath, format: ContainerFormat) -> FilePath {
+    public static func packedName(for path: FilePath, format: ContainerKind) -> FilePath {
         FilePath(path.string + format.fileExtension)
     }
 
     /// `name` for `name.slc`, `name.zst` or `name.lz4`; `nil` when the name ends in none of them.
     public static func unpackedName(for path: FilePath) -> FilePath? {
         let text = path.string
-        guard let format = ContainerFormat.allCases.first(where: { text.hasSuffix($0.fileExtension) }),
+        guard let format = ContainerKind.allCases.first(where: { text.hasSuffix($0.fileExtension) }),
               let last = path.lastComponent, last.string.count > format.fileExtension.count
         else { return nil }
         return FilePath(String(text.dropLast(format.fileExtension.count)))
@@ -117,9 +117,9 @@ extension Pipeline {
     /// - Throws: ``SluiceError``; no output file is left behind, and with a file target nothing is
     ///   published unless every frame, the trailer and the digest verified.
     public static func unpackFile(
-        _ input: FilePath?, to target: OutputTarget, key: (Header) throws -> KeySource?, workers: Int? = nil,
+        _ input: FilePath?, to target: OutputTarget, key: KeyProvider, workers: Int? = nil,
         limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
-        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (Header) -> Void = { _ in },
+        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (ContainerInfo) -> Void = { _ in },
         progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let source = try openInput(input)
@@ -129,13 +129,13 @@ extension Pipeline {
         let workerCount = workers ?? WorkerPool.availableCores
         let pool = WorkerPool.shared(workers: workerCount)
         let (format, consumed) = try detectFormat(source)
-        if format != .slc {
+        if format.isStandard {
             return try unpackStandardFile(
                 format, source, input, consumed: consumed, to: target, workers: workerCount, pool: pool, io: io,
                 range: range, policy: policy, progress: progress)
         }
         let header = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
-        opened(header.header)
+        opened(header.info)
         func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
             if let range {
                 return try unpackRange(
@@ -157,7 +157,7 @@ extension Pipeline {
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             let report = try decode(to: output.descriptor, positional: true)
-            let metadata = restoreMetadata && range == nil ? header.header.metadata : nil
+            let metadata = restoreMetadata && range == nil ? header.info.metadata : nil
             try output.commit(
                 mode: metadata?.mode ?? 0o644,
                 modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) },
@@ -169,14 +169,14 @@ extension Pipeline {
 
     /// Decodes `input` completely and checks everything, writing nothing.
     public static func verifyFile(
-        _ input: FilePath?, key: (Header) throws -> KeySource?, workers: Int? = nil, limits: DecodeLimits = DecodeLimits(),
+        _ input: FilePath?, key: KeyProvider, workers: Int? = nil, limits: DecodeLimits = DecodeLimits(),
         io: IOPool? = nil
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         let workerCount = workers ?? WorkerPool.availableCores
         let (format, consumed) = try detectFormat(source)
-        if format != .slc {
+        if format.isStandard {
             return try unpackStandard(
                 format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: nil,
                 workers: workerCount, memoryLimit: Memory.defaultLimit, pool: WorkerPool.shared(workers: workerCount),
@@ -190,7 +190,7 @@ extension Pipeline {
     /// Unpacks a standard zstd or LZ4 file (``unpackFile``'s second half for them): nothing is
     /// published unless every frame decoded and checked.
     private static func unpackStandardFile(
-        _ format: ContainerFormat, _ source: OpenInput, _ input: FilePath?, consumed: [UInt8], to target: OutputTarget,
+        _ format: ContainerKind, _ source: OpenInput, _ input: FilePath?, consumed: [UInt8], to target: OutputTarget,
         workers: Int, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, policy: OutputPolicy,
         progress: (UInt64) -> Void
     ) throws -> UnpackReport {
@@ -221,23 +221,24 @@ extension Pipeline {
     /// skippable ones, or is taken as zstd from a pipe. The bytes read are returned to be decoded.
     ///
     /// - Throws: ``SluiceError/Code/corrupt`` for a file that is none of the formats.
-    static func detectFormat(_ source: OpenInput) throws -> (ContainerFormat, [UInt8]) {
+    static func detectFormat(_ source: OpenInput) throws -> (ContainerKind, [UInt8]) {
         var magic = [UInt8](repeating: 0, count: 4)
         let got = try magic.withUnsafeMutableBytes { try readInput(source.fd, into: $0) }
         magic.removeLast(4 - got)
         if got < 4 { return (.slc, magic) }  // too short for anything: the .slc reader says so
-        if let format = ContainerFormat.detect(magic: magic) { return (format, magic) }
-        guard ContainerFormat.startsWithSkippableFrame(magic) else {
-            throw SluiceError.corrupt("not a Sluice, zstd or LZ4 file (unknown magic)")
+        if let format = ContainerKind.detect(magic), format.isStandard { return (format, magic) }
+        guard ContainerKind.startsWithSkippableFrame(magic) else {
+            // Anything else is for the .slc reader to name (too short, bad magic, a valid header).
+            return (.slc, magic)
         }
         guard source.status?.isRegular == true, let start = try? source.fd.seek(offset: 0, from: .current) else { return (.zstd, magic) }
         var offset = start - 4
         var probe = [UInt8](repeating: 0, count: 8)
         while try probe.withUnsafeMutableBytes({ try readInput(source.fd, into: $0, at: offset) }) == 8,
-              ContainerFormat.startsWithSkippableFrame(probe) {
+              ContainerKind.startsWithSkippableFrame(probe) {
             offset += 8 + Int64(UInt32(probe[4]) | UInt32(probe[5]) << 8 | UInt32(probe[6]) << 16 | UInt32(probe[7]) << 24)
         }
-        return (ContainerFormat.detect(magic: probe) == .lz4 ? .lz4 : .zstd, magic)
+        return (ContainerKind.detect(probe) == .lz4 ? .lz4 : .zstd, magic)
     }
 
     struct OpenInput {

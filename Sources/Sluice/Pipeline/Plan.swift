@@ -30,9 +30,10 @@ public struct Plan: Sendable, CustomStringConvertible {
     ///   - workers: the user's worker count; wins over the automatic choice.
     ///   - memoryLimit: the budget for chunk buffers; the window, then the workers, shrink to fit it.
     public static func make(
-        inputSize: Int?, codec: CodecSettings, cores: Int = WorkerPool.availableCores,
+        inputSize: Int?, codec: CodecSettings, format kind: ContainerKind = .slc, cores: Int = WorkerPool.availableCores,
         chunkSize: Int? = nil, workers: Int? = nil, memoryLimit: ByteCount? = nil
     ) throws -> Plan {
+        let format = kind.format.traits
         var reasons: [String] = []
         var workerCount = workers ?? cores
         if workers != nil {
@@ -44,8 +45,10 @@ public struct Plan: Sendable, CustomStringConvertible {
 
         var chunk: Int
         if let chunkSize {
-            guard Header.chunkSizes.contains(chunkSize) else {
-                throw SluiceError.invalid("chunk size must be between 4 KiB and 256 MiB")
+            guard format.allows(chunkSize) else {
+                throw SluiceError.invalid(
+                    "chunk size must be between \(ByteCount(bytes: format.chunkSizes.lowerBound)) and \(ByteCount(bytes: format.chunkSizes.upperBound))"
+                        + (format.chunkSizeMultiple > 1 ? ", a multiple of \(ByteCount(bytes: format.chunkSizeMultiple))" : ""))
             }
             chunk = chunkSize
             reasons.append("chunk size: \(ByteCount(bytes: chunk)) (--chunk-size)")
@@ -64,6 +67,11 @@ public struct Plan: Sendable, CustomStringConvertible {
         } else {
             chunk = defaultChunkSize
             reasons.append("chunk size: \(ByteCount(bytes: chunk)), the measured sweet spot (ratio within 1% of one stream)")
+        }
+
+        if chunkSize == nil, !format.allows(chunk), let fitting = format.fitting(chunk) {
+            chunk = fitting
+            reasons.append("chunk size: \(ByteCount(bytes: chunk)), the nearest the format allows")
         }
 
         // Two chunks per worker keep every worker busy while the writer drains; two more cover the

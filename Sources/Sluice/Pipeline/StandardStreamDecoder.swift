@@ -11,7 +11,7 @@ import SystemPackage
 /// (`lz4 -BD`), and anything read from a pipe. A reader thread keeps the next input pieces ready and
 /// a writer thread writes the finished output behind it, so decoding overlaps both, as `zstd -d` does.
 struct StandardStreamDecoder {
-    let format: ContainerFormat
+    let format: ContainerKind
     let memoryLimit: ByteCount
 
     /// Input is read and output written in pieces of this size.

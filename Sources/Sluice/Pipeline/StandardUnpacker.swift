@@ -16,7 +16,7 @@ final class StandardSlot: @unchecked Sendable {
 
 /// What a zstd or LZ4 file holds, found without decoding it (`sluice inspect`, and the plan of an unpack).
 public struct StandardFileLayout: Sendable {
-    public var format: ContainerFormat
+    public var format: ContainerKind
     /// How the file is read: "seek table", "frames", "stream".
     public var access: String
     /// Data frames (zstd) or frames (LZ4).
@@ -44,7 +44,7 @@ extension Pipeline {
 
     /// Reads a regular zstd or LZ4 file's layout: its seek table, or its frames found by walking a
     /// mapping of it. `jobs` is empty when the file must be streamed (one zstd frame, linked LZ4 blocks).
-    static func standardLayout(_ format: ContainerFormat, _ input: FileDescriptor, fileSize: UInt64) throws -> StandardFileLayout {
+    static func standardLayout(_ format: ContainerKind, _ input: FileDescriptor, fileSize: UInt64) throws -> StandardFileLayout {
         if format == .zstd, fileSize >= UInt64(ZstdSeekTable.footerSize) {
             var footer = [UInt8](repeating: 0, count: ZstdSeekTable.footerSize)
             _ = try footer.withUnsafeMutableBytes { try readInput(input, into: $0, at: Int64(fileSize) - 9) }
@@ -95,13 +95,12 @@ extension Pipeline {
     /// - Throws: ``SluiceError``: ``SluiceError/Code/corrupt`` for anything malformed, truncated or
     ///   failing a checksum; `output` may then hold a prefix, which callers writing a file discard.
     static func unpackStandard(
-        _ format: ContainerFormat, from input: FileDescriptor, consumed: [UInt8], isStream: Bool, to output: FileDescriptor?,
+        _ format: ContainerKind, from input: FileDescriptor, consumed: [UInt8], isStream: Bool, to output: FileDescriptor?,
         workers: Int, memoryLimit: ByteCount, pool: WorkerPool, io: IOPool?, range: Range<UInt64>? = nil,
         progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         let plan = Plan(chunkSize: 0, workers: workers, window: 1, reasons: [])
-        let header = Header(codec: try CodecSettings(format == .zstd ? .zstd : .lz4), cipher: .none, checksum: .none,
-                            chunkSize: Plan.defaultChunkSize, keyBlock: nil, metadata: nil)
+        let info = ContainerInfo.standard(format, codec: try CodecSettings(format == .zstd ? .zstd : .lz4))
         let regular = !isStream && (try? FileSystem.status(of: input).isRegular) == true
             && (try? input.seek(offset: 0, from: .current)) == Int64(consumed.count)
         if regular, let size = try? FileSystem.status(of: input).size {
@@ -109,7 +108,7 @@ extension Pipeline {
             let largest = layout.jobs.map(StandardFormatReader.memory).max() ?? 0
             let window = largest == 0 ? 0 : min(2 * workers + 2, memoryLimit.bytes / largest)
             if !layout.jobs.isEmpty, window >= 2 {
-                return try unpackJobs(layout, from: input, to: output, header: header, window: window, plan: plan,
+                return try unpackJobs(layout, from: input, to: output, info: info, window: window, plan: plan,
                                       pool: pool, io: io, range: range, progress: progress)
             }
         }
@@ -118,14 +117,13 @@ extension Pipeline {
         let (_, packedBytes, frames) = try decoder.run(
             from: input, consumed: consumed, to: output, isStream: isStream, clip: &clip, progress: progress)
         try clip.checkEnd()
-        return UnpackReport(header: header, plainBytes: clip.written, packedBytes: packedBytes, chunks: frames,
-                            statistics: nil, format: format)
+        return UnpackReport(info: info, plainBytes: clip.written, packedBytes: packedBytes, chunks: frames, statistics: nil)
     }
 
     /// The parallel path: the I/O pool reads each job's bytes at their offset, workers decode, this
     /// thread writes the plaintext in order and runs the per-frame checks of LZ4.
     private static func unpackJobs(
-        _ layout: StandardFileLayout, from input: FileDescriptor, to output: FileDescriptor?, header: Header,
+        _ layout: StandardFileLayout, from input: FileDescriptor, to output: FileDescriptor?, info: ContainerInfo,
         window: Int, plan: Plan, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         var jobs = layout.jobs
@@ -226,10 +224,9 @@ extension Pipeline {
         }
         try clip.checkEnd()
         return UnpackReport(
-            header: header, plainBytes: clip.written, packedBytes: layout.fileSize, chunks: UInt64(layout.frames),
+            info: info, plainBytes: clip.written, packedBytes: layout.fileSize, chunks: UInt64(layout.frames),
             statistics: run.statistics.finish(stageNames: StandardSlot.stageNames, plan: Plan(
-                chunkSize: 0, workers: plan.workers, window: window, reasons: []), ioTokens: io?.tokens ?? 0),
-            format: layout.format)
+                chunkSize: 0, workers: plan.workers, window: window, reasons: []), ioTokens: io?.tokens ?? 0))
     }
 
     /// The part of a decoded stream that `--range` keeps.
