@@ -23,29 +23,24 @@ struct StandardStreamDecoder {
     func run(from input: FileDescriptor, consumed: [UInt8], to output: FileDescriptor?, isStream: Bool,
              clip: inout Pipeline.RangeClip, progress: (UInt64) -> Void) throws -> (UInt64, UInt64, UInt64) {
         let source = PieceReader(input, first: consumed, isStream: isStream)
-        let sink = output.map(PieceWriter.init)
-        defer {
-            source.stop()
-            sink?.stop()
+        defer { source.stop() }
+        // `out` lives only for this call: the progress closure does not outlive it.
+        let (kept, frames) = try withoutActuallyEscaping(progress) { progress in
+            let out = StreamOutput(sink: output.map(PieceWriter.init), clip: clip, progress: progress)
+            defer { out.sink?.stop() }
+            let frames = format == .zstd ? try decodeZstd(source, out) : try decodeLZ4(source, out)
+            try out.sink?.finish()
+            return (out.clip, frames)
         }
-        var kept = clip
-        func emit(_ piece: UnsafeRawBufferPointer) throws {
-            let inside = kept.clip(piece)
-            if !inside.isEmpty { try sink?.write(inside) }
-            progress(kept.written)
-        }
-        let frames = format == .zstd ? try decodeZstd(source, emit) : try decodeLZ4(source, emit)
-        try sink?.finish()
         clip = kept
-        return (kept.position, source.total, frames)
+        return (clip.position, source.total, frames)
     }
 
     /// The zstd stream: every frame through one `ZSTD_DCtx`; each frame's header is looked at first
     /// so a dictionary frame gets a clear error.
-    private func decodeZstd(_ source: PieceReader, _ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> UInt64 {
+    private func decodeZstd(_ source: PieceReader, _ out: StreamOutput) throws -> UInt64 {
         let windowLog = min(Zstd.maximumWindowLog, max(Zstd.defaultWindowLogLimit, Int.bitWidth - 1 - memoryLimit.bytes.leadingZeroBitCount))
         let decoder = try ZstdStreamDecoder(windowLogMax: windowLog)
-        let out = RawBuffer(capacity: StandardStreamDecoder.pieceSize)
         var frames: UInt64 = 0
         var atFrameStart = true
         while true {
@@ -58,16 +53,15 @@ struct StandardStreamDecoder {
                 }
                 atFrameStart = false
             }
-            atFrameStart = try step(source, out, name: "zstd", emit, decoder.decode)
+            atFrameStart = try step(source, out, name: "zstd", decoder.decode)
         }
         return frames
     }
 
     /// The LZ4 stream: standard and skippable frames through `LZ4F_decompress`, legacy frames block by
     /// block.
-    private func decodeLZ4(_ source: PieceReader, _ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> UInt64 {
+    private func decodeLZ4(_ source: PieceReader, _ out: StreamOutput) throws -> UInt64 {
         let decoder = try LZ4FrameStreamDecoder()
-        let out = RawBuffer(capacity: max(StandardStreamDecoder.pieceSize, LZ4FrameHeader.legacyBlockSize))
         var frames: UInt64 = 0
         while true {
             try source.fill(atLeast: 4)
@@ -77,7 +71,7 @@ struct StandardStreamDecoder {
             if available.loadLittleEndian(at: 0, as: UInt32.self) == LZ4FrameHeader.legacyMagic {
                 source.consume(4)
                 frames += 1
-                try decodeLegacy(source, into: out, emit)
+                try decodeLegacy(source, out)
                 continue
             }
             if !LZ4FrameHeader.isSkippable(available.loadLittleEndian(at: 0, as: UInt32.self)) {
@@ -85,7 +79,7 @@ struct StandardStreamDecoder {
                 _ = try LZ4FrameHeader.decode(source.available)  // version, reserved bits, dictionary: one clear error
                 frames += 1
             }
-            while try !step(source, out, name: "LZ4", emit, decoder.decode) {}
+            while try !step(source, out, name: "LZ4", decoder.decode) {}
         }
         return frames
     }
@@ -93,21 +87,21 @@ struct StandardStreamDecoder {
     /// One call of a streaming decoder over what is available (reading more when nothing is); returns
     /// whether a frame ended. Input that ends inside a frame is truncated.
     private func step(
-        _ source: PieceReader, _ out: RawBuffer, name: String, _ emit: (UnsafeRawBufferPointer) throws -> Void,
+        _ source: PieceReader, _ out: StreamOutput, name: String,
         _ decode: (UnsafeRawBufferPointer, UnsafeMutableRawBufferPointer) throws -> (consumed: Int, produced: Int, frameEnded: Bool)
     ) throws -> Bool {
         if source.available.isEmpty {
             try source.fill(atLeast: 1)
             if source.available.isEmpty { throw SluiceError.corrupt("truncated \(name) file: the last frame is incomplete") }
         }
-        let step = try decode(source.available, out.bytes)
+        let step = try decode(source.available, out.space())
         source.consume(step.consumed)
-        if step.produced > 0 { try emit(UnsafeRawBufferPointer(rebasing: out.bytes[..<step.produced])) }
+        try out.commit(step.produced)
         return step.frameEnded
     }
 
     /// Legacy blocks until the input ends or a size field too large for a block (the next frame's magic).
-    private func decodeLegacy(_ source: PieceReader, into out: RawBuffer, _ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    private func decodeLegacy(_ source: PieceReader, _ out: StreamOutput) throws {
         let largest = LZ4.compressBound(LZ4FrameHeader.legacyBlockSize)
         while true {
             try source.fill(atLeast: 4)
@@ -117,12 +111,52 @@ struct StandardStreamDecoder {
             if size > largest { return }
             try source.fill(atLeast: 4 + size)
             guard source.available.count >= 4 + size else { throw SluiceError.corrupt("truncated LZ4 file: a legacy block is incomplete") }
-            let produced = try LZ4.decompress(
-                UnsafeRawBufferPointer(rebasing: source.available[4..<4 + size]),
-                into: UnsafeMutableRawBufferPointer(rebasing: out.bytes[..<LZ4FrameHeader.legacyBlockSize]))
+            let block = out.legacyBlock
+            let produced = try LZ4.decompress(UnsafeRawBufferPointer(rebasing: source.available[4..<4 + size]), into: block.bytes)
             source.consume(4 + size)
-            try emit(UnsafeRawBufferPointer(rebasing: out.bytes[..<produced]))
+            try out.emit(UnsafeRawBufferPointer(rebasing: block.bytes[..<produced]))
         }
+    }
+}
+
+/// Where the stream decoder puts plaintext: straight into the write-behind's next piece when all of it
+/// is kept (no copy), otherwise into a scratch buffer from which the `--range` clip keeps its part.
+final class StreamOutput {
+    let sink: PieceWriter?
+    private(set) var clip: Pipeline.RangeClip
+    private let progress: (UInt64) -> Void
+    private let scratch = RawBuffer(capacity: StandardStreamDecoder.pieceSize)
+    /// Room for one legacy LZ4 block (8 MiB), made on first use.
+    private(set) lazy var legacyBlock = RawBuffer(capacity: LZ4FrameHeader.legacyBlockSize)
+
+    init(sink: PieceWriter?, clip: Pipeline.RangeClip, progress: @escaping (UInt64) -> Void) {
+        self.sink = sink
+        self.clip = clip
+        self.progress = progress
+    }
+
+    private var direct: Bool { sink != nil && clip.range == nil }
+
+    /// Where the decoder may write next.
+    func space() -> UnsafeMutableRawBufferPointer { direct ? sink!.space : scratch.bytes }
+
+    /// The decoder wrote `count` bytes into the last ``space()``.
+    func commit(_ count: Int) throws {
+        guard count > 0 else { return }
+        if direct {
+            _ = clip.clip(UnsafeRawBufferPointer(rebasing: sink!.space[..<count]))
+            try sink!.commit(count)
+            progress(clip.written)
+        } else {
+            try emit(UnsafeRawBufferPointer(rebasing: scratch.bytes[..<count]))
+        }
+    }
+
+    /// Plaintext decoded elsewhere: the part the clip keeps is copied out.
+    func emit(_ piece: UnsafeRawBufferPointer) throws {
+        let inside = clip.clip(piece)
+        if !inside.isEmpty { try sink?.write(inside) }
+        progress(clip.written)
     }
 }
 
@@ -229,6 +263,15 @@ final class PieceWriter: @unchecked Sendable {
         }
         thread.name = "sluice-writer"
         thread.start()
+    }
+
+    /// The free part of the current piece, for a decoder to write into (then ``commit(_:)``).
+    var space: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: current.bytes[current.count...]) }
+
+    /// `count` bytes were written into ``space``; a full piece goes to the writer thread.
+    func commit(_ count: Int) throws {
+        current.count += count
+        if current.count == current.bytes.count { try handOver() }
     }
 
     /// Copies `bytes` into the current piece, handing full pieces to the writer thread.
