@@ -76,15 +76,15 @@ private func withPipe(_ data: UnsafeRawBufferPointer, _ body: (FileDescriptor) -
 
 private func decodeStream(_ data: UnsafeRawBufferPointer) {
     withPipe(data) { input in
-    do {
-        let opened = try Pipeline.readHeader(from: input, key: key(for:), limits: limits)
-        // isStream: false waits for the reader thread, which is safe here (the write end is closed, so
-        // no read can block), and keeps it from outliving this descriptor.
-        _ = try Pipeline.unpack(
-            opened, from: input, to: nil, workers: 2, memoryLimit: .mebibytes(8), pool: pool, isStream: false)
-    } catch {
-        expectDecodeError(error)
-    }
+        do {
+            let opened = try Pipeline.readHeader(from: input, key: key(for:), limits: limits)
+            // isStream: false waits for the reader thread, which is safe here (the write end is closed, so
+            // no read can block), and keeps it from outliving this descriptor.
+            _ = try Pipeline.unpack(
+                opened, from: input, to: nil, workers: 2, memoryLimit: .mebibytes(8), pool: pool, isStream: false)
+        } catch {
+            expectDecodeError(error)
+        }
     }
 }
 

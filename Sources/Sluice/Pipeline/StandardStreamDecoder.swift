@@ -160,25 +160,33 @@ final class StreamOutput {
     }
 }
 
-/// Sequential input with read-ahead: a thread reads the next pieces into buffers while the decoder
-/// works on the current one. ``available`` is a contiguous window the decoder consumes from.
+/// Sequential input. From a pipe, a read-ahead thread reads the next pieces while the decoder works on
+/// the current one; from a regular file the decoder's own thread reads (a page-cache copy costs less
+/// than waking a thread under load, measured in docs/performance.md). ``available`` is a contiguous
+/// window the decoder consumes from.
 final class PieceReader: @unchecked Sendable {
     private let filled = BoundedQueue<(RawBuffer, (any Error)?)>(capacity: 2)
     private let empty = BoundedQueue<RawBuffer>()
     /// The bytes not consumed yet, contiguous (a piece, or pieces joined when a caller needs more).
-    private var window = RawBuffer(capacity: 2 * StandardStreamDecoder.pieceSize)
+    private var window = RawBuffer(capacity: 4 * StandardStreamDecoder.pieceSize)
     private var start = 0
     private let isStream: Bool
     private let done = Monitor(false)
+    private let input: FileDescriptor
     private var ended = false
     /// Bytes taken from the input so far.
     private(set) var total: UInt64 = 0
 
     init(_ input: FileDescriptor, first: [UInt8], isStream: Bool) {
         self.isStream = isStream
+        self.input = input
         first.withUnsafeBytes { window.bytes.copyMemory(from: $0) }
         window.count = first.count
         total = UInt64(first.count)
+        guard isStream else {
+            done.withLock { $0 = true }
+            return
+        }
         for _ in 0..<3 { _ = empty.push(RawBuffer(capacity: StandardStreamDecoder.pieceSize)) }
         let thread = Thread { [filled, empty, done] in
             while let buffer = empty.pop() {
@@ -202,6 +210,7 @@ final class PieceReader: @unchecked Sendable {
 
     /// Makes at least `count` bytes available, unless the input ends first.
     func fill(atLeast count: Int) throws {
+        if !isStream { return try read(atLeast: count) }
         while window.count - start < count, !ended {
             guard let (piece, error) = filled.pop() else { ended = true; break }
             if let error { throw error }
@@ -227,6 +236,20 @@ final class PieceReader: @unchecked Sendable {
         }
     }
 
+    /// ``fill(atLeast:)`` for a regular file: the rest moves to the front and the input is read behind it.
+    private func read(atLeast count: Int) throws {
+        while window.count - start < count, !ended {
+            let rest = window.count - start
+            if rest > 0, start > 0 { window.bytes.baseAddress!.copyMemory(from: window.bytes.baseAddress! + start, byteCount: rest) }
+            window.count = rest
+            start = 0
+            let got = try Pipeline.readInput(input, into: window[rest..<window.bytes.count])
+            window.count += got
+            total += UInt64(got)
+            if got == 0 { ended = true }
+        }
+    }
+
     /// Ends the read-ahead and waits for the thread, so nothing reads the input afterwards; a thread
     /// blocked on a pipe that never delivers again cannot be waited for, and notices on its next read.
     func stop() {
@@ -244,8 +267,8 @@ final class PieceWriter: @unchecked Sendable {
     private var current: RawBuffer
 
     init(_ output: FileDescriptor) {
-        current = RawBuffer(capacity: 4 * StandardStreamDecoder.pieceSize)
-        for _ in 0..<3 { _ = empty.push(RawBuffer(capacity: 4 * StandardStreamDecoder.pieceSize)) }
+        current = RawBuffer(capacity: 8 * StandardStreamDecoder.pieceSize)
+        for _ in 0..<3 { _ = empty.push(RawBuffer(capacity: 8 * StandardStreamDecoder.pieceSize)) }
         let thread = Thread { [full, empty, failure] in
             while let buffer = full.pop() {
                 do {
