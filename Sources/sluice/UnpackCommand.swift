@@ -99,7 +99,7 @@ struct UnpackCommand: ParsableCommand {
             var bar: ProgressBar?
             defer { bar?.finish() }
             let report = try Pipeline.unpackFile(
-                source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount,
+                source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount, memoryLimit: memoryLimit,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost), restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)),

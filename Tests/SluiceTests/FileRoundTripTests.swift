@@ -1,6 +1,7 @@
 import SystemPackage
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// `Pipeline.packFile`, `unpackFile` and `verifyFile` on real files: names, atomic output, metadata,
 /// overwrite rules and `removeSource`.

@@ -52,6 +52,7 @@ import Testing
         func refused(_ what: String, _ body: () throws -> Void) {
             do {
                 try body()
+                Issue.record("\(what): a crash input was accepted")
             } catch let error as SluiceError {
                 #expect([.corrupt, .wrongKey, .invalidArgument].contains(error.code), "\(what): \(error)")
             } catch {

@@ -1,6 +1,7 @@
 import SystemPackage
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// `Pipeline.inspect`: header, footer and index of a seekable file, without a key and without
 /// decoding any frame.

@@ -1,6 +1,7 @@
 import SystemPackage
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// One combination of the round-trip matrix.
 struct RoundTripCase: Sendable, CustomTestStringConvertible {

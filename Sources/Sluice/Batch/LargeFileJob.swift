@@ -6,7 +6,7 @@ extension BatchRun {
         if let pack = packOptions, let plan = try? plan(for: entry, pack) {
             return plan.window * Plan.slotMemory(chunkSize: plan.chunkSize, codec: pack.codec.codec)
         }
-        return (2 * workers.workers + 2) * Plan.slotMemory(chunkSize: Plan.defaultChunkSize, codec: .zstd)
+        return Plan.fullWindow(workers: workers.workers) * Plan.slotMemory(chunkSize: Plan.defaultChunkSize, codec: .zstd)
     }
 
     private func plan(for entry: WalkEntry, _ pack: PackOptions) throws -> Plan {

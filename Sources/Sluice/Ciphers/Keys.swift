@@ -18,7 +18,7 @@ public struct ScryptCost: Hashable, Sendable {
     public static let packRange = 10...22
     /// The costs a decoder considers at all, whatever limit it is given: 2^30 already needs 1 TiB, and
     /// above 2^53 the memory cannot even be computed in 64 bits.
-    public static let decodableRange = 1...30
+    static let decodableRange = 1...30
 
     public init(logN: Int, r: Int = 8, p: Int = 1) {
         self.logN = logN
@@ -50,7 +50,7 @@ struct KeyBlock: Equatable, Sendable {
 /// The per-file keys derived from the master key and the header's salt with HKDF-SHA-256.
 ///
 /// The arrays are not wiped when released; see docs/security.md ("Keys in memory").
-public struct FileKeys: Sendable {
+struct FileKeys: Sendable {
     let payloadKey: [UInt8]
     let headerKey: [UInt8]
     let keyCheck: [UInt8]

@@ -30,21 +30,21 @@ public struct DecodeLimits: Sendable {
 }
 
 /// The header of a `.slc` file (docs/format.md, "Header"): everything needed to decode the frames.
-public struct Header: Equatable, Sendable {
-    public var codec: CodecSettings
-    public var cipher: Cipher
-    public var checksum: ChecksumKind
+struct Header: Equatable, Sendable {
+    var codec: CodecSettings
+    var cipher: Cipher
+    var checksum: ChecksumKind
     /// Plaintext bytes per frame (the final frame may hold fewer).
-    public var chunkSize: Int
+    var chunkSize: Int
     var keyBlock: KeyBlock?
-    public var metadata: FileMetadata?
+    var metadata: FileMetadata?
 
     static let magic: [UInt8] = [0x89, 0x53, 0x4C, 0x43, 0x0D, 0x0A, 0x1A, 0x0A]
     static let version: UInt16 = 1
     /// Magic, version and header length: enough to know how much more to read.
     static let prefixSize = 12
     /// Chunk sizes a file may declare.
-    public static let chunkSizes = 4096...(256 << 20)
+    static let chunkSizes = 4096...(256 << 20)
 
     init(codec: CodecSettings, cipher: Cipher, checksum: ChecksumKind, chunkSize: Int,
          keyBlock: KeyBlock?, metadata: FileMetadata?) {
@@ -73,7 +73,7 @@ public struct Header: Equatable, Sendable {
     var tagSize: Int { cipher == .none ? 8 : 32 }
 
     /// The KDF recorded in the header, for `inspect`.
-    public var keyDerivation: String? {
+    var keyDerivation: String? {
         guard let keyBlock else { return nil }
         switch keyBlock.derivation {
         case .keyFile: return "key file"

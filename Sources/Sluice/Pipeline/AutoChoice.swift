@@ -14,7 +14,7 @@ public enum Priority: String, CaseIterable, Sendable {
 /// The stage choices that depend on the machine and the data: `--cipher auto` and `--codec auto`.
 public enum AutoChoice {
     /// Whether the CPU has AES instructions (x86 AES-NI, ARMv8 AES), read from `/proc/cpuinfo`.
-    public static var cpuHasAES: Bool {
+    static var cpuHasAES: Bool {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
         return info.split(separator: "\n").contains { line in
             (line.hasPrefix("flags") || line.hasPrefix("Features")) && line.split(separator: " ").contains("aes")

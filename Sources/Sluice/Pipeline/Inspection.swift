@@ -3,15 +3,20 @@ import SystemPackage
 /// What `sluice inspect` shows: the header and the index's totals, read without a key and without
 /// decoding any frame.
 public struct Inspection: Sendable {
+    /// What the header says.
     public var info: ContainerInfo
+    /// Bytes of the packed file.
     public var fileSize: UInt64
+    /// Frames the index lists.
     public var chunks: UInt64
+    /// Plaintext bytes the index adds up to.
     public var plainSize: UInt64
     /// Frames stored raw because compression did not pay.
     public var rawChunks: UInt64
     /// Whether the index could be authenticated (always without a cipher; with one only given a key).
     public var trailerVerified: Bool
 
+    /// Plaintext size over packed size.
     public var ratio: Double { fileSize == 0 ? 0 : Double(plainSize) / Double(fileSize) }
 }
 

@@ -2,12 +2,15 @@
 public struct PackOptions: Sendable {
     /// The container to write.
     public var format: ContainerKind = .slc
+    /// The compression stage and its level.
     public var codec: CodecSettings
+    /// The AEAD cipher; `.none` for no encryption.
     public var cipher: Cipher = .none
     /// `nil`: XXH3 without a cipher, none with one (the AEAD tags already authenticate every frame).
     public var checksum: ChecksumKind?
     /// Required when `cipher` is not `.none`.
     public var key: KeySource?
+    /// The scrypt cost when `key` is a passphrase.
     public var kdfCost: ScryptCost = .default
     /// `nil`: chosen by ``Plan``.
     public var chunkSize: Int?
@@ -16,6 +19,7 @@ public struct PackOptions: Sendable {
     /// `nil`: a quarter of physical memory.
     public var memoryLimit: ByteCount?
 
+    /// Options with `codec` and every other choice left to its default.
     public init(codec: CodecSettings) { self.codec = codec }
 
     /// The checksum actually used.
@@ -42,23 +46,31 @@ public struct PackOptions: Sendable {
 
 /// What a finished pack run did.
 public struct PackReport: Sendable {
+    /// What the new file's header records.
     public var info: ContainerInfo
+    /// How the run was cut up and spread.
     public var plan: Plan
     /// Plaintext bytes read.
     public var plainBytes: UInt64
     /// Bytes of `.slc` written, header to footer.
     public var packedBytes: UInt64
+    /// Frames written.
     public var chunks: UInt64
     /// Chunks stored without compression because it did not pay.
     public var rawChunks: UInt64
+    /// Where the time went (`--stats`).
     public var statistics: RunStatistics
 }
 
 /// What a finished unpack (or verify) run did.
 public struct UnpackReport: Sendable {
+    /// What the file's header records.
     public var info: ContainerInfo
+    /// Plaintext bytes restored (or verified).
     public var plainBytes: UInt64
+    /// Bytes of the packed file.
     public var packedBytes: UInt64
+    /// Frames decoded.
     public var chunks: UInt64
     /// `nil` for runs too short to measure (an empty range).
     public var statistics: RunStatistics?

@@ -11,9 +11,9 @@ public enum Pipeline {
     ///   - inputSize: the size when known, for the plan and the metadata.
     ///   - metadata: stored in the header (name, mode, mtime); `nil` to store none.
     ///   - pool: the CPU pool; its worker count should match `plan.workers`.
-    ///   - io: the I/O pool: every read and write then holds one of its tokens, and with `positional`
-    ///     the frames are written by its threads, several at once; `nil` reads and writes on the run's
-    ///     own reader and writer threads without tokens.
+    ///   - io: the I/O pool: every read and write holds one of its tokens, a regular file is read at
+    ///     offsets by its threads, and with `positional` the frames are written by them, several at
+    ///     once; `nil`: the process-wide ``IOPool/standard``.
     ///   - positional: `output` is a new regular file (not a pipe or device): frames are written at
     ///     their offsets (`pwrite`), which the writer assigns in order as it builds the index.
     ///   - progress: called on this thread with the plaintext bytes done after each chunk is written.
@@ -26,7 +26,7 @@ public enum Pipeline {
     ) throws -> PackReport {
         let writer = try options.writer(chunkSize: plan.chunkSize, metadata: metadata)
         return try pack(
-            from: input, inputSize: inputSize, to: output, writer: writer, plan: plan, pool: pool, io: io,
+            from: input, inputSize: inputSize, to: output, writer: writer, plan: plan, pool: pool, io: io ?? .standard,
             positional: positional, progress: progress)
     }
 
@@ -34,7 +34,7 @@ public enum Pipeline {
     /// any format: `writer` makes the header, each frame (on the workers) and the tail (from its ledger).
     static func pack<Writer: FormatWriter>(
         from input: FileDescriptor, inputSize: Int?, to output: FileDescriptor, writer: Writer, plan: Plan,
-        pool: WorkerPool, io: IOPool?, positional: Bool, progress: (UInt64) -> Void
+        pool: WorkerPool, io: IOPool, positional: Bool, progress: (UInt64) -> Void
     ) throws -> PackReport {
         let headerBytes = writer.headerBytes
         let run = Run(slots: (0..<plan.window).map { _ in PackSlot() })
@@ -47,7 +47,7 @@ public enum Pipeline {
             }
         }
         // (Standard input may be a regular file read from somewhere in the middle: that one streams.)
-        if let io, !isStream, let size = inputSize, (try? input.seek(offset: 0, from: .current)) == 0 {
+        if !isStream, let size = inputSize, (try? input.seek(offset: 0, from: .current)) == 0 {
             // A regular file of known size: the chunks are known up front, and the I/O threads read them
             // at their offsets, several at once, instead of one reader copying everything.
             let fileSize = UInt64(size)
@@ -163,7 +163,7 @@ public enum Pipeline {
         return PackReport(
             info: writer.info, plan: plan, plainBytes: plainBytes, packedBytes: written,
             chunks: chunks, rawChunks: rawChunks,
-            statistics: run.statistics.finish(stageNames: PackSlot.stageNames, plan: plan, ioTokens: io?.tokens ?? 0))
+            statistics: run.statistics.finish(stageNames: PackSlot.stageNames, plan: plan, ioTokens: io.tokens))
     }
 
     static func write(_ bytes: UnsafeRawBufferPointer, to output: FileDescriptor, at offset: Int64) throws {

@@ -88,7 +88,7 @@ extension Pipeline {
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             report = try pack(from: source.fd, inputSize: size, to: output.descriptor, options: options,
-                              metadata: metadata, plan: plan, pool: pool, io: io, positional: io != nil, progress: progress)
+                              metadata: metadata, plan: plan, pool: pool, io: io, positional: true, progress: progress)
             try refuseChangedSource(source, input)
             let mode = source.status?.isRegular == true ? source.status!.mode & 0o666 : 0o644
             if policy.removeSource {
@@ -118,7 +118,7 @@ extension Pipeline {
     ///   published unless every frame, the trailer and the digest verified.
     public static func unpackFile(
         _ input: FilePath?, to target: OutputTarget, key: KeyProvider, workers: Int? = nil,
-        limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
+        memoryLimit: ByteCount? = nil, limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
         range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (ContainerInfo) -> Void = { _ in },
         progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
@@ -131,8 +131,8 @@ extension Pipeline {
         let (format, consumed) = try detectFormat(source)
         if format.isStandard {
             return try unpackStandardFile(
-                format, source, input, consumed: consumed, to: target, workers: workerCount, pool: pool, io: io,
-                range: range, policy: policy, progress: progress)
+                format, source, input, consumed: consumed, to: target, workers: workerCount, memoryLimit: memoryLimit,
+                pool: pool, io: io, range: range, policy: policy, progress: progress)
         }
         let header = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
         opened(header.info)
@@ -140,10 +140,11 @@ extension Pipeline {
             if let range {
                 return try unpackRange(
                     header, from: source.fd, fileSize: UInt64(source.status!.size), range: range, to: output,
-                    workers: workerCount, pool: pool)
+                    workers: workerCount, memoryLimit: memoryLimit, pool: pool)
             }
             return try unpack(
-                header, from: source.fd, to: output, workers: workerCount, pool: pool, io: io, isStream: isStream,
+                header, from: source.fd, to: output, workers: workerCount, memoryLimit: memoryLimit, pool: pool, io: io,
+                isStream: isStream,
                 positional: positional, progress: progress)
         }
         switch target {
@@ -169,8 +170,8 @@ extension Pipeline {
 
     /// Decodes `input` completely and checks everything, writing nothing.
     public static func verifyFile(
-        _ input: FilePath?, key: KeyProvider, workers: Int? = nil, limits: DecodeLimits = DecodeLimits(),
-        io: IOPool? = nil
+        _ input: FilePath?, key: KeyProvider, workers: Int? = nil, memoryLimit: ByteCount? = nil,
+        limits: DecodeLimits = DecodeLimits(), io: IOPool? = nil
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
@@ -179,11 +180,11 @@ extension Pipeline {
         if format.isStandard {
             return try unpackStandard(
                 format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: nil,
-                workers: workerCount, memoryLimit: Memory.defaultLimit, pool: WorkerPool.shared(workers: workerCount),
+                workers: workerCount, memoryLimit: memoryLimit, pool: WorkerPool.shared(workers: workerCount),
                 io: io, progress: { _ in })
         }
         let opened = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
-        return try unpack(opened, from: source.fd, to: nil, workers: workerCount,
+        return try unpack(opened, from: source.fd, to: nil, workers: workerCount, memoryLimit: memoryLimit,
                           pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true)
     }
 
@@ -191,13 +192,13 @@ extension Pipeline {
     /// published unless every frame decoded and checked.
     private static func unpackStandardFile(
         _ format: ContainerKind, _ source: OpenInput, _ input: FilePath?, consumed: [UInt8], to target: OutputTarget,
-        workers: Int, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, policy: OutputPolicy,
+        workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, policy: OutputPolicy,
         progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         func decode(to output: FileDescriptor) throws -> UnpackReport {
             try unpackStandard(
                 format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: output,
-                workers: workers, memoryLimit: Memory.defaultLimit, pool: pool, io: io, range: range, progress: progress)
+                workers: workers, memoryLimit: memoryLimit, pool: pool, io: io, range: range, progress: progress)
         }
         switch target {
         case .standardOutput:

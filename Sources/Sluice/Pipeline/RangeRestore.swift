@@ -9,7 +9,7 @@ extension Pipeline {
     ///   index or a frame does not check out.
     public static func unpackRange(
         _ opened: OpenedContainer, from input: FileDescriptor, fileSize: UInt64, range: Range<UInt64>,
-        to output: FileDescriptor, workers: Int, memoryLimit: ByteCount = Memory.defaultLimit, pool: WorkerPool
+        to output: FileDescriptor, workers: Int, memoryLimit: ByteCount? = nil, pool: WorkerPool
     ) throws -> UnpackReport {
         try unpackRange(opened.reader, from: input, fileSize: fileSize, range: range, to: output, workers: workers,
                         memoryLimit: memoryLimit, pool: pool)
@@ -17,7 +17,7 @@ extension Pipeline {
 
     static func unpackRange<Reader: FormatReader>(
         _ reader: Reader, from input: FileDescriptor, fileSize: UInt64, range: Range<UInt64>,
-        to output: FileDescriptor, workers: Int, memoryLimit: ByteCount, pool: WorkerPool
+        to output: FileDescriptor, workers: Int, memoryLimit: ByteCount?, pool: WorkerPool
     ) throws -> UnpackReport {
         let traits = reader.info.format.traits
         guard traits.indexedFromTheEnd else {
@@ -40,9 +40,10 @@ extension Pipeline {
         let last = max(first, (starts.lastIndex { $0 < range.upperBound } ?? first))
         // Frames that do not decode independently are decoded from the first one.
         let from = traits.independentFrames ? first : 0
-        let slotMemory = reader.maxFrameSize + reader.maxPlainSize
-        let window = max(2, min(2 * workers + 2, memoryLimit.bytes / slotMemory))
-        let run = Run(slots: (0..<window).map { _ in UnpackSlot() })
+        let plan = try Plan.decoding(
+            chunkSize: reader.maxPlainSize, frameSize: reader.maxFrameSize, workers: workers,
+            memoryLimit: memoryLimit ?? Memory.defaultLimit)
+        let run = Run(slots: (0..<plan.window).map { _ in UnpackSlot() })
 
         run.startReader(name: "sluice-range") {
             var order: UInt64 = 0
@@ -97,6 +98,6 @@ extension Pipeline {
             info: reader.info, plainBytes: written, packedBytes: fileSize, chunks: UInt64(last - first + 1),
             statistics: run.statistics.finish(
                 stageNames: UnpackSlot.stageNames,
-                plan: Plan(chunkSize: reader.maxPlainSize, workers: workers, window: window, reasons: [])))
+                plan: plan))
     }
 }

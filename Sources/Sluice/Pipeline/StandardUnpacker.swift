@@ -89,16 +89,17 @@ extension Pipeline {
 
     /// Decodes a standard zstd or LZ4 file whose first bytes (`consumed`) were already read from
     /// `input` to tell its format: in parallel from its layout when it is a regular file that can be
-    /// cut into jobs within `memoryLimit`, else streamed front to back. The plaintext goes to `output`
+    /// cut into jobs within `memoryLimit` (`nil`: the default budget), else streamed front to back. The plaintext goes to `output`
     /// in order (`nil`: verify only).
     ///
     /// - Throws: ``SluiceError``: ``SluiceError/Code/corrupt`` for anything malformed, truncated or
     ///   failing a checksum; `output` may then hold a prefix, which callers writing a file discard.
     static func unpackStandard(
         _ format: ContainerKind, from input: FileDescriptor, consumed: [UInt8], isStream: Bool, to output: FileDescriptor?,
-        workers: Int, memoryLimit: ByteCount, pool: WorkerPool, io: IOPool?, range: Range<UInt64>? = nil,
+        workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>? = nil,
         progress: (UInt64) -> Void
     ) throws -> UnpackReport {
+        let memoryLimit = memoryLimit ?? Memory.defaultLimit
         let plan = Plan(chunkSize: 0, workers: workers, window: 1, reasons: [])
         let info = ContainerInfo.standard(format, codec: try CodecSettings(format == .zstd ? .zstd : .lz4))
         let regular = !isStream && (try? FileSystem.status(of: input).isRegular) == true

@@ -42,20 +42,22 @@ extension Pipeline {
     /// - Parameters:
     ///   - output: where the plaintext goes; `nil` to verify only.
     ///   - positional: `output` is a new regular file: each chunk is written at its plaintext offset as
-    ///     soon as it is verified (`pwrite`), by a thread of `io` (or, without one, by the worker), so
+    ///     soon as it is verified (`pwrite`), by a thread of `io`, so
     ///     page-cache copies run several at once instead of queueing behind one writer. Otherwise
     ///     chunks are written in order by the calling thread.
-    ///   - io: the I/O pool: every read and write then holds one of its tokens.
+    ///   - memoryLimit: the budget for chunk buffers (default ¼ of RAM): the window shrinks to fit it;
+    ///     a file whose two chunks do not fit is refused.
+    ///   - io: the I/O pool: every read and write holds one of its tokens; `nil`: ``IOPool/standard``.
     ///   - isStream: `input` is a pipe (a failed run then does not wait for a reader blocked on it).
     /// - Throws: ``SluiceError``; `output` may then hold a prefix of verified chunks, which callers
     ///   writing to a file discard.
     public static func unpack(
         _ opened: OpenedContainer, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
-        memoryLimit: ByteCount = Memory.defaultLimit, pool: WorkerPool, io: IOPool? = nil, isStream: Bool = false,
+        memoryLimit: ByteCount? = nil, pool: WorkerPool, io: IOPool? = nil, isStream: Bool = false,
         positional: Bool = false, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         try unpack(
-            opened.reader, from: input, to: output, workers: workers, memoryLimit: memoryLimit, pool: pool, io: io,
+            opened.reader, from: input, to: output, workers: workers, memoryLimit: memoryLimit, pool: pool, io: io ?? .standard,
             isStream: isStream, positional: positional, progress: progress)
     }
 
@@ -64,14 +66,15 @@ extension Pipeline {
     /// decodes each on the workers, and its verifier checks them in order and the tail.
     static func unpack<Reader: FormatReader>(
         _ reader: Reader, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
-        memoryLimit: ByteCount, pool: WorkerPool, io: IOPool?, isStream: Bool, positional requested: Bool,
+        memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool, isStream: Bool, positional requested: Bool,
         progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         let traits = reader.info.format.traits
         let positional = requested && traits.plainSizeKnownBeforeDecoding
-        let slotMemory = reader.maxFrameSize + reader.maxPlainSize
-        let window = max(2, min(2 * workers + 2, memoryLimit.bytes / slotMemory))
-        let run = Run(slots: (0..<window).map { _ in UnpackSlot() })
+        let plan = try Plan.decoding(
+            chunkSize: reader.maxPlainSize, frameSize: reader.maxFrameSize, workers: workers,
+            memoryLimit: memoryLimit ?? Memory.defaultLimit)
+        let run = Run(slots: (0..<plan.window).map { _ in UnpackSlot() })
         let observed = Monitor<(entries: [FrameEntry], tail: ReadTail?)>(([], nil))
         // Room for the largest frame the header allows, taken once: growing a slot frame by frame
         // would give its pages back and fault them in again (seen as 12,000 page faults per 256 MiB).
@@ -80,7 +83,7 @@ extension Pipeline {
 
         /// Hands a frame, read and checked, to the CPU pool (or, for frames that do not decode
         /// independently, files it for the writer to decode in order); to a file, its plaintext then goes
-        /// to `plainOffset`, written by an I/O thread (or, without an I/O pool, by the worker).
+        /// to `plainOffset`, written by an I/O thread.
         @Sendable func submit(_ slot: UnpackSlot, _ chunkIndex: UInt64, plainOffset: UInt64) {
             guard traits.independentFrames else { return run.fileUnprocessed(slot, index: chunkIndex) }
             let positionalOutput = positional ? output : nil
@@ -89,15 +92,10 @@ extension Pipeline {
             }
             run.process(slot, index: chunkIndex, on: pool, work: { slot, context in
                 try slot.decode(with: reader, index: chunkIndex, context: context)
-                if positionalOutput != nil, io == nil {
-                    let start = StatisticsRecorder.now
-                    try writePlaintext(slot)
-                    run.statistics.busy(.writer, since: start)
-                }
             }, then: io, write: positionalOutput == nil ? nil : writePlaintext)
         }
 
-        if traits.indexedFromTheEnd, let io, let index = try indexedInput(reader, input, isStream: isStream, io: io) {
+        if traits.indexedFromTheEnd, let index = try indexedInput(reader, input, isStream: isStream, io: io) {
             // A seekable file: the index gives every frame's offset, so the I/O pool reads frames at their
             // offsets, several at once; each frame is checked against its index entry, and the verifier
             // below sees the same entries.
@@ -204,8 +202,8 @@ extension Pipeline {
                 info: reader.info, plainBytes: plainBytes, packedBytes: packedBytes, chunks: UInt64(entries.count),
                 statistics: run.statistics.finish(
                     stageNames: UnpackSlot.stageNames,
-                    plan: Plan(chunkSize: reader.maxPlainSize, workers: workers, window: window, reasons: []),
-                    ioTokens: io?.tokens ?? 0))
+                    plan: plan,
+                    ioTokens: io.tokens))
         } catch {
             run.fail(error)
             run.waitUntilQuiet(reader: !isStream)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Sluice
 
 /// Runs a program to completion, for file mode's memory column: the peak of a real `sluice pack` or
 /// `unpack` process, unaffected by what the benchmark process itself has allocated before.

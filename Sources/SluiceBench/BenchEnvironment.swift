@@ -1,4 +1,5 @@
 import Foundation
+import Sluice
 
 /// What the numbers were measured on: the header of every results file and table, so two files can
 /// be compared knowing whether the machine or the libraries changed.

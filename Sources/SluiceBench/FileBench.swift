@@ -1,5 +1,6 @@
 import Foundation
 import SystemPackage
+import Sluice
 
 /// `--mode file`: the real pipeline end to end, `Pipeline.packFile` then `Pipeline.unpackFile` on
 /// temporary files, with everything the `sluice` command pays for — reads and writes on the process's

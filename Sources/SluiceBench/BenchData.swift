@@ -1,3 +1,4 @@
+import Sluice
 /// The kinds of data `sluice bench --generate` makes, from best to worst case for a compressor.
 public enum BenchDataKind: String, CaseIterable, Sendable, Codable {
     /// All zero bytes: the best case, and a check that nothing is slow on trivial input.

@@ -1,3 +1,4 @@
+import Sluice
 /// What one row of results measures.
 public enum BenchSubject: Hashable, Sendable, CustomStringConvertible {
     /// Copying the chunks: the ceiling every stage is compared against.

@@ -1,3 +1,4 @@
+import Sluice
 /// Everything a benchmark run can be told, as the user spelled it: from the command line, from a
 /// suite file, or both (``overlaid(by:)``: the command line wins). Every field is optional so that
 /// "not given" can be told apart from "given as the default".

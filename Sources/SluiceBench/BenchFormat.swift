@@ -1,3 +1,4 @@
+import Sluice
 /// The ways `sluice bench` can write its results.
 public enum BenchFormat: String, CaseIterable, Sendable {
     /// Aligned columns for a terminal (the default).

@@ -1,3 +1,4 @@
+import Sluice
 /// How hard each cell is measured.
 public struct BenchSettings: Sendable, Codable, Equatable {
     /// Timed passes per direction, at least.

@@ -1,3 +1,4 @@
+import Sluice
 /// How the benchmark runs a cell.
 public enum BenchMode: String, CaseIterable, Sendable, Codable {
     /// In process, over chunks in memory: each codec and cipher alone, one context per thread.

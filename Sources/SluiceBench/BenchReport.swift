@@ -1,4 +1,5 @@
 import Foundation
+import Sluice
 
 /// One measured cell: what ran, on what, and how fast.
 public struct BenchResult: Codable, Sendable, Equatable {

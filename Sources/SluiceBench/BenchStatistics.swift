@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Sluice
 
 /// Median, minimum and maximum of a set of samples. The median is what tables show: one slow pass
 /// caused by another process does not move it, where it would move a mean.

@@ -1,4 +1,5 @@
 import Foundation
+import Sluice
 
 /// What `--recommend` optimises for.
 public enum BenchGoal: String, CaseIterable, Sendable, Codable {

@@ -1,3 +1,4 @@
+import Sluice
 extension String {
     init(format1 value: Double) { self = BenchFormatting.fixed(value, digits: 1) }
     init(format2 value: Double) { self = BenchFormatting.fixed(value, digits: 2) }

@@ -1,3 +1,4 @@
+import Sluice
 /// `--format csv`: one line per result, every number in plain units (bytes, seconds, MB/s), for
 /// spreadsheets and scripts. The header line names the columns; ``columns`` is the schema.
 enum BenchCSV {

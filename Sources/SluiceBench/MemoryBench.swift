@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Synchronization
+import Sluice
 
 /// `--mode memory`: each stage alone over the chunks of a dataset held in memory, on one thread or on
 /// N, each thread with its own ``CodecContext`` and ``AEADContext`` (the pool's ``WorkerContext``),

@@ -1,4 +1,5 @@
 import Foundation
+import Sluice
 
 /// The columns every human-readable format shows, computed once and laid out by the terminal,
 /// Markdown and HTML renderers.

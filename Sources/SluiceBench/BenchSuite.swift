@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import Sluice
 
 /// A benchmark suite file (`--config suite.yaml`): the data to prepare, the matrix, how hard to
 /// measure, where to write the results, and what to clean up afterwards. See

@@ -1,3 +1,4 @@
+import Sluice
 /// The benchmark's own pseudo-random generator: xoshiro256** seeded through SplitMix64.
 ///
 /// Generated data must be the same bytes for the same seed on every machine and every Swift version,

@@ -1,4 +1,5 @@
 import Foundation
+import Sluice
 
 /// Runs a matrix over inputs and collects a ``BenchRun``: the library side of `sluice bench`.
 ///

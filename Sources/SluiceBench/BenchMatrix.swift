@@ -1,3 +1,4 @@
+import Sluice
 /// The cells to measure: codecs × levels, ciphers, chunk sizes and worker counts.
 ///
 /// Every list is parsed from the spelling the CLI and suite files use:
@@ -157,7 +158,7 @@ public struct BenchMatrix: Sendable, Equatable {
             guard let size = ByteCount(parsing: text) else {
                 throw SluiceError.invalid("--chunk-sizes: '\(text)' is not a size (try 64K,1M,4M)")
             }
-            guard Header.chunkSizes.contains(size.bytes) else {
+            guard Plan.chunkSizes.contains(size.bytes) else {
                 throw SluiceError.invalid("--chunk-sizes: \(size) is outside 4 KiB…256 MiB")
             }
             if !result.contains(size) { result.append(size) }

@@ -1,4 +1,5 @@
 import Foundation
+import Sluice
 
 /// The two pictures of a report, as SVG: compression ratio against compression speed (log scale)
 /// with the Pareto front marked, and throughput against worker count. `--plot FILE.svg` writes both

@@ -1,4 +1,5 @@
 import Foundation
+import Sluice
 
 /// Where the benchmark's data comes from.
 public enum BenchInput: Hashable, Sendable {

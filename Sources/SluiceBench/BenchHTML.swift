@@ -1,3 +1,4 @@
+import Sluice
 /// `--format html`: one self-contained page — environment, tables and both charts inline, no
 /// scripts, no external files — that opens anywhere and can be mailed or attached to an issue.
 enum BenchHTML {

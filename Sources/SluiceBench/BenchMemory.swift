@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Sluice
 
 /// This process's resident memory, as Linux reports it in `/proc/self/status`.
 public enum ResidentMemory {

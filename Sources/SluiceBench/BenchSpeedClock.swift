@@ -1,3 +1,4 @@
+import Sluice
 /// Which clock the displayed speeds come from.
 ///
 /// Results files always keep both wall and CPU seconds; this only changes what tables, charts and
