@@ -24,10 +24,12 @@ let package = Package(
             providers: [.apt(["libbrotli-dev"]), .brew(["brotli"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"]), .brew(["xxhash"])]),
+        // prctl(PR_SET_DUMPABLE) for KeyMemory: no library to link.
+        .systemLibrary(name: "CLinux"),
         .target(
             name: "Sluice",
             dependencies: [
-                "CLZ4", "CZstd", "CBrotli", "COpenSSL", "CXXHash",
+                "CLZ4", "CZstd", "CBrotli", "COpenSSL", "CXXHash", "CLinux",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Sluice
+import Synchronization
 import SystemPackage
 
-/// The directory branch of `pack` and `unpack`: runs the batch, prints as it goes, and exits 1 when any
+/// The directory branch of `pack` and `unpack`: runs the batch, prints as it goes, and exits 77 when a
+/// file was refused for its key (wrong key, or unencrypted although a key was given), else 1 when any
 /// file failed (docs/batch.md).
 enum BatchCommand {
     static func run(
@@ -20,15 +22,21 @@ enum BatchCommand {
             interval: arguments.progressInterval, progress: progress)
         console.start()
         let report: BatchReport
+        let keyRefused = Atomic<Bool>(false)
         do {
-            report = try Batch.run(FilePath(input), options: options, progress: progress) { console.handle($0) }
+            report = try Batch.run(FilePath(input), options: options, progress: progress) { event in
+                if case .failed(_, let error) = event, error.code == .wrongKey { keyRefused.store(true, ordering: .relaxed) }
+                console.handle(event)
+            }
         } catch {
             console.stop()
             throw error
         }
         console.stop()
         console.summarize(report)
-        if report.filesFailed > 0 { throw ExitCode(ExitCodes.failure) }
+        if report.filesFailed > 0 {
+            throw ExitCode(keyRefused.load(ordering: .relaxed) ? ExitCodes.wrongKey : ExitCodes.failure)
+        }
     }
 }
 
@@ -57,9 +65,10 @@ extension UnpackCommand {
         batchOptions.overwrite = force
         batchOptions.removeSource = removeSource
         batchOptions.keepMetadata = restoreMetadata
+        batchOptions.preserveSpecialBits = preserveSpecialBits
         batchOptions.memoryLimit = memoryLimit
         batchOptions.workers = try parseWorkers(workers)
-        batchOptions.limits = DecodeLimits(maxScryptLogN: maxKdfCost)
+        batchOptions.limits = DecodeLimits(maxScryptLogN: maxKdfCost, keys: keys.policy(allowUnencrypted: allowUnencrypted))
         let keys = keys
         if keys.isGiven {
             let key = try keys.secret(confirm: false)

@@ -39,6 +39,7 @@ struct InspectCommand: ParsableCommand {
                 ]
                 if header.codec.codec == .brotli { object["window"] = header.codec.window }
                 if let kdf = header.keyDerivation { object["kdf"] = kdf }
+                if let digest = header.checksum.describeDigest(info.digest) { object["digest"] = digest }
                 if let metadata = header.metadata {
                     object["name"] = metadata.name
                     object["mode"] = String(metadata.mode, radix: 8)
@@ -61,6 +62,7 @@ struct InspectCommand: ParsableCommand {
                 "ratio:       \(String(format: "%.3f", info.ratio))",
             ]
             if let kdf = header.keyDerivation { lines.append("key:         \(kdf)") }
+            if let digest = header.checksum.describeDigest(info.digest) { lines.append("digest:      \(digest)") }
             if header.cipher != .none, !info.trailerVerified { lines.append("index:       not authenticated (no key given)") }
             if let metadata = header.metadata {
                 lines.append("name:        \(metadata.name.isEmpty ? "(stdin)" : metadata.name)")

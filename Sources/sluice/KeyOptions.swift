@@ -21,8 +21,21 @@ struct KeyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read the passphrase from the first line of file descriptor FD.", valueName: "FD"))
     var passphraseFd: Int32?
 
+    @Flag(help: "Refuse, instead of warning: a key or passphrase file other users can reach or someone else owns; on unpack, a header name that differs from the output's.")
+    var strict = false
+
     /// Whether any key option was given.
     var isGiven: Bool { keyFile != nil || passphraseFile != nil || passphraseEnv != nil || passphraseFd != nil }
+
+    /// The kind of secret the options name (`nil`: none; a prompt is not "given").
+    var kind: KeyKind? {
+        if keyFile != nil { return .keyFile }
+        return isGiven ? .passphrase : nil
+    }
+
+    /// What a file must be to be opened with these options (docs/security.md): with a key option, an
+    /// unencrypted file is refused unless `allowUnencrypted`.
+    func policy(allowUnencrypted: Bool) -> KeyPolicy { KeyPolicy(given: kind, allowUnencrypted: allowUnencrypted) }
 
     func validate() throws {
         let given = [keyFile != nil, passphraseFile != nil, passphraseEnv != nil, passphraseFd != nil].filter { $0 }.count
@@ -33,35 +46,37 @@ struct KeyOptions: ParsableArguments {
     ///
     /// - Parameter confirm: ask twice (when packing) so a typo does not lock the data away.
     func secret(confirm: Bool) throws -> KeySource {
-        if let keyFile { return try KeyFile.read(at: FilePath(keyFile)) }
+        KeyMemory.holdingKeys()  // no core dump from here on (docs/security.md, "Keys in memory")
+        if let keyFile { return try KeyFile.read(at: FilePath(keyFile), strict: strict, warn: Terminal.warning) }
         if let passphraseFile {
-            let bytes = try readFirstLine(of: FilePath(passphraseFile))
+            // Enough to see the line break after a passphrase of the longest length (never cut).
+            var bytes = try SecretFile.read(
+                FilePath(passphraseFile), limit: KeySource.maxPassphraseLength + 2, strict: strict, warn: Terminal.warning)
+            if let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) { bytes.removeSubrange(newline...) }
+            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
             return try passphrase(bytes, from: "--passphrase-file \(passphraseFile)")
         }
         if let passphraseEnv {
             guard let value = getenv(passphraseEnv) else {
                 throw SluiceError(.invalidArgument, "environment variable \(passphraseEnv) is not set")
             }
-            return try passphrase(Array(String(cString: value).utf8), from: "$\(passphraseEnv)")
+            // The variable's bytes as they are: no decoding (invalid UTF-8 must not collapse into U+FFFD).
+            let bytes = UnsafeRawBufferPointer(start: value, count: strlen(value))
+            return try passphrase(Array(bytes), from: "$\(passphraseEnv)")
         }
         if let passphraseFd {
-            var bytes: [UInt8] = []
-            while let byte = Terminal.readByte(passphraseFd), byte != UInt8(ascii: "\n") {
-                bytes.append(byte)
-                guard bytes.count <= 65536 else { break }
-            }
-            return try passphrase(bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes, from: "fd \(passphraseFd)")
+            return try passphrase(Terminal.readLine(passphraseFd, limit: KeySource.maxPassphraseLength), from: "fd \(passphraseFd)")
         }
-        guard let first = Terminal.readSecret(prompt: "Passphrase: ") else {
+        guard let first = Terminal.readSecret(prompt: "Passphrase: ", limit: KeySource.maxPassphraseLength) else {
             throw SluiceError(.invalidArgument,
                               "a key is needed: give --key-file, --passphrase-file, --passphrase-env or --passphrase-fd (no terminal to ask on)")
         }
         if confirm {
-            guard Terminal.readSecret(prompt: "Passphrase (again): ") == first else {
+            guard Terminal.readSecret(prompt: "Passphrase (again): ", limit: KeySource.maxPassphraseLength) == first else {
                 throw SluiceError(.invalidArgument, "the passphrases do not match")
             }
         }
-        return try passphrase(Array(first.utf8), from: "the prompt")
+        return try passphrase(first, from: "the prompt")
     }
 
     /// The secret that opens an existing file (unpack, verify). With no key option and no terminal to
@@ -76,30 +91,9 @@ struct KeyOptions: ParsableArguments {
 
     private func passphrase(_ bytes: [UInt8], from origin: String) throws -> KeySource {
         guard !bytes.isEmpty else { throw SluiceError(.invalidArgument, "the passphrase from \(origin) is empty") }
+        guard bytes.count <= KeySource.maxPassphraseLength else {
+            throw SluiceError(.invalidArgument, "the passphrase from \(origin) is longer than \(KeySource.maxPassphraseLength) bytes")
+        }
         return .passphrase(bytes)
-    }
-
-    private func readFirstLine(of path: FilePath) throws -> [UInt8] {
-        let fd: FileDescriptor
-        do {
-            fd = try FileDescriptor.open(path, .readOnly)
-        } catch {
-            throw SluiceError(.io, "cannot read \(path)", cause: error)
-        }
-        defer { try? fd.close() }
-        var bytes: [UInt8] = []
-        var block = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = try block.withUnsafeMutableBytes { try fd.read(into: $0) }
-            if count == 0 { break }
-            bytes += block[0..<count]
-            if let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) {
-                bytes.removeSubrange(newline...)
-                break
-            }
-            guard bytes.count <= 65536 else { throw SluiceError(.invalidArgument, "\(path) is not a passphrase file") }
-        }
-        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-        return bytes
     }
 }

@@ -43,8 +43,9 @@ enum Terminal {
         }
     }
 
-    /// Reads a line from the controlling terminal with echo off; `nil` when there is no terminal.
-    static func readSecret(prompt: String) -> String? {
+    /// Reads a line from the controlling terminal with echo off, as bytes (no decoding); `nil` when there
+    /// is no terminal. Reads at most `limit` + 1 bytes, so an over-long line shows as one.
+    static func readSecret(prompt: String, limit: Int) -> [UInt8]? {
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -58,11 +59,16 @@ enum Terminal {
             tcsetattr(fd, TCSAFLUSH, &saved)
             _ = write(fd, "\n", 1)
         }
+        return readLine(fd, limit: limit)
+    }
+
+    /// The bytes of one line of `fd` without its `\n` (or `\r\n`), reading at most `limit` + 1 bytes.
+    static func readLine(_ fd: Int32, limit: Int) -> [UInt8] {
         var bytes: [UInt8] = []
-        while let byte = readByte(fd), byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r") {
+        while bytes.count <= limit, let byte = readByte(fd), byte != UInt8(ascii: "\n") {
             bytes.append(byte)
-            if bytes.count > 65536 { break }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        return bytes
     }
 }

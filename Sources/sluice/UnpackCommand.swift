@@ -33,6 +33,9 @@ struct UnpackCommand: ParsableCommand {
     @OptionGroup(title: "Keys")
     var keys: KeyOptions
 
+    @Flag(help: "With a key option, accept a file that is not encrypted (by default refused: anyone can forge one).")
+    var allowUnencrypted = false
+
     @Option(help: ArgumentHelp("Refuse scrypt costs above 2^N (20: 1 GiB).", valueName: "LOG2N"))
     var maxKdfCost: Int = DecodeLimits().maxScryptLogN
 
@@ -48,8 +51,11 @@ struct UnpackCommand: ParsableCommand {
     @Flag(help: "fsync the output before reporting success.")
     var sync = false
 
-    @Flag(inversion: .prefixedNo, help: "Restore the mode and mtime recorded in the header.")
+    @Flag(inversion: .prefixedNo, help: "Restore the mode (masked by the umask) and mtime recorded in the header.")
     var restoreMetadata = true
+
+    @Flag(help: "Keep setuid, setgid and sticky bits of the recorded mode (dropped by default, as tar does without -p).")
+    var preserveSpecialBits = false
 
     @Option(help: ArgumentHelp(
         "Restore only LENGTH bytes from OFFSET of the original (sizes like 1G:4M), decoding just the chunks that cover them.",
@@ -84,6 +90,7 @@ struct UnpackCommand: ParsableCommand {
             let workerCount = try parseWorkers(workers)
             let source: FilePath? = input == "-" ? nil : FilePath(input)
             let target: OutputTarget
+            var derivedName = false
             if toStandardOutput || (source == nil && output == nil) {
                 target = .standardOutput
             } else if let output {
@@ -93,6 +100,7 @@ struct UnpackCommand: ParsableCommand {
                     throw SluiceError(.invalidArgument, "\(input) does not end in .slc, .zst or .lz4; name the output with -o")
                 }
                 target = .file(name, overwrite: force)
+                derivedName = true
             }
             let byteRange = try range.map(ByteRange.parse)
             let start = ContinuousClock.now
@@ -100,10 +108,11 @@ struct UnpackCommand: ParsableCommand {
             defer { bar?.finish() }
             let report = try Pipeline.unpackFile(
                 source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount, memoryLimit: memoryLimit,
-                limits: DecodeLimits(maxScryptLogN: maxKdfCost), restoreMetadata: restoreMetadata,
-                policy: OutputPolicy(sync: sync, removeSource: removeSource), range: byteRange,
+                limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: keys.policy(allowUnencrypted: allowUnencrypted)), restoreMetadata: restoreMetadata,
+                policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)),
                 opened: { header in
+                    if derivedName, case .file(let path, _) = target { try checkRecordedName(header, output: path) }
                     bar = runReporting.bar(total: byteRange.map { $0.upperBound - $0.lowerBound } ?? header.metadata?.size,
                                            quiet: reporting.quiet)
                 },
@@ -120,6 +129,19 @@ struct UnpackCommand: ParsableCommand {
                     packed: report.packedBytes, elapsed: ContinuousClock.now - start, packing: false))
             }
         }
+    }
+}
+
+extension UnpackCommand {
+    /// A `.slc` renamed to another file's name would restore under that name without a word: the name
+    /// the authenticated header records is compared with the output name taken from the `.slc` name
+    /// (not with one given by -o). A warning, or with --strict a refusal (exit 65) before any output.
+    func checkRecordedName(_ header: ContainerInfo, output: FilePath) throws {
+        guard let recorded = header.metadata?.name, !recorded.isEmpty, let name = output.lastComponent?.string,
+              recorded != name else { return }
+        let message = "\(input) records the name '\(recorded)', not '\(name)': it may have been renamed"
+        if keys.strict { throw SluiceError(.corrupt, "\(message); refusing it (--strict)") }
+        Terminal.warning("\(message) (-o names the output explicitly)")
     }
 }
 
@@ -152,6 +174,9 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup(title: "Keys")
     var keys: KeyOptions
 
+    @Flag(help: "With a key option, accept a file that is not encrypted (by default refused: anyone can forge one).")
+    var allowUnencrypted = false
+
     @Option(help: ArgumentHelp("Refuse scrypt costs above 2^N (20: 1 GiB).", valueName: "LOG2N"))
     var maxKdfCost: Int = DecodeLimits().maxScryptLogN
 
@@ -169,10 +194,11 @@ struct VerifyCommand: ParsableCommand {
             let source = input == "-" ? nil : FilePath(input)
             let report = try Pipeline.verifyFile(
                 source, key: { _ in try keys.secretToOpen() },
-                workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost),
+                workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: keys.policy(allowUnencrypted: allowUnencrypted)),
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)))
             if !quiet {
-                print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.info.codec), cipher \(report.info.cipher.rawValue))")
+                let digest = report.info.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
+                print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.info.codec), cipher \(report.info.cipher.rawValue)\(digest))")
             }
         }
     }

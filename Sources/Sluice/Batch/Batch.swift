@@ -58,6 +58,8 @@ public enum Batch {
         let tokens = IOPool.tokens(explicit: options.ioTokens, storage: options.storage, for: input)
         let workerCount = options.workers ?? WorkerPool.availableCores
         let budget = MemoryBudget(limit: options.memoryLimit ?? defaultMemoryLimit)
+        // scrypt runs of the batch's files stay within its budget too (one batch per process in the CLI).
+        ScryptGate.shared.limit = .bytes(budget.limit)
         var smallChunk = Plan.minimumAutoChunkSize
         if case .pack(let pack) = options.operation {
             var planning = pack

@@ -39,6 +39,8 @@ public struct BatchOptions: Sendable {
     public var removeSource = false
     /// Pack: record name, size, mode and mtime in each header. Unpack: restore mode and mtime.
     public var keepMetadata = true
+    /// Unpack: keep setuid, setgid and sticky bits of the recorded modes (``RestoredMode``).
+    public var preserveSpecialBits = false
     /// Report what would be done, touching nothing.
     public var dryRun = false
     /// Stop at the first failure instead of going on with the other files.

@@ -83,7 +83,8 @@ extension BatchRun {
         if options.dryRun { return reporter.plan(source, output: output, size: entry.status.size, replacing: replacing) }
         let report = try Pipeline.unpackFile(
             source, to: .file(output, overwrite: replacing), key: { [keys] _ in try keys.key() }, workers: workers.workers,
-            limits: options.limits, restoreMetadata: options.keepMetadata)
+            limits: options.limits, restoreMetadata: options.keepMetadata,
+            policy: OutputPolicy(preserveSpecialBits: options.preserveSpecialBits))
         finished(source: source, output: output, status: entry.status, bytesIn: Int(report.packedBytes), bytesOut: Int(report.plainBytes))
     }
 }

@@ -14,14 +14,13 @@ struct MemoryUnpacker: Sendable {
     func open(_ image: UnsafeRawBufferPointer, key: KeyProvider, requireKey: Bool) throws -> OpenedContainer {
         guard image.count >= ContainerKind.signatureSize else { throw SluiceError.corrupt("not a Sluice file (too short)") }
         let prefix = Array(image[0..<ContainerKind.signatureSize])
-        guard let kind = ContainerKind.detect(prefix) else { throw SluiceError.corrupt("not a Sluice file (bad magic)") }
         var cursor = prefix.count
         let input = HeaderInput(prefix: prefix) { count, what in
             guard image.count - cursor >= count else { throw SluiceError.corrupt("truncated input: \(what) is incomplete") }
             defer { cursor += count }
             return Array(image[cursor..<cursor + count])
         }
-        return OpenedContainer(reader: try kind.format.reader(from: input, keys: key, limits: limits, requireKey: requireKey))
+        return OpenedContainer(reader: try ContainerKind.open(input, keys: key, limits: limits, requireKey: requireKey))
     }
 
     /// The plaintext size the index declares; `nil` when it is malformed (``decode`` then reports
@@ -70,7 +69,7 @@ struct MemoryUnpacker: Sendable {
             produced += text.count
             verifier.add(frame: slot.frame.contents, entry: entry, plain: text)
         }
-        try verifier.finish(entries: index.entries, tail: .indexed(index))
+        _ = try verifier.finish(entries: index.entries, tail: .indexed(index))
         plain.count = produced
     }
 }

@@ -256,7 +256,8 @@ extension BatchRun {
             } else {
                 let metadata = options.keepMetadata ? file.opened?.info.metadata : nil
                 try WholeFileOutput.write(
-                    contents, to: file.output, mode: metadata?.mode ?? 0o644,
+                    contents, to: file.output,
+                    mode: RestoredMode.bits(recorded: metadata?.mode, preserveSpecialBits: options.preserveSpecialBits),
                     modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) }, overwrite: file.replacing)
                 finished(source: file.source, output: file.output, status: file.status, bytesIn: file.image?.count ?? 0, bytesOut: contents.count)
             }

@@ -56,6 +56,14 @@ public enum ChecksumKind: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// The whole-file digest as printed by `inspect` and `verify`: `ALGORITHM:HEX` (`xxh3-128:…`,
+    /// `sha256:…`), or `nil` without one (docs/security.md, "The whole-file digest").
+    public func describeDigest(_ digest: [UInt8]) -> String? {
+        guard self != .none, !digest.isEmpty else { return nil }
+        let hex = digest.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+        return "\(self == .xxh3 ? "xxh3-128" : "sha256"):\(hex)"
+    }
+
     /// Bytes of whole-file digest in the trailer.
     var digestSize: Int {
         switch self {

@@ -32,11 +32,17 @@ public enum KeyFile {
 
     /// Reads a key file and returns its secret.
     ///
-    /// - Throws: ``SluiceError/Code/invalidArgument`` when the file is not exactly 32 bytes.
-    public static func read(at path: FilePath) throws -> KeySource {
-        let bytes = try FileSystem.readSmallFile(path, limit: 4096)
+    /// - Parameters:
+    ///   - strict: refuse a key file other users can reach instead of warning (``SecretFile``).
+    ///   - warn: receives the warning about such a file.
+    /// - Throws: ``SluiceError/Code/invalidArgument`` when the file is not exactly 32 bytes or is
+    ///   exposed with `strict`.
+    public static func read(at path: FilePath, strict: Bool = false, warn: (String) -> Void = { _ in }) throws -> KeySource {
+        var bytes = try SecretFile.read(path, limit: size + 1, strict: strict, warn: warn)
         guard bytes.count == size else {
-            throw SluiceError.invalid("\(path) is not a key file (\(bytes.count) bytes, expected \(size))")
+            let count = bytes.count
+            LibCrypto.cleanse(&bytes)
+            throw SluiceError.invalid("\(path) is not a key file (\(count > size ? "more than \(size)" : "\(count)") bytes, expected \(size))")
         }
         return .keyFile(bytes)
     }

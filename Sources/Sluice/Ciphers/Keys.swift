@@ -1,9 +1,12 @@
 /// Where the secret for an encrypted file comes from.
 public enum KeySource: Sendable {
-    /// A passphrase (its UTF-8 bytes), stretched with scrypt.
+    /// A passphrase: its bytes exactly as given (never decoded or cut), stretched with scrypt.
     case passphrase([UInt8])
     /// The 32 bytes of a key file (`sluice keygen`), used without stretching.
     case keyFile([UInt8])
+
+    /// The longest passphrase accepted, in bytes; a longer one is an error, never cut.
+    public static let maxPassphraseLength = 65536
 }
 
 /// scrypt's cost: N = 2^logN, memory = 128 · r · N bytes (logN 17, r 8: 128 MiB, about 0.3 s here).
@@ -49,13 +52,28 @@ struct KeyBlock: Equatable, Sendable {
 
 /// The per-file keys derived from the master key and the header's salt with HKDF-SHA-256.
 ///
-/// The arrays are not wiped when released; see docs/security.md ("Keys in memory").
-struct FileKeys: Sendable {
-    let payloadKey: [UInt8]
-    let headerKey: [UInt8]
-    let keyCheck: [UInt8]
+/// Their buffers are wiped (`OPENSSL_cleanse`) when the last reference goes; see docs/security.md
+/// ("Keys in memory"). `@unchecked Sendable`: the arrays are written only at creation and by `deinit`,
+/// when no other reference exists.
+final class FileKeys: @unchecked Sendable {
+    private(set) var payloadKey: [UInt8]
+    private(set) var headerKey: [UInt8]
+    private(set) var keyCheck: [UInt8]
+
+    private init(payloadKey: [UInt8], headerKey: [UInt8], keyCheck: [UInt8]) {
+        self.payloadKey = payloadKey
+        self.headerKey = headerKey
+        self.keyCheck = keyCheck
+    }
+
+    deinit {
+        LibCrypto.cleanse(&payloadKey)
+        LibCrypto.cleanse(&headerKey)
+        LibCrypto.cleanse(&keyCheck)
+    }
 
     static func derive(master: [UInt8], salt: [UInt8], cipher: Cipher) throws -> FileKeys {
+        KeyMemory.holdingKeys()
         func expand(_ label: String, _ count: Int) throws -> [UInt8] {
             try LibCrypto.hkdfSHA256(
                 key: master, salt: salt, info: Array("sluice v1 \(label)".utf8) + [cipher.id], count: count)
@@ -79,7 +97,9 @@ struct FileKeys: Sendable {
         }
         let block = KeyBlock(
             derivation: derivation, cost: derivation == .scrypt ? cost : nil, salt: salt, keyCheck: [])
-        let keys = try derive(master: try masterKey(source, for: block), salt: salt, cipher: cipher)
+        var master = try masterKey(source, for: block)
+        defer { LibCrypto.cleanse(&master) }
+        let keys = try derive(master: master, salt: salt, cipher: cipher)
         var stored = block
         stored.keyCheck = keys.keyCheck
         return (stored, keys)
@@ -98,7 +118,9 @@ struct FileKeys: Sendable {
         default:
             break
         }
-        let keys = try derive(master: try masterKey(source, for: block), salt: block.salt, cipher: cipher)
+        var master = try masterKey(source, for: block)
+        defer { LibCrypto.cleanse(&master) }
+        let keys = try derive(master: master, salt: block.salt, cipher: cipher)
         guard LibCrypto.constantTimeEqual(keys.keyCheck, block.keyCheck) else {
             throw SluiceError(.wrongKey, "wrong key or passphrase")
         }
@@ -111,13 +133,18 @@ struct FileKeys: Sendable {
             guard bytes.count == 32 else { throw SluiceError.invalid("a key file holds exactly 32 bytes") }
             return bytes
         case .passphrase(let bytes):
+            guard !bytes.isEmpty, bytes.count <= KeySource.maxPassphraseLength else {
+                throw SluiceError.invalid("a passphrase holds 1 to \(KeySource.maxPassphraseLength) bytes")
+            }
             let cost = block.cost ?? .default
             guard cost.memory.bytes <= Memory.physical else {
                 throw SluiceError.invalid("this file's scrypt cost 2^\(cost.logN) needs \(cost.memory), more than this machine's memory")
             }
-            return try LibCrypto.scrypt(
-                password: bytes, salt: block.salt, n: 1 << UInt64(cost.logN), r: UInt64(cost.r), p: UInt64(cost.p),
-                count: 32)
+            return try ScryptGate.shared.withMemory(cost.memory.bytes) {
+                try LibCrypto.scrypt(
+                    password: bytes, salt: block.salt, n: 1 << UInt64(cost.logN), r: UInt64(cost.r), p: UInt64(cost.p),
+                    count: 32)
+            }
         }
     }
 }

@@ -70,6 +70,12 @@ package enum LibCrypto {
         else { throw failure("SHA-256") }
     }
 
+    /// Overwrites `bytes` with zeros in a way the compiler cannot elide, keeping its count. The C
+    /// function is `OPENSSL_cleanse`. A secret held in an array Sluice owns is wiped this way when done.
+    static func cleanse(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { if let base = $0.baseAddress { OPENSSL_cleanse(base, $0.count) } }
+    }
+
     /// Compares in time that does not depend on where the bytes differ. The C function is `CRYPTO_memcmp`.
     static func constantTimeEqual(_ a: [UInt8], _ b: some Collection<UInt8>) -> Bool {
         let b = Array(b)

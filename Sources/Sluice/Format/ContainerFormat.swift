@@ -138,6 +138,8 @@ protocol FormatReader: Sendable {
     var info: ContainerInfo { get }
     /// Bytes of the header: the first frame starts here.
     var headerSize: Int { get }
+    /// How the header wraps the file key (empty when the file is not encrypted), for the key policy.
+    var keyWrappings: [KeyWrapping] { get }
     /// The largest frame this file may hold: nothing bigger is ever allocated on its say-so.
     var maxFrameSize: Int { get }
     /// The largest plaintext one frame may decode to.
@@ -173,8 +175,9 @@ protocol FrameVerifier {
     /// Records frame `entry` (decoded to `plain`), in order.
     mutating func add(frame: UnsafeRawBufferPointer, entry: FrameEntry, plain: UnsafeRawBufferPointer)
     /// Checks the tail against the frames recorded (`entries`, in order): index, digest, footer,
-    /// recorded size.
-    mutating func finish(entries: [FrameEntry], tail: ReadTail) throws
+    /// recorded size; returns the whole-file digest recomputed from the frames (empty when the format
+    /// keeps none), which equals the one the tail records.
+    mutating func finish(entries: [FrameEntry], tail: ReadTail) throws -> [UInt8]
 }
 
 /// The header's first bytes as read from the input, and a way to read more of it.

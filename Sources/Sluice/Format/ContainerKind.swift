@@ -54,3 +54,28 @@ public enum ContainerKind: String, CaseIterable, Sendable {
         allCases.first { $0.format.recognises(Array(prefix.prefix($0.format.signatureSize))) }
     }
 }
+
+extension ContainerKind {
+    /// Finds the format of the file whose header `input` reads, and opens it: the one place every read
+    /// path (unpack from a file or a pipe, verify, range restore, inspect, a batch's small and large
+    /// files) opens a file, so the caller's key policy (`limits.keys`, no unencrypted file when a key is
+    /// given) applies to every path and every format — checked against the wrappings a format asks a key
+    /// for (before any derivation), and against the header once read.
+    ///
+    /// - Throws: ``SluiceError/Code/corrupt`` when no registered format recognises the first bytes or
+    ///   the header is invalid; ``SluiceError/Code/wrongKey`` when the policy refuses the file or the key
+    ///   does not open it.
+    static func open(_ input: HeaderInput, keys: KeyProvider, limits: DecodeLimits, requireKey: Bool) throws -> any FormatReader {
+        guard let kind = detect(input.prefix) else { throw SluiceError.corrupt("not a Sluice file (bad magic)") }
+        let policy = limits.keys
+        let reader = try kind.format.reader(
+            from: input,
+            keys: { request in
+                try policy.admit(request.wrappings)
+                return try keys(request)
+            },
+            limits: limits, requireKey: requireKey)
+        try policy.admit(reader.keyWrappings)
+        return reader
+    }
+}

@@ -25,8 +25,13 @@ public struct FileMetadata: Equatable, Sendable {
 public struct DecodeLimits: Sendable {
     /// Largest scrypt cost (log₂ N) accepted; 20 = 1 GiB of memory with r = 8.
     public var maxScryptLogN: Int = 20
+    /// What the caller's secret demands of the header (no unencrypted file when a key is given).
+    public var keys: KeyPolicy = .noKey
 
-    public init(maxScryptLogN: Int = 20) { self.maxScryptLogN = maxScryptLogN }
+    public init(maxScryptLogN: Int = 20, keys: KeyPolicy = .noKey) {
+        self.maxScryptLogN = maxScryptLogN
+        self.keys = keys
+    }
 }
 
 /// The header of a `.slc` file (docs/format.md, "Header"): everything needed to decode the frames.
@@ -150,10 +155,14 @@ struct Header: Equatable, Sendable {
         return length
     }
 
-    /// Parses and validates a whole header.
+    /// Parses and validates a whole header (the key policy, `limits.keys`, is applied by
+    /// ``ContainerKind/open(_:keys:limits:requireKey:)`` for every format).
     ///
     /// Without a cipher the XXH3 tag is checked here; with one, the caller checks the key and then
     /// calls ``authenticate(_:keys:)``.
+    ///
+    /// - Throws: ``SluiceError/Code/corrupt`` for a malformed header, ``SluiceError/Code/wrongKey``
+    ///   when the key policy refuses it.
     static func decode(_ bytes: [UInt8], limits: DecodeLimits = DecodeLimits()) throws -> Header {
         let length = try Header.length(fromPrefix: bytes)
         guard bytes.count == length else { throw SluiceError.corrupt("header is truncated") }

@@ -7,6 +7,7 @@ struct SlcReader: FormatReader {
     let keys: FileKeys?
 
     var info: ContainerInfo { header.info }
+    var keyWrappings: [KeyWrapping] { header.keyBlock.map { [$0.wrapping] } ?? [] }
     var maxFrameSize: Int { header.frameHeaderSize + header.maxStoredSize }
     var maxPlainSize: Int { header.chunkSize }
     var framePrefixSize: Int { header.frameHeaderSize }
@@ -135,7 +136,7 @@ struct SlcVerifier: FrameVerifier {
         plainBytes += UInt64(plain.count)
     }
 
-    mutating func finish(entries: [FrameEntry], tail: ReadTail) throws {
+    mutating func finish(entries: [FrameEntry], tail: ReadTail) throws -> [UInt8] {
         let header = reader.header
         let recordedDigest: [UInt8]
         switch tail {
@@ -159,11 +160,13 @@ struct SlcVerifier: FrameVerifier {
             }
             recordedDigest = trailer.digest
         }
-        guard LibCrypto.constantTimeEqual(digest.finish(totalSize: plainBytes), recordedDigest) else {
+        let computed = digest.finish(totalSize: plainBytes)
+        guard LibCrypto.constantTimeEqual(computed, recordedDigest) else {
             throw SluiceError.corrupt("whole-file digest mismatch")
         }
         if let size = header.metadata?.size, size != plainBytes {
             throw SluiceError.corrupt("decoded \(plainBytes) bytes, but the header records \(size)")
         }
+        return computed
     }
 }

@@ -15,6 +15,9 @@ public struct Inspection: Sendable {
     public var rawChunks: UInt64
     /// Whether the index could be authenticated (always without a cipher; with one only given a key).
     public var trailerVerified: Bool
+    /// The whole-file digest the index records (empty without checksums); not checked against the
+    /// frames here (`verify` does that).
+    public var digest: [UInt8]
 
     /// Plaintext size over packed size.
     public var ratio: Double { fileSize == 0 ? 0 : Double(plainSize) / Double(fileSize) }
@@ -35,6 +38,7 @@ extension Pipeline {
         return Inspection(
             info: opened.info, fileSize: UInt64(size), chunks: UInt64(index.entries.count),
             plainSize: index.entries.reduce(0) { $0 + UInt64($1.plainSize) },
-            rawChunks: UInt64(index.rawFrames), trailerVerified: index.verified)
+            rawChunks: UInt64(index.rawFrames), trailerVerified: index.verified,
+            digest: index.digest)
     }
 }

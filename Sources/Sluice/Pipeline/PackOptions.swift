@@ -74,4 +74,7 @@ public struct UnpackReport: Sendable {
     public var chunks: UInt64
     /// `nil` for runs too short to measure (an empty range).
     public var statistics: RunStatistics?
+    /// The whole-file digest, recomputed from the frames and equal to the trailer's (empty without
+    /// checksums, and for a range restore, which does not decode every frame).
+    public var digest: [UInt8] = []
 }

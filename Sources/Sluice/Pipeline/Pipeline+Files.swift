@@ -19,10 +19,13 @@ public struct OutputPolicy: Sendable {
     public var sync = false
     /// Delete the input once the output is synced and verified.
     public var removeSource = false
+    /// Keep setuid, setgid and sticky bits of a restored mode (``RestoredMode``).
+    public var preserveSpecialBits = false
 
-    public init(sync: Bool = false, removeSource: Bool = false) {
+    public init(sync: Bool = false, removeSource: Bool = false, preserveSpecialBits: Bool = false) {
         self.sync = sync
         self.removeSource = removeSource
+        self.preserveSpecialBits = preserveSpecialBits
     }
 }
 
@@ -119,7 +122,7 @@ extension Pipeline {
     public static func unpackFile(
         _ input: FilePath?, to target: OutputTarget, key: KeyProvider, workers: Int? = nil,
         memoryLimit: ByteCount? = nil, limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
-        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (ContainerInfo) -> Void = { _ in },
+        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (ContainerInfo) throws -> Void = { _ in },
         progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let source = try openInput(input)
@@ -135,7 +138,7 @@ extension Pipeline {
                 pool: pool, io: io, range: range, policy: policy, progress: progress)
         }
         let header = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
-        opened(header.info)
+        try opened(header.info)
         func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
             if let range {
                 return try unpackRange(
@@ -160,7 +163,7 @@ extension Pipeline {
             let report = try decode(to: output.descriptor, positional: true)
             let metadata = restoreMetadata && range == nil ? header.info.metadata : nil
             try output.commit(
-                mode: metadata?.mode ?? 0o644,
+                mode: RestoredMode.bits(recorded: metadata?.mode, preserveSpecialBits: policy.preserveSpecialBits),
                 modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) },
                 sync: policy.sync || policy.removeSource)
             if policy.removeSource, let input { try removeVerifiedSource(input) }

@@ -29,9 +29,8 @@ extension Pipeline {
         } catch let error as SluiceError where error.code == .corrupt {
             throw SluiceError.corrupt("not a Sluice file (too short)")
         }
-        guard let kind = ContainerKind.detect(prefix) else { throw SluiceError.corrupt("not a Sluice file (bad magic)") }
-        let reader = try kind.format.reader(
-            from: HeaderInput(prefix: prefix, readMore: { try readExactly(input, $0, what: $1) }), keys: key, limits: limits,
+        let reader = try ContainerKind.open(
+            HeaderInput(prefix: prefix, readMore: { try readExactly(input, $0, what: $1) }), keys: key, limits: limits,
             requireKey: requireKey)
         return OpenedContainer(reader: reader)
     }
@@ -193,7 +192,7 @@ extension Pipeline {
             try run.checkFailure()
             let (entries, tail) = observed.withLock { $0 }
             guard let tail else { throw SluiceError.corrupt("truncated input: the end of the file is missing") }
-            try verifier.finish(entries: entries, tail: tail)
+            let computedDigest = try verifier.finish(entries: entries, tail: tail)
             let packedBytes: UInt64 = switch tail {
             case .indexed(let index): (entries.last.map { $0.offset + UInt64($0.size) } ?? 0) + UInt64(index.tail.count)
             case .streamed(let bytes): (entries.last.map { $0.offset + UInt64($0.size) } ?? 0) + UInt64(bytes.count)
@@ -203,7 +202,8 @@ extension Pipeline {
                 statistics: run.statistics.finish(
                     stageNames: UnpackSlot.stageNames,
                     plan: plan,
-                    ioTokens: io.tokens))
+                    ioTokens: io.tokens),
+                digest: computedDigest)
         } catch {
             run.fail(error)
             run.waitUntilQuiet(reader: !isStream)

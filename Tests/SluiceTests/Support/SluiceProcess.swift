@@ -82,4 +82,27 @@ enum SluiceProcess {
                 stdout: try readFile(outPath), stderr: String(decoding: try readFile(errPath), as: UTF8.self))
         }
     }
+
+    /// Runs a `/bin/sh` script in `directory` with `$SLUICE` naming the executable: for what a
+    /// process's arguments cannot carry (a umask, environment bytes that are not UTF-8, pipes).
+    /// Outputs must stay small (under a pipe's 64 KiB): stdout is read to its end, then stderr.
+    static func shell(_ script: String, in directory: FilePath) throws -> Result {
+        guard let executable else { throw NotFound() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.string)
+        process.environment = ProcessInfo.processInfo.environment.merging(["SLUICE": executable.path]) { $1 }
+        process.standardInput = FileHandle.nullDevice
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, crashed: process.terminationReason == .uncaughtSignal,
+            stdout: Array(stdout), stderr: String(decoding: stderr, as: UTF8.self))
+    }
 }
