@@ -1,6 +1,6 @@
 # Sluice — the two set-up commands are `make demo` and `make test` (see README.md).
 SWIFT    ?= swift
-PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time
+PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time zstd lz4
 # `make test-slurm` only: a real Slurm for one host (docs/scale-out.md), plus bc for its timings and python3
 # for its generated tree (scripts/make-tree.py).
 SLURM_PACKAGES := slurmctld slurmd slurm-client munge bc python3
@@ -75,17 +75,17 @@ bench-cold: release
 bench-stages: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
-# libFuzzer over the container decoder and the CLI's parsers, SECONDS per target (a separate package under
+# libFuzzer over the container decoder, the zstd and LZ4 readers and the CLI's parsers, SECONDS per target (a separate package under
 # Fuzz/, built with -sanitize=fuzzer,address). Seeds: Tests/Fuzz/corpus/; what a run adds and any crash
 # input go to fuzz-corpus-work/ (git-ignored). Fails when a target found a crash. See docs/reliability.md.
-FUZZ_TARGETS := stream seekable inspect parsers
+FUZZ_TARGETS := stream seekable inspect parsers zstd lz4
 FUZZ_BIN      = Fuzz/.build-fuzz/release/SluiceFuzz
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release --scratch-path .build-fuzz --product SluiceFuzz \
 	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
 	@mkdir -p fuzz-corpus-work/artifacts; failed=""; \
 	for t in $(FUZZ_TARGETS); do \
-	  case $$t in parsers) seeds=Tests/Fuzz/corpus/parsers; max=256;; *) seeds=Tests/Fuzz/corpus/container; max=65536;; esac; \
+	  case $$t in parsers) seeds=Tests/Fuzz/corpus/parsers; max=256;; zstd|lz4) seeds=Tests/Fuzz/corpus/$$t; max=65536;; *) seeds=Tests/Fuzz/corpus/container; max=65536;; esac; \
 	  mkdir -p fuzz-corpus-work/$$t; \
 	  echo "== fuzz $$t: $(SECONDS) s"; \
 	  ASAN_OPTIONS=detect_leaks=0 SLUICE_FUZZ_TARGET=$$t $(FUZZ_BIN) fuzz-corpus-work/$$t $$seeds \

@@ -146,6 +146,33 @@ row("pack lz4", ("sluice lz4", r["sluice lz4"]), ("lz4 -1", r["lz4 -1"]), 2.0,
 r = measure([("sluice unpack lz4", f"{S} unpack -q {W('l.slc')} -o {W('l.out')}"), ("lz4 -d", f"lz4 -q -d {W('l.lz4')} {W('l.out2')}")],
             clean=[W("l.out"), W("l.out2")])
 row("unpack lz4 → file", ("sluice unpack lz4", r["sluice unpack lz4"]), ("lz4 -d", r["lz4 -d"]), 1.8)
+# 3b. Standard formats (docs/formats.md): a seekable .zst and an LZ4 frame written by sluice, and the
+#     peers' own files read by sluice, against the peer on the same file.
+r = measure([("sluice --format zstd", f"{S} pack -q --format zstd {corpus} -o {W('s.zst')}"),
+             ("zstd -3 -T0", f"zstd -q -3 -T0 {corpus} -o {W('z.zst')}")], clean=[W("s.zst"), W("z.zst")])
+sh(f"{S} pack -q -f --format zstd {corpus} -o {W('s.zst')} && zstd -q -f -3 -T0 {corpus} -o {W('z.zst')}")
+szst, zzst = os.path.getsize(W("s.zst")), os.path.getsize(W("z.zst"))
+row("pack --format zstd", ("sluice --format zstd", r["sluice --format zstd"]), ("zstd -3 -T0", r["zstd -3 -T0"]), 1.3,
+    packed_ours=szst, packed_peer=zzst, note=f"size {100 * (szst / zzst - 1):+.2f}% vs zstd (target within 1%)")
+sh(f"zstd -q -d -c {W('s.zst')} | cmp - {corpus}")  # zstd reads what sluice wrote
+r = measure([("sluice unpack .zst", f"{S} unpack -q {W('s.zst')} -o {W('s.zst.out')}"),
+             ("zstd -d (same file)", f"zstd -q -d {W('s.zst')} -o {W('z.zst.out')}")], clean=[W("s.zst.out"), W("z.zst.out")])
+row("unpack sluice .zst → file", ("sluice unpack .zst", r["sluice unpack .zst"]), ("zstd -d (same file)", r["zstd -d (same file)"]), 1.6)
+r = measure([("sluice unpack .zst", f"{S} unpack -q -f {W('s.zst')} -o /dev/null"),
+             ("zstd -d (same file)", f"zstd -q -d -f {W('s.zst')} -o /dev/null")])
+row("unpack sluice .zst → /dev/null", ("sluice unpack .zst", r["sluice unpack .zst"]), ("zstd -d (same file)", r["zstd -d (same file)"]), 2.0)
+r = measure([("sluice unpack", f"{S} unpack -q {W('z.zst')} -o {W('s.zst.out')}"),
+             ("zstd -d", f"zstd -q -d {W('z.zst')} -o {W('z.zst.out')}")], clean=[W("s.zst.out"), W("z.zst.out")])
+row("unpack zstd -T0 file (one frame) → file", ("sluice unpack", r["sluice unpack"]), ("zstd -d", r["zstd -d"]), 1.0)
+r = measure([("sluice --format lz4", f"{S} pack -q --format lz4 {corpus} -o {W('s.lz4')}"),
+             ("lz4 -1", f"lz4 -q -1 {corpus} {W('p.lz4')}")], clean=[W("s.lz4"), W("p.lz4")])
+sh(f"{S} pack -q -f --format lz4 {corpus} -o {W('s.lz4')} && lz4 -q -f -1 {corpus} {W('p.lz4')} && lz4 -q -d -c {W('s.lz4')} | cmp - {corpus}")
+row("pack --format lz4", ("sluice --format lz4", r["sluice --format lz4"]), ("lz4 -1", r["lz4 -1"]), 2.0,
+    packed_ours=os.path.getsize(W("s.lz4")), packed_peer=os.path.getsize(W("p.lz4")))
+r = measure([("sluice unpack", f"{S} unpack -q {W('p.lz4')} -o {W('s.lz4.out')}"),
+             ("lz4 -d", f"lz4 -q -d {W('p.lz4')} {W('p.lz4.out')}")], clean=[W("s.lz4.out"), W("p.lz4.out")])
+row("unpack lz4-written .lz4 → file", ("sluice unpack", r["sluice unpack"]), ("lz4 -d", r["lz4 -d"]), 1.5)
+
 # 4. Encryption only: store + chacha20-poly1305 against age.
 r = measure([("sluice store+chacha20", f"{S} pack -q --codec store --cipher chacha20-poly1305 --key-file {key} {corpus} -o {W('c.slc')}"),
              ("age -e", f"age -e -r {recipient} -o {W('c.age')} {corpus}")], clean=[W("c.slc"), W("c.age")])

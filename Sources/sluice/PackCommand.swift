@@ -20,6 +20,8 @@ struct PackCommand: ParsableCommand {
               sluice pack --key-file k.key --remove-source db.dump
               pg_dump db | sluice pack - --key-file k.key -o db.sql.slc
               sluice pack --explain --stats big.csv   # the plan, and where time went
+              sluice pack --format zstd big.csv       # → big.csv.zst, read by zstd -d (and in parallel by sluice)
+              sluice pack big.csv -o big.csv.lz4      # an LZ4 frame, read by lz4 -d
             """
     )
 
@@ -32,8 +34,13 @@ struct PackCommand: ParsableCommand {
     @Flag(name: [.customShort("c"), .customLong("stdout")], help: "Write to standard output.")
     var toStandardOutput = false
 
-    @Option(help: "Compression: store, lz4, lz4hc, zstd, brotli, or auto (sample the input, pick by --priority).")
-    var codec: String = "zstd"
+    @Option(help: ArgumentHelp(
+        "File format: slc (default), zstd (a standard seekable .zst) or lz4 (a standard .lz4 frame); an output name ending in .zst or .lz4 chooses it too. zstd and lz4 take no cipher.",
+        valueName: "FORMAT"))
+    var format: ContainerKind?
+
+    @Option(help: "Compression: store, lz4, lz4hc, zstd, brotli, or auto (sample the input, pick by --priority). Default: zstd (lz4 with --format lz4).")
+    var codec: String?
 
     @Option(help: "With --codec auto: speed, balanced or ratio.")
     var priority: Priority = .balanced
@@ -105,6 +112,15 @@ struct PackCommand: ParsableCommand {
         try reportingErrors {
             let source: FilePath? = input == "-" ? nil : FilePath(input)
             var reasons: [String] = []
+            let format = format ?? output.flatMap { ContainerKind.named(by: FilePath($0)) } ?? .slc
+            let codec = codec ?? (format == .lz4 ? "lz4" : "zstd")
+            if format != .slc, codec == "auto" {
+                throw SluiceError(.invalidArgument, "--codec auto picks among .slc codecs: --format \(format.rawValue) holds \(format.rawValue) data")
+            }
+            if format != .slc, cipher != nil || keys.isGiven {
+                throw SluiceError(.invalidArgument,
+                    "--format \(format.rawValue) writes a standard \(format.rawValue) file, which has no encryption: encryption and the chunk index stay .slc features")
+            }
             let settings: CodecSettings
             if codec == "auto" {
                 let choice = try AutoChoice.codec(for: source, priority: priority)
@@ -117,6 +133,7 @@ struct PackCommand: ParsableCommand {
                 settings = try CodecSettings(named, level: level, window: window)
             }
             var options = PackOptions(codec: settings)
+            options.format = format
             switch cipher ?? (keys.isGiven ? "auto" : "none") {
             case "auto":
                 let choice = AutoChoice.cipher()
@@ -152,7 +169,10 @@ struct PackCommand: ParsableCommand {
                 throw SluiceError(.invalidArgument, "a key was given but --cipher is none")
             }
 
-            if isDirectory(input) { return try runBatch(options: options) }  // batch: BatchCommand.swift
+            if isDirectory(input) {  // batch: BatchCommand.swift
+                guard format == .slc else { throw SluiceError(.invalidArgument, "--format \(format.rawValue) packs one file: a directory is packed to .slc files") }
+                return try runBatch(options: options)
+            }
             try batch.scale.requireDirectory(input)
 
             if source == nil, Terminal.standardInputIsTerminal {
@@ -165,7 +185,7 @@ struct PackCommand: ParsableCommand {
                 }
                 target = .standardOutput
             } else {
-                target = .file(output.map { FilePath($0) } ?? Pipeline.packedName(for: source!), overwrite: force)
+                target = .file(output.map { FilePath($0) } ?? Pipeline.packedName(for: source!, format: format), overwrite: force)
             }
 
             let start = ContinuousClock.now
@@ -183,7 +203,7 @@ struct PackCommand: ParsableCommand {
             bar?.finish()
             runReporting.print(report.statistics)
             if reporting.showsSummary {
-                let name = output ?? (source.map { Pipeline.packedName(for: $0).string } ?? "stdout")
+                let name = output ?? (source.map { Pipeline.packedName(for: $0, format: format).string } ?? "stdout")
                 Terminal.printError(Summary.line(
                     from: input == "-" ? "stdin" : input, to: toStandardOutput ? "stdout" : name,
                     plain: report.plainBytes, packed: report.packedBytes, elapsed: ContinuousClock.now - start,

@@ -5,7 +5,7 @@ import SystemPackage
 struct UnpackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unpack",
-        abstract: "Restore the original file from a .slc file.",
+        abstract: "Restore the original file from a .slc, .zst or .lz4 file (the format is told by its first bytes).",
         discussion: """
             Every frame is authenticated (or checksummed) before it is used, and a named output appears \
             only after the whole file, its index and its digest verified. Written to stdout (-c), \
@@ -16,6 +16,8 @@ struct UnpackCommand: ParsableCommand {
               sluice unpack -o /tmp/x data.slc
               sluice unpack -c --key-file k.key db.sql.slc | psql db
               cat big.slc | sluice unpack - -o big           # from a pipe, still in parallel
+              sluice unpack big.csv.zst                      # any zstd file: seek table, frames or one stream
+              sluice unpack logs.lz4                         # any LZ4 frame file
             """
     )
 
@@ -99,7 +101,7 @@ struct UnpackCommand: ParsableCommand {
                 target = .file(FilePath(output), overwrite: force)
             } else {
                 guard let name = Pipeline.unpackedName(for: source!) else {
-                    throw SluiceError(.invalidArgument, "\(input) does not end in .slc; name the output with -o")
+                    throw SluiceError(.invalidArgument, "\(input) does not end in .slc, .zst or .lz4; name the output with -o")
                 }
                 target = .file(name, overwrite: force)
                 derivedName = true

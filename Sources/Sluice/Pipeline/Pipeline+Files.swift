@@ -35,11 +35,18 @@ extension Pipeline {
         FilePath(path.string + ".slc")
     }
 
-    /// `name` for `name.slc`; `nil` when the name does not end in `.slc`.
+    /// `name.zst` / `name.lz4` for the standard formats.
+    public static func packedName(for path: FilePath, format: ContainerKind) -> FilePath {
+        FilePath(path.string + format.fileExtension)
+    }
+
+    /// `name` for `name.slc`, `name.zst` or `name.lz4`; `nil` when the name ends in none of them.
     public static func unpackedName(for path: FilePath) -> FilePath? {
         let text = path.string
-        guard text.hasSuffix(".slc"), let last = path.lastComponent, last.string.count > 4 else { return nil }
-        return FilePath(String(text.dropLast(4)))
+        guard let format = ContainerKind.allCases.first(where: { text.hasSuffix($0.fileExtension) }),
+              let last = path.lastComponent, last.string.count > format.fileExtension.count
+        else { return nil }
+        return FilePath(String(text.dropLast(format.fileExtension.count)))
     }
 
     /// Packs the file at `input` (`nil`: standard input) to `target`.
@@ -129,13 +136,20 @@ extension Pipeline {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         let isStream = source.status?.isRegular != true
-        if range != nil, isStream { throw SluiceError.invalid("--range needs a .slc file, not a pipe") }
-        let header = try readHeader(from: source.fd, key: key, limits: limits)
+        if range != nil, isStream { throw SluiceError.invalid("--range needs a file, not a pipe") }
+        let workerCount = workers ?? WorkerPool.availableCores
+        let pool = WorkerPool.shared(workers: workerCount)
+        let (format, consumed) = try detectFormat(source)
+        if format.isStandard {
+            try limits.keys.admit([])  // a zstd or LZ4 file is never encrypted: refused when a key was given
+            return try unpackStandardFile(
+                format, source, input, consumed: consumed, to: target, workers: workerCount, memoryLimit: memoryLimit,
+                pool: pool, io: io, range: range, policy: policy, progress: progress)
+        }
+        let header = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
         try opened(header.info)
         let reads = range == nil ? readChoice(source, io: io, storage: storage, chunkSize: header.reader.maxPlainSize) : nil
         if let reads { explain(reads.reason) }
-        let workerCount = workers ?? WorkerPool.availableCores
-        let pool = WorkerPool.shared(workers: workerCount)
         func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
             if let range {
                 return try unpackRange(
@@ -174,8 +188,16 @@ extension Pipeline {
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
-        let opened = try readHeader(from: source.fd, key: key, limits: limits)
         let workerCount = workers ?? WorkerPool.availableCores
+        let (format, consumed) = try detectFormat(source)
+        if format.isStandard {
+            try limits.keys.admit([])  // a zstd or LZ4 file is never encrypted: refused when a key was given
+            return try unpackStandard(
+                format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: nil,
+                workers: workerCount, memoryLimit: memoryLimit, pool: WorkerPool.shared(workers: workerCount),
+                io: io, progress: { _ in })
+        }
+        let opened = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
         return try unpack(opened, from: source.fd, to: nil, workers: workerCount, memoryLimit: memoryLimit,
                           pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true,
                           reads: readChoice(source, io: io, storage: storage, chunkSize: opened.reader.maxPlainSize))
@@ -188,6 +210,60 @@ extension Pipeline {
         return ReadChoice.choose(
             probe: ReadProbe.of(source.fd, size: UInt64(status.size)), storage: storage, chunkSize: chunkSize,
             tokens: (io ?? .standard).tokens)
+    }
+
+    /// Unpacks a standard zstd or LZ4 file (``unpackFile``'s second half for them): nothing is
+    /// published unless every frame decoded and checked.
+    private static func unpackStandardFile(
+        _ format: ContainerKind, _ source: OpenInput, _ input: FilePath?, consumed: [UInt8], to target: OutputTarget,
+        workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, policy: OutputPolicy,
+        progress: (UInt64) -> Void
+    ) throws -> UnpackReport {
+        func decode(to output: FileDescriptor) throws -> UnpackReport {
+            try unpackStandard(
+                format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: output,
+                workers: workers, memoryLimit: memoryLimit, pool: pool, io: io, range: range, progress: progress)
+        }
+        switch target {
+        case .standardOutput:
+            return try decode(to: .standardOutput)
+        case .file(let path, let overwrite):
+            try refuseSameFile(source, path)
+            if let device = try openDeviceOutput(path) {
+                defer { _ = try? device.close() }
+                return try decode(to: device)
+            }
+            let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
+            let report = try decode(to: output.descriptor)
+            try output.commit(mode: 0o644, modification: nil, sync: policy.sync || policy.removeSource)
+            if policy.removeSource, let input { try removeVerifiedSource(input) }
+            return report
+        }
+    }
+
+    /// Reads the first bytes of `source` and names its format by their magic. A file that starts with
+    /// a skippable frame (legal in zstd and LZ4 files alike) is named by the first frame after its
+    /// skippable ones, or is taken as zstd from a pipe. The bytes read are returned to be decoded.
+    ///
+    /// - Throws: ``SluiceError/Code/corrupt`` for a file that is none of the formats.
+    static func detectFormat(_ source: OpenInput) throws -> (ContainerKind, [UInt8]) {
+        var magic = [UInt8](repeating: 0, count: 4)
+        let got = try magic.withUnsafeMutableBytes { try readInput(source.fd, into: $0) }
+        magic.removeLast(4 - got)
+        if got < 4 { return (.slc, magic) }  // too short for anything: the .slc reader says so
+        if let format = ContainerKind.detect(magic), format.isStandard { return (format, magic) }
+        guard ContainerKind.startsWithSkippableFrame(magic) else {
+            // Anything else is for the .slc reader to name (too short, bad magic, a valid header).
+            return (.slc, magic)
+        }
+        guard source.status?.isRegular == true, let start = try? source.fd.seek(offset: 0, from: .current) else { return (.zstd, magic) }
+        var offset = start - 4
+        var probe = [UInt8](repeating: 0, count: 8)
+        while try probe.withUnsafeMutableBytes({ try readInput(source.fd, into: $0, at: offset) }) == 8,
+              ContainerKind.startsWithSkippableFrame(probe) {
+            offset += 8 + Int64(UInt32(probe[4]) | UInt32(probe[5]) << 8 | UInt32(probe[6]) << 16 | UInt32(probe[7]) << 24)
+        }
+        return (ContainerKind.detect(probe) == .lz4 ? .lz4 : .zstd, magic)
     }
 
     struct OpenInput {

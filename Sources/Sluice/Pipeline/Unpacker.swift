@@ -18,12 +18,14 @@ extension Pipeline {
     /// - Throws: ``SluiceError/Code/corrupt`` for anything that is not a valid header,
     ///   ``SluiceError/Code/wrongKey`` when `key` does not open it, ``SluiceError/Code/invalidArgument``
     ///   when the file is encrypted and no key was given.
+    /// - Parameter consumed: the file's first bytes, already read from `input` to tell its format.
     public static func readHeader(
-        from input: FileDescriptor, key: KeyProvider, limits: DecodeLimits = DecodeLimits(), requireKey: Bool = true
+        from input: FileDescriptor, key: KeyProvider, limits: DecodeLimits = DecodeLimits(), requireKey: Bool = true,
+        consumed: [UInt8] = []
     ) throws -> OpenedContainer {
         let prefix: [UInt8]
         do {
-            prefix = try readExactly(input, ContainerKind.signatureSize, what: "the header")
+            prefix = consumed + (try readExactly(input, ContainerKind.signatureSize - consumed.count, what: "the header"))
         } catch let error as SluiceError where error.code == .corrupt {
             throw SluiceError.corrupt("not a Sluice file (too short)")
         }
