@@ -1,12 +1,12 @@
 # Sluice — the two set-up commands are `make demo` and `make test` (see README.md).
 SWIFT    ?= swift
-PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time age python3
+PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time zstd lz4 age python3
 # `make test-slurm` only: a real Slurm for one host (docs/scale-out.md), plus bc for its timings and python3
 # for its generated tree (scripts/make-tree.py).
 SLURM_PACKAGES := slurmctld slurmd slurm-client munge bc python3
 SECONDS  ?= 60
 
-.PHONY: deps deps-slurm build release demo test test-slurm test-tsan test-asan bench bench-stages fuzz clean
+.PHONY: deps deps-slurm build release demo test test-slurm test-tsan test-asan bench bench-cold bench-stages fuzz clean
 
 # Installs the Debian packages the C targets link against, only those that are missing.
 deps:
@@ -66,21 +66,26 @@ test-asan: deps
 bench: release
 	@python3 scripts/bench.py "$$($(SWIFT) build -c release --show-bin-path)/sluice"
 
+# The file-to-file rows again with the page cache emptied before every run, and Sluice's cold read
+# throughput beside dd's (as root it drops the caches; see docs/performance.md, "Cold cache").
+bench-cold: release
+	@BENCH_CACHE=cold python3 scripts/bench.py "$$($(SWIFT) build -c release --show-bin-path)/sluice"
+
 # In-process stage throughput (ordo-one/benchmark), a separate package under Benchmarks/.
 bench-stages: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
-# libFuzzer over the container decoder, the CLI's parsers and age's text codings and files, SECONDS per target (a separate package under
-# Fuzz/, built with -sanitize=fuzzer,address). Seeds: Tests/Fuzz/corpus/; what a run adds and any crash
-# input go to fuzz-corpus-work/ (git-ignored). Fails when a target found a crash. See docs/reliability.md.
-FUZZ_TARGETS := stream seekable inspect parsers age-text age-file
+# libFuzzer over the container decoder, the zstd and LZ4 readers, the CLI's parsers and age's text codings and files,
+# SECONDS per target (a separate package under Fuzz/, built with -sanitize=fuzzer,address). Seeds: Tests/Fuzz/corpus/;
+# what a run adds and any crash input go to fuzz-corpus-work/ (git-ignored). Fails when a target found a crash. See docs/reliability.md.
+FUZZ_TARGETS := stream seekable inspect parsers zstd lz4 age-text age-file
 FUZZ_BIN      = Fuzz/.build-fuzz/release/SluiceFuzz
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release --scratch-path .build-fuzz --product SluiceFuzz \
 	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
 	@mkdir -p fuzz-corpus-work/artifacts; failed=""; \
 	for t in $(FUZZ_TARGETS); do \
-	  case $$t in parsers) seeds=Tests/Fuzz/corpus/parsers; max=256;; age-text) seeds=Tests/Fuzz/corpus/age-text; max=4096;; age-file) seeds=Tests/Fuzz/corpus/age; max=65536;; *) seeds=Tests/Fuzz/corpus/container; max=65536;; esac; \
+	  case $$t in parsers) seeds=Tests/Fuzz/corpus/parsers; max=256;; zstd|lz4) seeds=Tests/Fuzz/corpus/$$t; max=65536;; age-text) seeds=Tests/Fuzz/corpus/age-text; max=4096;; age-file) seeds=Tests/Fuzz/corpus/age; max=65536;; *) seeds=Tests/Fuzz/corpus/container; max=65536;; esac; \
 	  mkdir -p fuzz-corpus-work/$$t; \
 	  echo "== fuzz $$t: $(SECONDS) s"; \
 	  ASAN_OPTIONS=detect_leaks=0 SLUICE_FUZZ_TARGET=$$t $(FUZZ_BIN) fuzz-corpus-work/$$t $$seeds \

@@ -1,20 +1,25 @@
 import ArgumentParser
 import Sluice
+import SystemPackage
 
 /// `sluice pack` choosing and setting up age v1 output (docs/cli.md, "age files").
 extension PackCommand {
-    /// The container: `--format`, else age when recipients are given or the output ends in `.age`.
+    /// The container: `--format`, else age when recipients are given or armor asked for, else the one
+    /// the output name ends in (`.zst`, `.lz4`, `.age`), else `.slc`.
     func containerKind() throws -> ContainerKind {
         if let format {
-            guard let kind = ContainerKind(rawValue: format) else {
-                throw SluiceError(.invalidArgument, "--format: '\(format)' is not one of \(ContainerKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            if kind != .age, recipients.isGiven { throw SluiceError(.invalidArgument, "-r/-R encrypt age files: use --format age (or leave --format out)") }
-            if kind != .age, armor { throw SluiceError(.invalidArgument, "--armor is for age files (--format age)") }
-            return kind
+            if format != .age, recipients.isGiven { throw SluiceError(.invalidArgument, "-r/-R encrypt age files: use --format age (or leave --format out)") }
+            if format != .age, armor { throw SluiceError(.invalidArgument, "--armor is for age files (--format age)") }
+            return format
         }
-        if recipients.isGiven || output?.hasSuffix(".age") == true || armor { return .age }
-        return .slc
+        let named = output.flatMap { ContainerKind.named(by: FilePath($0)) }
+        if recipients.isGiven || armor {
+            if let named, named != .age {
+                throw SluiceError(.invalidArgument, "-o \(output!) names a .\(named.rawValue) file, but -r/-R and --armor write age files")
+            }
+            return .age
+        }
+        return named ?? .slc
     }
 
     /// The options of an age file: no compression, no checksum (STREAM authenticates every chunk),

@@ -4,6 +4,7 @@ import SluiceBench
 
 extension Codec: ExpressibleByArgument {}
 extension Cipher: ExpressibleByArgument {}
+extension ContainerKind: ExpressibleByArgument {}
 extension ChecksumKind: ExpressibleByArgument {}
 extension Priority: ExpressibleByArgument {}
 

@@ -6,7 +6,7 @@ import SystemPackage
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show what a .slc file holds: stages, sizes, ratio, chunks, KDF, metadata. No key needed.",
+        abstract: "Show what a .slc, .zst or .lz4 file holds: stages, sizes, ratio, chunks, KDF, metadata. No key needed.",
         discussion: """
             Reads only the header, the footer and the chunk index; nothing is decrypted or decompressed \
             (use `sluice verify` for that).
@@ -25,6 +25,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if let layout = try Pipeline.inspectStandard(FilePath(input)) { return try printStandard(layout) }
             let info = try Pipeline.inspect(FilePath(input), limits: DecodeLimits(maxScryptLogN: 64))
             let header = info.info
             if json {
@@ -71,5 +72,29 @@ struct InspectCommand: ParsableCommand {
             }
             print(lines.joined(separator: "\n"))
         }
+    }
+
+    /// A zstd or LZ4 file: what its seek table or frame headers tell.
+    private func printStandard(_ layout: StandardFileLayout) throws {
+        let ratio = layout.plainSize.map { layout.fileSize == 0 ? 0 : Double($0) / Double(layout.fileSize) }
+        if json {
+            var object: [String: Any] = [
+                "file": input, "format": layout.format.rawValue, "access": layout.access, "frames": layout.frames,
+                "packed_size": layout.fileSize,
+            ]
+            if let size = layout.plainSize { object["original_size"] = size }
+            if let ratio { object["ratio"] = (ratio * 1000).rounded() / 1000 }
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print([
+            "file:        \(input)",
+            "format:      \(layout.format.rawValue) (read through: \(layout.access))",
+            "frames:      \(layout.frames)",
+            "original:    \(layout.plainSize.map { "\($0) bytes (\(ByteCount(bytes: Int($0))))" } ?? "not recorded")",
+            "packed:      \(layout.fileSize) bytes (\(ByteCount(bytes: Int(layout.fileSize))))",
+            "ratio:       \(ratio.map { String(format: "%.3f", $0) } ?? "unknown")",
+        ].joined(separator: "\n"))
     }
 }

@@ -20,6 +20,8 @@ struct PackCommand: ParsableCommand {
               sluice pack --key-file k.key --remove-source db.dump
               pg_dump db | sluice pack - --key-file k.key -o db.sql.slc
               sluice pack --explain --stats big.csv   # the plan, and where time went
+              sluice pack --format zstd big.csv       # → big.csv.zst, read by zstd -d (and in parallel by sluice)
+              sluice pack big.csv -o big.csv.lz4      # an LZ4 frame, read by lz4 -d
             """
     )
 
@@ -32,13 +34,13 @@ struct PackCommand: ParsableCommand {
     @Flag(name: [.customShort("c"), .customLong("stdout")], help: "Write to standard output.")
     var toStandardOutput = false
 
-    @Option(help: "Compression: store, lz4, lz4hc, zstd (default), brotli, or auto (sample the input, pick by --priority). age files take none.")
-    var codec: String?
-
     @Option(help: ArgumentHelp(
-        "Container: slc (default) or age (age v1, encryption only; also chosen by -r/-R or an output name ending in .age).",
+        "File format: slc (default), zstd (a standard seekable .zst), lz4 (a standard .lz4 frame) or age (age v1, encryption only); an output name ending in .zst, .lz4 or .age chooses it too, -r/-R choose age. zstd and lz4 take no cipher; age takes no compression.",
         valueName: "FORMAT"))
-    var format: String?
+    var format: ContainerKind?
+
+    @Option(help: "Compression: store, lz4, lz4hc, zstd, brotli, or auto (sample the input, pick by --priority). Default: zstd (lz4 with --format lz4). age files take none.")
+    var codec: String?
 
     @Flag(help: "With --format age: write the ASCII armor (PEM-style text) instead of binary.")
     var armor = false
@@ -90,7 +92,7 @@ struct PackCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Record name, size, mode and mtime in the header.")
     var keepMetadata = true
 
-    @Flag(help: "Print the plan (chunk size, workers, window) and why, on stderr.")
+    @Flag(help: "Print the plan (chunk size, workers, window, how the input is read) and why, on stderr.")
     var explain = false
 
     @OptionGroup
@@ -115,13 +117,20 @@ struct PackCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let source: FilePath? = input == "-" ? nil : FilePath(input)
-            let kind = try containerKind()
+            let kind = try containerKind()  // AgePack.swift
             var reasons: [String] = []
             var options: PackOptions
             if kind == .age {
                 options = try ageOptions()  // AgePack.swift
             } else {
-                let codec = self.codec ?? "zstd"
+                let codec = self.codec ?? (kind == .lz4 ? "lz4" : "zstd")
+                if kind != .slc, codec == "auto" {
+                    throw SluiceError(.invalidArgument, "--codec auto picks among .slc codecs: --format \(kind.rawValue) holds \(kind.rawValue) data")
+                }
+                if kind != .slc, cipher != nil || keys.isGiven {
+                    throw SluiceError(.invalidArgument,
+                        "--format \(kind.rawValue) writes a standard \(kind.rawValue) file, which has no encryption: encryption and the chunk index stay .slc features")
+                }
                 let settings: CodecSettings
                 if codec == "auto" {
                     let choice = try AutoChoice.codec(for: source, priority: priority)
@@ -134,6 +143,7 @@ struct PackCommand: ParsableCommand {
                     settings = try CodecSettings(named, level: level, window: window)
                 }
                 options = PackOptions(codec: settings)
+                options.format = kind
                 switch cipher ?? (keys.isGiven ? "auto" : "none") {
                 case "auto":
                     let choice = AutoChoice.cipher()
@@ -170,11 +180,10 @@ struct PackCommand: ParsableCommand {
                 }
                 options.workers = count
             }
-            if isDirectory(input) {
-                guard kind == .slc else { throw SluiceError(.invalidArgument, "--format age packs one file or stdin, not a directory") }
-                return try runBatch(options: options)  // batch: BatchCommand.swift
+            if isDirectory(input) {  // batch: BatchCommand.swift
+                guard kind == .slc else { throw SluiceError(.invalidArgument, "--format \(kind.rawValue) packs one file: a directory is packed to .slc files") }
+                return try runBatch(options: options)
             }
-
             try batch.scale.requireDirectory(input)
 
             if source == nil, Terminal.standardInputIsTerminal {
@@ -195,8 +204,9 @@ struct PackCommand: ParsableCommand {
             let bar = runReporting.bar(total: size, quiet: reporting.quiet)
             defer { bar?.finish() }
             let report = try Pipeline.packFile(
-                source, to: target, options: options, keepMetadata: keepMetadata && kind == .slc, armored: armor,
+                source, to: target, options: options, keepMetadata: keepMetadata && kind != .age, armored: armor,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource), io: ioArguments.pool(for: target.directory(else: source)),
+                storage: ioArguments.storageOverride,
                 planned: { plan in
                     if explain { Terminal.printError((reasons + plan.reasons).joined(separator: "\n")) }
                 },

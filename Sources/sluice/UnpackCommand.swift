@@ -5,7 +5,7 @@ import SystemPackage
 struct UnpackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unpack",
-        abstract: "Restore the original file from a .slc file.",
+        abstract: "Restore the original file from a .slc, .zst or .lz4 file (the format is told by its first bytes).",
         discussion: """
             Every frame is authenticated (or checksummed) before it is used, and a named output appears \
             only after the whole file, its index and its digest verified. Written to stdout (-c), \
@@ -16,6 +16,8 @@ struct UnpackCommand: ParsableCommand {
               sluice unpack -o /tmp/x data.slc
               sluice unpack -c --key-file k.key db.sql.slc | psql db
               cat big.slc | sluice unpack - -o big           # from a pipe, still in parallel
+              sluice unpack big.csv.zst                      # any zstd file: seek table, frames or one stream
+              sluice unpack logs.lz4                         # any LZ4 frame file
             """
     )
 
@@ -63,6 +65,9 @@ struct UnpackCommand: ParsableCommand {
         valueName: "OFFSET:LENGTH"))
     var range: String?
 
+    @Flag(help: "Print how the input is read (parallel or sequential, read-ahead) and why, on stderr.")
+    var explain = false
+
     @OptionGroup
     var reporting: OutputOptions
 
@@ -99,7 +104,7 @@ struct UnpackCommand: ParsableCommand {
                 target = .file(FilePath(output), overwrite: force)
             } else {
                 guard let name = Pipeline.unpackedName(for: source!) else {
-                    throw SluiceError(.invalidArgument, "\(input) does not end in .slc or .age; name the output with -o")
+                    throw SluiceError(.invalidArgument, "\(input) does not end in .slc, .zst, .lz4 or .age; name the output with -o")
                 }
                 target = .file(name, overwrite: force)
                 derivedName = true
@@ -113,12 +118,13 @@ struct UnpackCommand: ParsableCommand {
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
                 restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits), range: byteRange,
-                io: ioArguments.pool(for: target.directory(else: source)),
+                io: ioArguments.pool(for: target.directory(else: source)), storage: ioArguments.storageOverride,
                 opened: { header in
                     if derivedName, case .file(let path, _) = target { try checkRecordedName(header, output: path) }
                     bar = runReporting.bar(total: byteRange.map { $0.upperBound - $0.lowerBound } ?? header.metadata?.size,
                                            quiet: reporting.quiet)
                 },
+                explain: { if explain { Terminal.printError($0) } },
                 progress: { bar?.update($0) })
             bar?.finish()
             runReporting.print(report.statistics)
@@ -201,7 +207,8 @@ struct VerifyCommand: ParsableCommand {
             let report = try Pipeline.verifyFile(
                 source, key: try identities.provider(falling: keys), workers: try parseWorkers(workers),
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
-                io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)))
+                io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)),
+                storage: ioArguments.storageOverride)
             if !quiet {
                 let digest = report.info.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
                 print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.info.codec), cipher \(report.info.cipher.rawValue)\(digest))")

@@ -51,6 +51,24 @@ pack brotli-window10-text text --codec brotli --window 10 -l 1
 pack zstd-nometa-text text --codec zstd --no-keep-metadata
 pack zstd-chacha-sha256-text text --codec zstd --cipher chacha20-poly1305 --key-file "$work/fuzz.key" --checksum sha256
 
+# The zstd and lz4 targets: standard files as sluice and the tools write them (small frames, so a few
+# of each kind fit in 64 KiB).
+mkdir -p corpus/zstd corpus/lz4 && rm -f corpus/zstd/* corpus/lz4/*
+for input in empty text random; do
+    "$sluice" pack -q --format zstd --chunk-size 4K -o "corpus/zstd/sluice-$input.zst" "$work/$input"
+    "$sluice" pack -q --format lz4 --chunk-size 4K -o "corpus/lz4/sluice-$input.lz4" "$work/$input"
+done
+zstd -q -1 -c "$work/text" > corpus/zstd/zstd-1.zst
+zstd -q -19 --no-check -c "$work/text" > corpus/zstd/zstd-19-nocheck.zst
+cat "$work/text" | zstd -q -c > corpus/zstd/zstd-pipe.zst
+cat corpus/zstd/zstd-1.zst corpus/zstd/zstd-pipe.zst > corpus/zstd/concatenated.zst
+pzstd -q -p 2 -c "$work/text" > corpus/zstd/pzstd.zst
+lz4 -q -c "$work/text" > corpus/lz4/lz4-default.lz4
+lz4 -q -c -BD -BX "$work/text" > corpus/lz4/lz4-linked-blockchecksum.lz4
+lz4 -q -c -l "$work/text" > corpus/lz4/lz4-legacy.lz4
+lz4 -q --content-size -B4 "$work/text" corpus/lz4/lz4-content-size.lz4
+cat corpus/lz4/lz4-default.lz4 corpus/lz4/lz4-legacy.lz4 > corpus/lz4/concatenated.lz4
+
 # The parsers target reads its input as text: sizes and OFFSET:LENGTH ranges.
 i=0
 for text in 4M 64KiB 1.5g 512 2TB 1k 0 1G:4M 0:100 4K:0 1.5M:512 18446744073709551615:1 8E 1P:1P; do

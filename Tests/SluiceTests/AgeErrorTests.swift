@@ -28,6 +28,16 @@ import Testing
                                64, "not a key file")
             Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "slc", "-r", recipient, "data"], in: directory),
                                64, "-r/-R encrypt age files")
+            // One --format for every format: each keeps its own refusals.
+            Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "zstd", "-r", recipient, "data"], in: directory),
+                               64, "-r/-R encrypt age files")
+            Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "lz4", "--armor", "data"], in: directory), 64, "--armor is for age files")
+            Self.expectRefusal(try SluiceProcess.run(["pack", "-r", recipient, "data", "-o", "data.zst"], in: directory),
+                               64, "names a .zstd file, but -r/-R and --armor write age files")
+            Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "zstd", "--key-file", "k.key", "data"], in: directory),
+                               64, "has no encryption")
+            let unknown = try SluiceProcess.run(["pack", "--format", "brotli", "data"], in: directory)
+            #expect(unknown.status == 64 && unknown.stderr.contains("'slc', 'zstd', 'lz4' or 'age'"), "\(unknown)")
             Self.expectRefusal(try SluiceProcess.run(["pack", "-r", "age1pq1" + String(repeating: "q", count: 60), "data"], in: directory),
                                64, "ML-KEM")
             Self.expectRefusal(try SluiceProcess.run(["pack", "-r", "age1notakey", "data"], in: directory), 64, "not an age recipient")

@@ -66,6 +66,30 @@ struct DowngradeCLITests {
         }
     }
 
+    /// A standard zstd or LZ4 file is never encrypted: swapped in for an encrypted `.slc` (same name),
+    /// it is refused like a forged unencrypted `.slc` on every route, and accepted with `--allow-unencrypted`.
+    @Test(arguments: ["zstd", "lz4"])
+    func aStandardFileSwappedInIsRefusedWhenAKeyIsGiven(format: String) throws {
+        try withTemporaryDirectory { dir in
+            _ = try swappedFixture(dir)
+            try writeFile(dir.appending("forge/y"), Self.forged)
+            #expect(try sluice(["pack", "--format", format, "forge/y", "-o", "std.bin"], in: dir).status == 0)
+            try FileManager.default.removeItem(atPath: dir.appending("x.slc").string)
+            try FileManager.default.copyItem(atPath: dir.appending("std.bin").string, toPath: dir.appending("x.slc").string)
+            expectRefused(try sluice(["unpack", "--key-file", "k.key", "x.slc"], in: dir), "\(format) unpack")
+            expectRefused(try sluice(["unpack", "-c", "--key-file", "k.key", "x.slc"], in: dir), "\(format) unpack -c")
+            expectRefused(try sluice(["verify", "--key-file", "k.key", "x.slc"], in: dir), "\(format) verify")
+            expectRefused(try sluice(["unpack", "--range", "0:100", "--key-file", "k.key", "x.slc", "-o", "r"], in: dir), "\(format) --range")
+            expectRefused(try SluiceProcess.run(["unpack", "-c", "--key-file", "k.key", "-"], in: dir, stdin: dir.appending("x.slc"),
+                                                withoutTerminal: true), "\(format) from stdin")
+            for name in ["x", "r"] { #expect(!exists(dir.appending(name)), "\(name) was written") }
+            let accepted = try sluice(["unpack", "-c", "--allow-unencrypted", "--key-file", "k.key", "x.slc"], in: dir)
+            #expect(accepted.status == 0, "\(accepted)")
+            #expect(accepted.stdout == Self.forged)
+            #expect(try leftoverTemporaryFiles(in: dir) == [])
+        }
+    }
+
     @Test func allowUnencryptedAcceptsItKnowingly() throws {
         try withTemporaryDirectory { dir in
             _ = try swappedFixture(dir)

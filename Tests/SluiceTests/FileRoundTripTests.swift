@@ -67,8 +67,10 @@ import Testing
         #expect(Pipeline.packedName(for: "dir/x") == "dir/x.slc")
         #expect(Pipeline.unpackedName(for: "dir/x.slc") == "dir/x")
         #expect(Pipeline.unpackedName(for: "x.tar.slc") == "x.tar")
+        // The standard formats' extensions are stripped too (docs/formats.md).
+        #expect(Pipeline.unpackedName(for: "x.zst") == "x")
+        #expect(Pipeline.unpackedName(for: "x.gz") == nil)
         // Nothing to strip, or nothing would be left.
-        #expect(Pipeline.unpackedName(for: "x.zst") == nil)
         #expect(Pipeline.unpackedName(for: "dir/.slc") == nil)
     }
 

@@ -9,6 +9,9 @@
 //   parsers   the bytes as text: ByteCount(parsing:) and ByteRange.parse (`--range`)
 //   age-text  the bytes as age's text codings: strict Base64, Bech32, keys, armor, header (AgeFuzz.swift)
 //   age-file  the bytes as an age file, decrypted with the seeds' identity or passphrase (AgeFuzz.swift)
+//   zstd, lz4 the bytes as a standard .zst / .lz4 file (the targets differ only by their seeds): verify
+//             through the seek table or the frame walk (parallel), inspect, a range, and the streaming
+//             decoder from a pipe; the two decoders must agree on the plaintext size
 //
 // Every target decodes with and without a key: an encrypted header gets the fixed fuzz key file or
 // passphrase (the seed corpus is made with them, see Tests/Fuzz/make-corpus.sh), a plain one none.
@@ -21,7 +24,7 @@ import Glibc
 import SystemPackage
 
 private enum Target: String {
-    case stream, seekable, inspect, parsers
+    case stream, seekable, inspect, parsers, zstd, lz4
     case ageText = "age-text", ageFile = "age-file"
 }
 
@@ -56,7 +59,8 @@ private func expectDecodeError(_ error: any Error, allowing allowed: Set<SluiceE
 
 // MARK: - stream
 
-private func decodeStream(_ data: UnsafeRawBufferPointer) {
+/// `data` in a pipe whose write end is closed, so every read ends.
+private func withPipe(_ data: UnsafeRawBufferPointer, _ body: (FileDescriptor) -> Void) {
     var ends: [Int32] = [0, 0]
     guard pipe(&ends) == 0 else { fatalError("pipe: \(errno)") }
     // F_SETPIPE_SZ (1031): room for the whole input, so it can be written before it is read.
@@ -70,14 +74,59 @@ private func decodeStream(_ data: UnsafeRawBufferPointer) {
     close(ends[1])
     let input = FileDescriptor(rawValue: ends[0])
     defer { _ = try? input.close() }
+    body(input)
+}
+
+private func decodeStream(_ data: UnsafeRawBufferPointer) {
+    withPipe(data) { input in
+        do {
+            let opened = try Pipeline.readHeader(from: input, key: key(for:), limits: limits)
+            // isStream: false waits for the reader thread, which is safe here (the write end is closed, so
+            // no read can block), and keeps it from outliving this descriptor.
+            _ = try Pipeline.unpack(
+                opened, from: input, to: nil, workers: 2, memoryLimit: .mebibytes(8), pool: pool, isStream: false)
+        } catch {
+            expectDecodeError(error)
+        }
+    }
+}
+
+// MARK: - zstd, lz4
+
+private func decodeStandard(_ data: UnsafeRawBufferPointer) {
+    writeScratch(Array(data))
+    var fromFile: UInt64?
     do {
-        let opened = try Pipeline.readHeader(from: input, key: key(for:), limits: limits)
-        // isStream: false waits for the reader thread, which is safe here (the write end is closed, so
-        // no read can block), and keeps it from outliving this descriptor.
-        _ = try Pipeline.unpack(
-            opened, from: input, to: nil, workers: 2, memoryLimit: .mebibytes(8), pool: pool, isStream: false)
+        fromFile = try Pipeline.verifyFile(scratchPath, key: { _ in nil }, workers: 2).plainBytes
     } catch {
-        expectDecodeError(error)
+        expectDecodeError(error, allowing: [.corrupt, .invalidArgument])
+    }
+    do {
+        _ = try Pipeline.inspectStandard(scratchPath)
+    } catch {
+        expectDecodeError(error, allowing: [.corrupt, .invalidArgument])
+    }
+    if let total = fromFile {
+        do {
+            _ = try Pipeline.unpackFile(scratchPath, to: .file("/dev/null", overwrite: true), key: { _ in nil }, workers: 2,
+                                        range: pickedRange(Array(data), total: total))
+        } catch {
+            expectDecodeError(error, allowing: [.corrupt, .invalidArgument])
+        }
+    }
+    guard data.count >= 4, let format = ContainerKind.detect(Array(data.prefix(4))), format.isStandard else { return }
+    withPipe(data) { input in
+        do {
+            let report = try Pipeline.unpackStandard(
+                format, from: input, consumed: [], isStream: true, to: nil, workers: 2, memoryLimit: .mebibytes(64),
+                pool: pool, io: nil, progress: { _ in })
+            // A lying seek table is only seen by the file reader; otherwise both read the same plaintext.
+            if let fromFile, fromFile != report.plainBytes, format == .lz4 {
+                fatalError("the LZ4 file reader gave \(fromFile) bytes, the stream reader \(report.plainBytes)")
+            }
+        } catch {
+            expectDecodeError(error, allowing: [.corrupt])
+        }
     }
 }
 
@@ -242,6 +291,7 @@ public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     case .parsers: parse(data)
     case .ageText: fuzzAgeText(data)  // AgeFuzz.swift
     case .ageFile: fuzzAgeFile(data)
+    case .zstd, .lz4: decodeStandard(data)
     }
     return 0
 }

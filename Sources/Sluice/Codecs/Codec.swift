@@ -106,6 +106,7 @@ public struct CodecSettings: Hashable, Sendable, CustomStringConvertible {
 package final class CodecContext {
     private var zstdCompressor: ZstdCompressor?
     private var zstdDecompressor: ZstdDecompressor?
+    private var standardZstdDecompressor: ZstdDecompressor?
     private var lz4: LZ4Compressor?
 
     init() {}
@@ -149,6 +150,19 @@ package final class CodecContext {
         guard produced == destination.count else {
             throw SluiceError.corrupt("a frame decompressed to \(produced) bytes instead of \(destination.count)")
         }
+    }
+
+    /// Compresses `source` into one standard zstd frame with its content size and checksum (the
+    /// frames of a `.zst` file); `nil` when it does not fit in `destination`.
+    func compressZstdFrame(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, level: Int) throws -> Int? {
+        if zstdCompressor == nil { zstdCompressor = try ZstdCompressor() }
+        return try zstdCompressor!.compressFrame(source, into: destination, level: level)
+    }
+
+    /// Decodes one complete frame of a standard zstd file into `destination`; returns the bytes produced.
+    func decompressZstdFrame(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) throws -> Int {
+        if standardZstdDecompressor == nil { standardZstdDecompressor = try ZstdDecompressor.forStandardFrames() }
+        return try standardZstdDecompressor!.decompress(source, into: destination)
     }
 
     private func lz4Compressor() throws -> LZ4Compressor {

@@ -59,3 +59,37 @@ final class LZ4Compressor {
         return written > 0 || source.isEmpty ? Int(written) : nil
     }
 }
+
+/// A streaming LZ4 frame decoder (`LZ4F_dctx` used through `LZ4F_decompress`), for frames whose
+/// blocks cannot be decoded apart (linked blocks, `lz4 -BD`) and for LZ4 data read from a pipe. It
+/// checks the header, block and content checksums, and skips skippable frames.
+final class LZ4FrameStreamDecoder {
+    private var context: OpaquePointer?
+
+    init() throws {
+        var made: OpaquePointer?
+        let result = LZ4F_createDecompressionContext(&made, UInt32(LZ4F_VERSION))
+        guard LZ4F_isError(result) == 0, let made else { throw SluiceError(.library, "lz4: out of memory") }
+        context = made
+    }
+
+    deinit { LZ4F_freeDecompressionContext(context) }
+
+    /// One step: consumes some of `input` and fills some of `output`.
+    ///
+    /// - Returns: the bytes consumed and produced, and whether a frame just ended (the input may end
+    ///   here). The corresponding C function is `LZ4F_decompress`.
+    /// - Throws: ``SluiceError/Code/corrupt`` for malformed data or a failed checksum.
+    func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws
+        -> (consumed: Int, produced: Int, frameEnded: Bool)
+    {
+        var consumed = input.count
+        var produced = output.count
+        let result = LZ4F_decompress(context, output.baseAddress, &produced, input.baseAddress, &consumed, nil)
+        if LZ4F_isError(result) != 0 {
+            LZ4F_resetDecompressionContext(context)
+            throw SluiceError.corrupt("lz4 frame: \(String(cString: LZ4F_getErrorName(result)))")
+        }
+        return (consumed, produced, result == 0)
+    }
+}

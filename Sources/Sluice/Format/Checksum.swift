@@ -19,6 +19,34 @@ package enum XXH3 {
     }
 }
 
+/// XXH32 and XXH64 from libxxhash, as the standard formats use them: LZ4's header, block and content
+/// checksums (XXH32, seed 0) and zstd's frame checksum and seek-table entries (the low 32 bits of
+/// XXH64, seed 0).
+enum XXH {
+    /// The corresponding C function is `XXH32`.
+    static func hash32(_ data: UnsafeRawBufferPointer) -> UInt32 { XXH32(data.baseAddress, data.count, 0) }
+
+    /// The corresponding C function is `XXH64`.
+    static func hash64(_ data: UnsafeRawBufferPointer) -> UInt64 { XXH64(data.baseAddress, data.count, 0) }
+}
+
+/// An incremental XXH32 (`XXH32_state_t`, seed 0): an LZ4 frame's content checksum, built in order.
+final class XXH32Stream {
+    private let state: OpaquePointer
+
+    init() throws {
+        guard let state = XXH32_createState() else { throw SluiceError(.library, "xxhash: out of memory") }
+        self.state = state
+        XXH32_reset(state, 0)
+    }
+
+    deinit { XXH32_freeState(state) }
+
+    func update(_ data: UnsafeRawBufferPointer) { XXH32_update(state, data.baseAddress, data.count) }
+
+    var digest: UInt32 { XXH32_digest(state) }
+}
+
 /// An incremental XXH3-128 (`XXH3_state_t`), for the whole-file digest built frame by frame.
 final class XXH3Stream {
     private let state: OpaquePointer

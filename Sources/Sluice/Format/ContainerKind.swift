@@ -1,8 +1,14 @@
+import SystemPackage
+
 /// The container formats Sluice writes and reads. Registering a format is one case here and its line
 /// in ``format``; pack, unpack, verify, inspect and range restore then find it by its first bytes.
 public enum ContainerKind: String, CaseIterable, Sendable {
     /// Sluice's own `.slc` (docs/format.md).
     case slc
+    /// A standard zstd file in the seekable format, read by `zstd -d` (docs/formats.md).
+    case zstd
+    /// A standard LZ4 frame with independent blocks, read by `lz4 -d` (docs/formats.md).
+    case lz4
     /// age v1 (age-encryption.org/v1): X25519 recipients or a passphrase, 64 KiB STREAM chunks, no
     /// compression (docs/format.md, "age v1").
     case age
@@ -11,8 +17,36 @@ public enum ContainerKind: String, CaseIterable, Sendable {
     var format: any ContainerFormat.Type {
         switch self {
         case .slc: SlcFormat.self
+        case .zstd: ZstdFormat.self
+        case .lz4: LZ4Format.self
         case .age: AgeFormat.self
         }
+    }
+
+    /// Whether this is one of the standard formats other tools read (zstd, lz4): no cipher, no `.slc`
+    /// index; read by ``Pipeline/unpackStandard(_:from:consumed:isStream:to:workers:memoryLimit:pool:io:range:progress:)``.
+    /// (age is read by the generic engine, like `.slc`.)
+    public var isStandard: Bool { self == .zstd || self == .lz4 }
+
+    /// The file name extension, dot included.
+    public var fileExtension: String {
+        switch self {
+        case .slc: ".slc"
+        case .zstd: ".zst"
+        case .lz4: ".lz4"
+        case .age: ".age"
+        }
+    }
+
+    /// The format an output name asks for: `.zst` → zstd, `.lz4` → lz4, `.age` → age, anything else → `nil`.
+    public static func named(by path: FilePath) -> ContainerKind? {
+        allCases.first { $0 != .slc && path.string.hasSuffix($0.fileExtension) }
+    }
+
+    /// Whether `bytes` start with a skippable frame's magic (`0x184D2A5?`, zstd and LZ4 alike), which
+    /// neither format's ``ContainerFormat/recognises(_:)`` claims.
+    static func startsWithSkippableFrame(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 4 && LZ4FrameHeader.isSkippable(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
     }
 
     /// What the engine needs to know to drive the format.

@@ -30,18 +30,18 @@ public struct OutputPolicy: Sendable {
 }
 
 extension Pipeline {
-    /// `name.slc`, or `name.age` for an age file.
+    /// `name.slc`, or `name.zst` / `name.lz4` / `name.age` for the other formats.
     public static func packedName(for path: FilePath, format: ContainerKind = .slc) -> FilePath {
-        FilePath(path.string + "." + format.rawValue)
+        FilePath(path.string + format.fileExtension)
     }
 
-    /// `name` for `name.slc` or `name.age`; `nil` when the name ends in neither.
+    /// `name` for `name.slc`, `name.zst`, `name.lz4` or `name.age`; `nil` when the name ends in none of them.
     public static func unpackedName(for path: FilePath) -> FilePath? {
         let text = path.string
-        guard ContainerKind.allCases.contains(where: { text.hasSuffix("." + $0.rawValue) }),
-              let last = path.lastComponent, last.string.count > 4
+        guard let format = ContainerKind.allCases.first(where: { text.hasSuffix($0.fileExtension) }),
+              let last = path.lastComponent, last.string.count > format.fileExtension.count
         else { return nil }
-        return FilePath(String(text.dropLast(4)))
+        return FilePath(String(text.dropLast(format.fileExtension.count)))
     }
 
     /// Packs the file at `input` (`nil`: standard input) to `target`.
@@ -52,16 +52,20 @@ extension Pipeline {
     ///   - planned: called with the plan before any work, for `--explain`.
     ///   - io: the I/O pool whose tokens every read and write holds, and whose threads write the frames
     ///     of a file output; `nil`: the run's own reader and writer threads, without tokens.
+    ///   - storage: `--storage`: the kind of device, which then decides how a regular input is read
+    ///     instead of what the page cache and the device's queue say (``ReadChoice``).
     /// - Throws: ``SluiceError``; no output file is left behind.
     public static func packFile(
         _ input: FilePath?, to target: OutputTarget, options: PackOptions, keepMetadata: Bool = true, armored: Bool = false,
-        policy: OutputPolicy = OutputPolicy(), io: IOPool? = nil, planned: (Plan) -> Void = { _ in },
-        progress: (UInt64) -> Void = { _ in }
+        policy: OutputPolicy = OutputPolicy(), io: IOPool? = nil, storage: StorageKind? = nil,
+        planned: (Plan) -> Void = { _ in }, progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         let size = source.status?.isRegular == true ? source.status!.size : nil
-        let plan = try options.plan(inputSize: size)
+        var plan = try options.plan(inputSize: size)
+        let reads = readChoice(source, io: io, storage: storage, chunkSize: plan.chunkSize)
+        if let reads { plan.reasons.append(reads.reason) }
         planned(plan)
         let metadata: FileMetadata? = keepMetadata
             ? FileMetadata(
@@ -76,13 +80,14 @@ extension Pipeline {
         func pack(to output: FileDescriptor, positional: Bool = false) throws -> PackReport {
             guard armored else {
                 return try Pipeline.pack(from: source.fd, inputSize: size, to: output, options: options, metadata: metadata,
-                                         plan: plan, pool: pool, io: io, positional: positional, progress: progress)
+                                         plan: plan, pool: pool, io: io, positional: positional, reads: reads, progress: progress)
             }
             let armor = try ArmorPipe.armoring(to: output)
             let report: PackReport
             do {
                 report = try Pipeline.pack(from: source.fd, inputSize: size, to: armor.engineEnd, options: options,
-                                           metadata: metadata, plan: plan, pool: pool, io: io, positional: false, progress: progress)
+                                           metadata: metadata, plan: plan, pool: pool, io: io, positional: false, reads: reads,
+                                           progress: progress)
             } catch {
                 try? armor.finishArmoring()
                 throw error
@@ -126,25 +131,37 @@ extension Pipeline {
     /// Unpacks `input` (`nil`: standard input) to `target`, restoring mode and mtime when the header
     /// has them (`restoreMetadata`).
     ///
-    /// - Parameter range: restore only these bytes of the original (a seekable input is needed); the
-    ///   output then gets no recorded mtime.
+    /// - Parameters:
+    ///   - range: restore only these bytes of the original (a seekable input is needed); the output then
+    ///     gets no recorded mtime.
+    ///   - storage: `--storage`, as for ``packFile(_:to:options:keepMetadata:policy:io:storage:planned:progress:)``.
+    ///   - explain: called before any frame is read with how the input will be read and why.
     ///
     /// - Throws: ``SluiceError``; no output file is left behind, and with a file target nothing is
     ///   published unless every frame, the trailer and the digest verified.
     public static func unpackFile(
         _ input: FilePath?, to target: OutputTarget, key: KeyProvider, workers: Int? = nil,
         memoryLimit: ByteCount? = nil, limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
-        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (ContainerInfo) throws -> Void = { _ in },
-        progress: (UInt64) -> Void = { _ in }
+        range: Range<UInt64>? = nil, io: IOPool? = nil, storage: StorageKind? = nil, opened: (ContainerInfo) throws -> Void = { _ in },
+        explain: (String) -> Void = { _ in }, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         let isStream = source.status?.isRegular != true
-        if range != nil, isStream { throw SluiceError.invalid("--range needs a .slc file, not a pipe") }
-        let header = try readHeader(from: source.fd, key: key, limits: limits)
-        try opened(header.info)
+        if range != nil, isStream { throw SluiceError.invalid("--range needs a file, not a pipe") }
         let workerCount = workers ?? WorkerPool.availableCores
         let pool = WorkerPool.shared(workers: workerCount)
+        let (format, consumed) = try detectFormat(source)
+        if format.isStandard {
+            try limits.keys.admit([])  // a zstd or LZ4 file is never encrypted: refused when a key was given
+            return try unpackStandardFile(
+                format, source, input, consumed: consumed, to: target, workers: workerCount, memoryLimit: memoryLimit,
+                pool: pool, io: io, range: range, policy: policy, progress: progress)
+        }
+        let header = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
+        try opened(header.info)
+        let reads = range == nil ? readChoice(source, io: io, storage: storage, chunkSize: header.reader.maxPlainSize) : nil
+        if let reads { explain(reads.reason) }
         func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
             if let range {
                 return try unpackRange(
@@ -153,8 +170,7 @@ extension Pipeline {
             }
             return try unpack(
                 header, from: source.fd, to: output, workers: workerCount, memoryLimit: memoryLimit, pool: pool, io: io,
-                isStream: isStream,
-                positional: positional, progress: progress)
+                isStream: isStream, positional: positional, reads: reads, progress: progress)
         }
         switch target {
         case .standardOutput:
@@ -180,14 +196,86 @@ extension Pipeline {
     /// Decodes `input` completely and checks everything, writing nothing.
     public static func verifyFile(
         _ input: FilePath?, key: KeyProvider, workers: Int? = nil, memoryLimit: ByteCount? = nil,
-        limits: DecodeLimits = DecodeLimits(), io: IOPool? = nil
+        limits: DecodeLimits = DecodeLimits(), io: IOPool? = nil, storage: StorageKind? = nil
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
-        let opened = try readHeader(from: source.fd, key: key, limits: limits)
         let workerCount = workers ?? WorkerPool.availableCores
+        let (format, consumed) = try detectFormat(source)
+        if format.isStandard {
+            try limits.keys.admit([])  // a zstd or LZ4 file is never encrypted: refused when a key was given
+            return try unpackStandard(
+                format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: nil,
+                workers: workerCount, memoryLimit: memoryLimit, pool: WorkerPool.shared(workers: workerCount),
+                io: io, progress: { _ in })
+        }
+        let opened = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
         return try unpack(opened, from: source.fd, to: nil, workers: workerCount, memoryLimit: memoryLimit,
-                          pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true)
+                          pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true,
+                          reads: readChoice(source, io: io, storage: storage, chunkSize: opened.reader.maxPlainSize))
+    }
+
+    /// How a regular input read with `io` (``IOPool/standard`` when `nil`) is read (``ReadChoice``);
+    /// `nil` for a pipe.
+    static func readChoice(_ source: OpenInput, io: IOPool?, storage: StorageKind?, chunkSize: Int) -> ReadChoice? {
+        guard let status = source.status, status.isRegular else { return nil }
+        return ReadChoice.choose(
+            probe: ReadProbe.of(source.fd, size: UInt64(status.size)), storage: storage, chunkSize: chunkSize,
+            tokens: (io ?? .standard).tokens)
+    }
+
+    /// Unpacks a standard zstd or LZ4 file (``unpackFile``'s second half for them): nothing is
+    /// published unless every frame decoded and checked.
+    private static func unpackStandardFile(
+        _ format: ContainerKind, _ source: OpenInput, _ input: FilePath?, consumed: [UInt8], to target: OutputTarget,
+        workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, policy: OutputPolicy,
+        progress: (UInt64) -> Void
+    ) throws -> UnpackReport {
+        func decode(to output: FileDescriptor) throws -> UnpackReport {
+            try unpackStandard(
+                format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: output,
+                workers: workers, memoryLimit: memoryLimit, pool: pool, io: io, range: range, progress: progress)
+        }
+        switch target {
+        case .standardOutput:
+            return try decode(to: .standardOutput)
+        case .file(let path, let overwrite):
+            try refuseSameFile(source, path)
+            if let device = try openDeviceOutput(path) {
+                defer { _ = try? device.close() }
+                return try decode(to: device)
+            }
+            let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
+            let report = try decode(to: output.descriptor)
+            try output.commit(mode: 0o644, modification: nil, sync: policy.sync || policy.removeSource)
+            if policy.removeSource, let input { try removeVerifiedSource(input) }
+            return report
+        }
+    }
+
+    /// Reads the first bytes of `source` and names its format by their magic. A file that starts with
+    /// a skippable frame (legal in zstd and LZ4 files alike) is named by the first frame after its
+    /// skippable ones, or is taken as zstd from a pipe. The bytes read are returned to be decoded.
+    ///
+    /// - Throws: ``SluiceError/Code/corrupt`` for a file that is none of the formats.
+    static func detectFormat(_ source: OpenInput) throws -> (ContainerKind, [UInt8]) {
+        var magic = [UInt8](repeating: 0, count: 4)
+        let got = try magic.withUnsafeMutableBytes { try readInput(source.fd, into: $0) }
+        magic.removeLast(4 - got)
+        if got < 4 { return (.slc, magic) }  // too short for anything: the .slc reader says so
+        if let format = ContainerKind.detect(magic), format.isStandard { return (format, magic) }
+        guard ContainerKind.startsWithSkippableFrame(magic) else {
+            // Anything else is for the .slc reader to name (too short, bad magic, a valid header).
+            return (.slc, magic)
+        }
+        guard source.status?.isRegular == true, let start = try? source.fd.seek(offset: 0, from: .current) else { return (.zstd, magic) }
+        var offset = start - 4
+        var probe = [UInt8](repeating: 0, count: 8)
+        while try probe.withUnsafeMutableBytes({ try readInput(source.fd, into: $0, at: offset) }) == 8,
+              ContainerKind.startsWithSkippableFrame(probe) {
+            offset += 8 + Int64(UInt32(probe[4]) | UInt32(probe[5]) << 8 | UInt32(probe[6]) << 16 | UInt32(probe[7]) << 24)
+        }
+        return (ContainerKind.detect(probe) == .lz4 ? .lz4 : .zstd, magic)
     }
 
     struct OpenInput {

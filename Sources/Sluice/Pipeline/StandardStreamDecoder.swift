@@ -1,0 +1,335 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import SystemPackage
+
+/// Decodes a zstd or LZ4 file front to back on one thread, for what cannot be cut into independent
+/// jobs: a single-frame zstd file (what `zstd` and `zstd -T` write), LZ4 frames with linked blocks
+/// (`lz4 -BD`), and anything read from a pipe. A reader thread keeps the next input pieces ready and
+/// a writer thread writes the finished output behind it, so decoding overlaps both, as `zstd -d` does.
+struct StandardStreamDecoder {
+    let format: ContainerKind
+    let memoryLimit: ByteCount
+
+    /// Input is read and output written in pieces of this size.
+    static let pieceSize = 1 << 20
+
+    /// Decodes everything readable from `input` (after the `consumed` bytes already read from it).
+    ///
+    /// - Returns: plaintext bytes, stored bytes, frames decoded.
+    func run(from input: FileDescriptor, consumed: [UInt8], to output: FileDescriptor?, isStream: Bool,
+             clip: inout Pipeline.RangeClip, progress: (UInt64) -> Void) throws -> (UInt64, UInt64, UInt64) {
+        let source = PieceReader(input, first: consumed, isStream: isStream)
+        defer { source.stop() }
+        // `out` lives only for this call: the progress closure does not outlive it.
+        let (kept, frames) = try withoutActuallyEscaping(progress) { progress in
+            let out = StreamOutput(sink: output.map(PieceWriter.init), clip: clip, progress: progress)
+            defer { out.sink?.stop() }
+            let frames = format == .zstd ? try decodeZstd(source, out) : try decodeLZ4(source, out)
+            try out.sink?.finish()
+            return (out.clip, frames)
+        }
+        clip = kept
+        return (clip.position, source.total, frames)
+    }
+
+    /// The zstd stream: every frame through one `ZSTD_DCtx`; each frame's header is looked at first
+    /// so a dictionary frame gets a clear error.
+    private func decodeZstd(_ source: PieceReader, _ out: StreamOutput) throws -> UInt64 {
+        let windowLog = min(Zstd.maximumWindowLog, max(Zstd.defaultWindowLogLimit, Int.bitWidth - 1 - memoryLimit.bytes.leadingZeroBitCount))
+        let decoder = try ZstdStreamDecoder(windowLogMax: windowLog)
+        var frames: UInt64 = 0
+        var atFrameStart = true
+        while true {
+            if atFrameStart {
+                try source.fill(atLeast: Zstd.maximumFrameHeaderSize)
+                if source.available.isEmpty { break }
+                if let header = try? Zstd.frameHeader(source.available) {
+                    try ZstdFrameScan.refuseDictionary(header)
+                    if header.kind == .data { frames += 1 }
+                }
+                atFrameStart = false
+            }
+            atFrameStart = try step(source, out, name: "zstd", decoder.decode)
+        }
+        return frames
+    }
+
+    /// The LZ4 stream: standard and skippable frames through `LZ4F_decompress`, legacy frames block by
+    /// block.
+    private func decodeLZ4(_ source: PieceReader, _ out: StreamOutput) throws -> UInt64 {
+        let decoder = try LZ4FrameStreamDecoder()
+        var frames: UInt64 = 0
+        while true {
+            try source.fill(atLeast: 4)
+            let available = source.available
+            if available.isEmpty { break }
+            guard available.count >= 4 else { throw SluiceError.corrupt("truncated LZ4 file: \(available.count) stray bytes at the end") }
+            if available.loadLittleEndian(at: 0, as: UInt32.self) == LZ4FrameHeader.legacyMagic {
+                source.consume(4)
+                frames += 1
+                try decodeLegacy(source, out)
+                continue
+            }
+            if !LZ4FrameHeader.isSkippable(available.loadLittleEndian(at: 0, as: UInt32.self)) {
+                try source.fill(atLeast: LZ4FrameHeader.maximumSize)
+                _ = try LZ4FrameHeader.decode(source.available)  // version, reserved bits, dictionary: one clear error
+                frames += 1
+            }
+            while try !step(source, out, name: "LZ4", decoder.decode) {}
+        }
+        return frames
+    }
+
+    /// One call of a streaming decoder over what is available (reading more when nothing is); returns
+    /// whether a frame ended. Input that ends inside a frame is truncated.
+    private func step(
+        _ source: PieceReader, _ out: StreamOutput, name: String,
+        _ decode: (UnsafeRawBufferPointer, UnsafeMutableRawBufferPointer) throws -> (consumed: Int, produced: Int, frameEnded: Bool)
+    ) throws -> Bool {
+        if source.available.isEmpty {
+            try source.fill(atLeast: 1)
+            if source.available.isEmpty { throw SluiceError.corrupt("truncated \(name) file: the last frame is incomplete") }
+        }
+        let step = try decode(source.available, out.space())
+        source.consume(step.consumed)
+        try out.commit(step.produced)
+        return step.frameEnded
+    }
+
+    /// Legacy blocks until the input ends or a size field too large for a block (the next frame's magic).
+    private func decodeLegacy(_ source: PieceReader, _ out: StreamOutput) throws {
+        let largest = LZ4.compressBound(LZ4FrameHeader.legacyBlockSize)
+        while true {
+            try source.fill(atLeast: 4)
+            if source.available.isEmpty { return }
+            guard source.available.count >= 4 else { throw SluiceError.corrupt("truncated LZ4 file: an incomplete legacy block size") }
+            let size = Int(source.available.loadLittleEndian(at: 0, as: UInt32.self))
+            if size > largest { return }
+            try source.fill(atLeast: 4 + size)
+            guard source.available.count >= 4 + size else { throw SluiceError.corrupt("truncated LZ4 file: a legacy block is incomplete") }
+            let block = out.legacyBlock
+            let produced = try LZ4.decompress(UnsafeRawBufferPointer(rebasing: source.available[4..<4 + size]), into: block.bytes)
+            source.consume(4 + size)
+            try out.emit(UnsafeRawBufferPointer(rebasing: block.bytes[..<produced]))
+        }
+    }
+}
+
+/// Where the stream decoder puts plaintext: straight into the write-behind's next piece when all of it
+/// is kept (no copy), otherwise into a scratch buffer from which the `--range` clip keeps its part.
+final class StreamOutput {
+    let sink: PieceWriter?
+    private(set) var clip: Pipeline.RangeClip
+    private let progress: (UInt64) -> Void
+    private let scratch = RawBuffer(capacity: StandardStreamDecoder.pieceSize)
+    /// Room for one legacy LZ4 block (8 MiB), made on first use.
+    private(set) lazy var legacyBlock = RawBuffer(capacity: LZ4FrameHeader.legacyBlockSize)
+
+    init(sink: PieceWriter?, clip: Pipeline.RangeClip, progress: @escaping (UInt64) -> Void) {
+        self.sink = sink
+        self.clip = clip
+        self.progress = progress
+    }
+
+    private var direct: Bool { sink != nil && clip.range == nil }
+
+    /// Where the decoder may write next.
+    func space() -> UnsafeMutableRawBufferPointer { direct ? sink!.space : scratch.bytes }
+
+    /// The decoder wrote `count` bytes into the last ``space()``.
+    func commit(_ count: Int) throws {
+        guard count > 0 else { return }
+        if direct {
+            _ = clip.clip(UnsafeRawBufferPointer(rebasing: sink!.space[..<count]))
+            try sink!.commit(count)
+            progress(clip.written)
+        } else {
+            try emit(UnsafeRawBufferPointer(rebasing: scratch.bytes[..<count]))
+        }
+    }
+
+    /// Plaintext decoded elsewhere: the part the clip keeps is copied out.
+    func emit(_ piece: UnsafeRawBufferPointer) throws {
+        let inside = clip.clip(piece)
+        if !inside.isEmpty { try sink?.write(inside) }
+        progress(clip.written)
+    }
+}
+
+/// Sequential input. From a pipe, a read-ahead thread reads the next pieces while the decoder works on
+/// the current one; from a regular file the decoder's own thread reads (a page-cache copy costs less
+/// than waking a thread under load, measured in docs/performance.md). ``available`` is a contiguous
+/// window the decoder consumes from.
+final class PieceReader: @unchecked Sendable {
+    private let filled = BoundedQueue<(RawBuffer, (any Error)?)>(capacity: 2)
+    private let empty = BoundedQueue<RawBuffer>()
+    /// The bytes not consumed yet, contiguous (a piece, or pieces joined when a caller needs more).
+    private var window = RawBuffer(capacity: 4 * StandardStreamDecoder.pieceSize)
+    private var start = 0
+    private let isStream: Bool
+    private let done = Monitor(false)
+    private let input: FileDescriptor
+    private var ended = false
+    /// Bytes taken from the input so far.
+    private(set) var total: UInt64 = 0
+
+    init(_ input: FileDescriptor, first: [UInt8], isStream: Bool) {
+        self.isStream = isStream
+        self.input = input
+        first.withUnsafeBytes { window.bytes.copyMemory(from: $0) }
+        window.count = first.count
+        total = UInt64(first.count)
+        guard isStream else {
+            done.withLock { $0 = true }
+            return
+        }
+        for _ in 0..<3 { _ = empty.push(RawBuffer(capacity: StandardStreamDecoder.pieceSize)) }
+        let thread = Thread { [filled, empty, done] in
+            while let buffer = empty.pop() {
+                do {
+                    buffer.count = try Pipeline.readInput(input, into: buffer.bytes)
+                    guard filled.push((buffer, nil)), buffer.count > 0 else { break }
+                } catch {
+                    _ = filled.push((buffer, error))
+                    break
+                }
+            }
+            done.withLock { $0 = true }
+        }
+        thread.name = "sluice-reader"
+        thread.start()
+    }
+
+    var available: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: window.bytes[start..<window.count]) }
+
+    func consume(_ count: Int) { start += count }
+
+    /// Makes at least `count` bytes available, unless the input ends first.
+    func fill(atLeast count: Int) throws {
+        if !isStream { return try read(atLeast: count) }
+        while window.count - start < count, !ended {
+            guard let (piece, error) = filled.pop() else { ended = true; break }
+            if let error { throw error }
+            if piece.count == 0 {
+                ended = true
+                _ = empty.push(piece)
+                break
+            }
+            // Keep the unconsumed rest, then append the piece.
+            let rest = window.count - start
+            if window.bytes.count < rest + piece.count {
+                let grown = RawBuffer(capacity: 2 * (rest + piece.count))
+                if rest > 0 { grown.bytes.baseAddress!.copyMemory(from: available.baseAddress!, byteCount: rest) }
+                window = grown
+            } else if rest > 0, start > 0 {
+                window.bytes.baseAddress!.copyMemory(from: window.bytes.baseAddress! + start, byteCount: rest)
+            }
+            window.bytes.baseAddress!.advanced(by: rest).copyMemory(from: piece.bytes.baseAddress!, byteCount: piece.count)
+            window.count = rest + piece.count
+            start = 0
+            total += UInt64(piece.count)
+            _ = empty.push(piece)
+        }
+    }
+
+    /// ``fill(atLeast:)`` for a regular file: the rest moves to the front and the input is read behind it.
+    private func read(atLeast count: Int) throws {
+        while window.count - start < count, !ended {
+            let rest = window.count - start
+            if rest > 0, start > 0 { window.bytes.baseAddress!.copyMemory(from: window.bytes.baseAddress! + start, byteCount: rest) }
+            window.count = rest
+            start = 0
+            let got = try Pipeline.readInput(input, into: window[rest..<window.bytes.count])
+            window.count += got
+            total += UInt64(got)
+            if got == 0 { ended = true }
+        }
+    }
+
+    /// Ends the read-ahead and waits for the thread, so nothing reads the input afterwards; a thread
+    /// blocked on a pipe that never delivers again cannot be waited for, and notices on its next read.
+    func stop() {
+        filled.close()
+        empty.close()
+        if !isStream { done.wait { $0 ? () : nil } }
+    }
+}
+
+/// Sequential output with write-behind: a thread writes full pieces while the decoder fills the next.
+final class PieceWriter: @unchecked Sendable {
+    private let full = BoundedQueue<RawBuffer>(capacity: 2)
+    private let empty = BoundedQueue<RawBuffer>()
+    private let failure = Monitor<(error: (any Error)?, done: Bool)>((nil, false))
+    private var current: RawBuffer
+
+    init(_ output: FileDescriptor) {
+        current = RawBuffer(capacity: 8 * StandardStreamDecoder.pieceSize)
+        for _ in 0..<3 { _ = empty.push(RawBuffer(capacity: 8 * StandardStreamDecoder.pieceSize)) }
+        let thread = Thread { [full, empty, failure] in
+            while let buffer = full.pop() {
+                do {
+                    try Pipeline.write(buffer.contents, to: output)
+                } catch {
+                    failure.withLock { $0.error = error }
+                    full.close()
+                    empty.close()
+                    break
+                }
+                buffer.count = 0
+                _ = empty.push(buffer)
+            }
+            failure.withLock { $0.done = true }
+        }
+        thread.name = "sluice-writer"
+        thread.start()
+    }
+
+    /// The free part of the current piece, for a decoder to write into (then ``commit(_:)``).
+    var space: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: current.bytes[current.count...]) }
+
+    /// `count` bytes were written into ``space``; a full piece goes to the writer thread.
+    func commit(_ count: Int) throws {
+        current.count += count
+        if current.count == current.bytes.count { try handOver() }
+    }
+
+    /// Copies `bytes` into the current piece, handing full pieces to the writer thread.
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var rest = bytes
+        while !rest.isEmpty {
+            let room = current.bytes.count - current.count
+            let take = min(room, rest.count)
+            current.bytes.baseAddress!.advanced(by: current.count).copyMemory(from: rest.baseAddress!, byteCount: take)
+            current.count += take
+            rest = UnsafeRawBufferPointer(rebasing: rest[take...])
+            if current.count == current.bytes.count { try handOver() }
+        }
+    }
+
+    private func handOver() throws {
+        if let error = failure.withLock({ $0.error }) { throw error }
+        guard full.push(current), let next = empty.pop() else {
+            throw failure.withLock { $0.error } ?? SluiceError(.io, "cannot write the output")
+        }
+        current = next
+    }
+
+    /// Writes what is left and waits for the writer thread.
+    func finish() throws {
+        if current.count > 0 { try handOver() }
+        full.close()
+        failure.wait { $0.done ? () : nil }
+        if let error = failure.withLock({ $0.error }) { throw error }
+    }
+
+    /// Ends the write-behind and waits for the thread, so nothing writes the output afterwards.
+    func stop() {
+        full.close()
+        empty.close()
+        failure.wait { $0.done ? () : nil }
+    }
+}
