@@ -36,6 +36,8 @@ final class BatchReporter: Sendable {
         fail(path, error as? SluiceError ?? SluiceError(.io, "\(path)", cause: SendableError(error)))
     }
 
+    func warn(_ path: FilePath, _ message: String) { send(.warning(path, message)) }
+
     func succeed(_ source: FilePath, output: FilePath, bytesIn: Int, bytesOut: Int) {
         progress.succeeded(bytesIn: bytesIn, bytesOut: bytesOut)
         if reportEachFile { send(.processed(source: source, output: output, bytesIn: bytesIn, bytesOut: bytesOut)) }

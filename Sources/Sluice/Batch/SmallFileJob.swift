@@ -237,7 +237,7 @@ extension BatchRun {
         guard let image = file.image, let header = file.header else { return }
         var keys: FileKeys?
         if let block = header.keyBlock {
-            keys = try FileKeys.open(block, source: try self.keys.key(), cipher: header.cipher)
+            keys = try FileKeys.open(block, source: try self.keys.key(), cipher: header.cipher, context: options.limits.keys.context)
             try header.authenticate(file.headerBytes, keys: keys!)
         }
         let slot = unpackSlots.take()
@@ -259,6 +259,7 @@ extension BatchRun {
                 let plainSize = file.slots.isEmpty ? file.plainSize : file.slots.reduce(0) { $0 + $1.plain.count }
                 finished(source: file.source, output: file.output, status: file.status, bytesIn: plainSize, bytesOut: contents.count)
             } else {
+                try checkRecordedName(file.header?.metadata, source: file.source, output: file.output)
                 let metadata = options.keepMetadata ? file.header?.metadata : nil
                 try WholeFileOutput.write(
                     contents, to: file.output,

@@ -29,31 +29,47 @@ public enum KeyKind: String, Sendable, CaseIterable {
 /// recompute, so such a file is refused (``SluiceError/Code/wrongKey``, exit 77) unless the caller
 /// explicitly accepts unencrypted files; a header made for another kind of secret is always refused.
 /// Every read path checks this in ``Header/decode(_:limits:)``, through ``DecodeLimits/keys``.
+///
+/// The policy also carries the caller's ``KeyContext`` (`--context`): a file not bound to a context is
+/// refused when one is given (it was not packed for that purpose), and the key derivation of a file
+/// bound to one uses it.
 public struct KeyPolicy: Equatable, Sendable {
     /// The kind of secret the caller was given; `nil` when none was (a prompt may still be offered
     /// for an encrypted file).
     public var given: KeyKind?
     /// Accept a file without a cipher although a secret was given (`--allow-unencrypted`).
     public var allowUnencrypted: Bool
+    /// The context the file must be bound to (`--context`); `nil`: the file must not be bound to one
+    /// (checked when its keys are derived).
+    public var context: KeyContext?
 
     /// No secret given: any file is admitted here (an encrypted one then needs a key to open).
     public static let noKey = KeyPolicy(given: nil)
 
-    public init(given: KeyKind?, allowUnencrypted: Bool = false) {
+    public init(given: KeyKind?, allowUnencrypted: Bool = false, context: KeyContext? = nil) {
         self.given = given
         self.allowUnencrypted = allowUnencrypted
+        self.context = context
     }
 
     /// The policy for a caller holding `source` (`nil`: none).
-    public init(for source: KeySource?, allowUnencrypted: Bool = false) {
-        self.init(given: source.map(KeyKind.init), allowUnencrypted: allowUnencrypted)
+    public init(for source: KeySource?, allowUnencrypted: Bool = false, context: KeyContext? = nil) {
+        self.init(given: source.map(KeyKind.init), allowUnencrypted: allowUnencrypted, context: context)
     }
 
     /// Admits or refuses a decoded header.
     ///
     /// - Throws: ``SluiceError/Code/wrongKey`` when a secret was given and the file is not encrypted
-    ///   (without ``allowUnencrypted``) or is encrypted for another kind of secret.
+    ///   (without ``allowUnencrypted``) or is encrypted for another kind of secret, and when a context
+    ///   was given and the file is not bound to one (even with ``allowUnencrypted``).
     public func admit(_ header: Header) throws {
+        if context != nil, header.keyBlock?.hasContext != true {
+            throw SluiceError(
+                .wrongKey,
+                header.keyBlock == nil
+                    ? "refusing an unencrypted file although --context was given (only an encrypted file can be bound to a context)"
+                    : "this file was packed without a context, but --context was given: it was not packed for that purpose")
+        }
         guard let given else { return }
         guard let block = header.keyBlock else {
             if allowUnencrypted { return }

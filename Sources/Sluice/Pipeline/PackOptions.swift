@@ -7,6 +7,8 @@ public struct PackOptions: Sendable {
     /// Required when `cipher` is not `.none`.
     public var key: KeySource?
     public var kdfCost: ScryptCost = .default
+    /// Bound into the key derivation (`--context`); needs a cipher. A reader must give the same one.
+    public var context: KeyContext?
     /// `nil`: chosen by ``Plan``.
     public var chunkSize: Int?
     /// `nil`: one per core.
@@ -22,7 +24,7 @@ public struct PackOptions: Sendable {
     /// The header of a new file and its keys: a fresh salt and per-file keys when there is a cipher.
     ///
     /// - Throws: ``SluiceError/Code/invalidArgument`` for `--checksum none` without a cipher (nothing
-    ///   would detect corruption) and for a cipher without a key.
+    ///   would detect corruption), for a cipher without a key and for a context without a cipher.
     func newHeader(codec: CodecSettings, chunkSize: Int, metadata: FileMetadata?) throws -> (Header, FileKeys?) {
         let checksum = effectiveChecksum
         guard cipher != .none || checksum != .none else {
@@ -30,9 +32,12 @@ public struct PackOptions: Sendable {
         }
         var keyBlock: KeyBlock?
         var keys: FileKeys?
+        guard context == nil || cipher != .none else {
+            throw SluiceError.invalid("--context needs encryption (a key file or a passphrase): only the keys are bound to it")
+        }
         if cipher != .none {
             guard let source = key else { throw SluiceError.invalid("encryption needs a passphrase or a key file") }
-            (keyBlock, keys) = try FileKeys.create(source: source, cipher: cipher, cost: kdfCost)
+            (keyBlock, keys) = try FileKeys.create(source: source, cipher: cipher, cost: kdfCost, context: context)
         }
         let header = Header(
             codec: codec, cipher: cipher, checksum: checksum, chunkSize: chunkSize, keyBlock: keyBlock, metadata: metadata)

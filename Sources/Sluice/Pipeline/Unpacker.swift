@@ -28,7 +28,7 @@ extension Pipeline {
             guard let key = try key(header) else {
                 throw SluiceError.invalid("this file is encrypted (\(header.cipher.rawValue)): give --key-file or a passphrase")
             }
-            keys = try FileKeys.open(block, source: key, cipher: header.cipher)
+            keys = try FileKeys.open(block, source: key, cipher: header.cipher, context: limits.keys.context)
             try header.authenticate(bytes, keys: keys!)
         }
         return OpenedHeader(header: header, bytes: bytes, keys: keys)
