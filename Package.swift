@@ -6,11 +6,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Sluice", targets: ["Sluice"]),
+        .library(name: "SluiceBench", targets: ["SluiceBench"]),
         .executable(name: "sluice", targets: ["sluice"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
@@ -31,24 +31,31 @@ let package = Package(
             dependencies: [
                 "CLZ4", "CZstd", "CBrotli", "COpenSSL", "CXXHash", "CLinux",
                 .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // The benchmark (`sluice bench`), apart from the core library as zstd keeps benchzstd.c in
+        // programs/: a library user links neither it nor Yams.
+        .target(
+            name: "SluiceBench",
+            dependencies: [
+                "Sluice",
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "Sluice",
+                "Sluice", "SluiceBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "SluiceTests",
             dependencies: [
-                "Sluice", "sluice",
+                "Sluice", "SluiceBench", "sluice",
                 // The library's pack/unpack API takes `FileDescriptor`s; the tests drive it directly.
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

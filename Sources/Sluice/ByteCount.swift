@@ -48,7 +48,7 @@ public struct ByteCount: Hashable, Comparable, Sendable, CustomStringConvertible
 }
 
 extension String {
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

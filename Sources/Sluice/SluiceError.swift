@@ -36,6 +36,6 @@ public struct SluiceError: Error, CustomStringConvertible, Sendable {
         return message
     }
 
-    static func corrupt(_ message: String) -> SluiceError { SluiceError(.corrupt, message) }
-    static func invalid(_ message: String) -> SluiceError { SluiceError(.invalidArgument, message) }
+    package static func corrupt(_ message: String) -> SluiceError { SluiceError(.corrupt, message) }
+    package static func invalid(_ message: String) -> SluiceError { SluiceError(.invalidArgument, message) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Sluice
+import SluiceBench
 
 extension Codec: ExpressibleByArgument {}
 extension Cipher: ExpressibleByArgument {}

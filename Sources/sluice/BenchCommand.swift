@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sluice
+import SluiceBench
 
 /// `sluice bench`: measure the codecs, the ciphers and the whole pipeline on this machine.
 struct BenchCommand: ParsableCommand {

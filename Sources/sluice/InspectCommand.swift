@@ -26,10 +26,10 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let info = try Pipeline.inspect(FilePath(input), limits: DecodeLimits(maxScryptLogN: 64))
-            let header = info.header
+            let header = info.info
             if json {
                 var object: [String: Any] = [
-                    "file": input, "format_version": 1, "codec": header.codec.codec.rawValue,
+                    "file": input, "format": header.format.rawValue, "format_version": header.version, "codec": header.codec.codec.rawValue,
                     "level": header.codec.level, "cipher": header.cipher.rawValue,
                     "checksum": header.checksum.rawValue, "chunk_size": header.chunkSize,
                     "chunks": info.chunks, "raw_chunks": info.rawChunks, "original_size": info.plainSize,
@@ -50,7 +50,7 @@ struct InspectCommand: ParsableCommand {
             }
             var lines = [
                 "file:        \(input)",
-                "format:      .slc version 1",
+                "format:      .\(header.format.rawValue) version \(header.version)",
                 "codec:       \(header.codec)",
                 "cipher:      \(header.cipher.rawValue)",
                 "checksum:    \(header.checksum.rawValue)",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Sluice
+import SluiceBench
 
 @main
 struct SluiceCommand: ParsableCommand {

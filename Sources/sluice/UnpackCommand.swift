@@ -105,7 +105,7 @@ struct UnpackCommand: ParsableCommand {
             var bar: ProgressBar?
             defer { bar?.finish() }
             let report = try Pipeline.unpackFile(
-                source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount,
+                source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount, memoryLimit: memoryLimit,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try keys.policy(allowUnencrypted: allowUnencrypted)), restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)),
@@ -134,7 +134,7 @@ extension UnpackCommand {
     /// A `.slc` renamed to another file's name would restore under that name without a word: the name
     /// the authenticated header records is compared with the output name taken from the `.slc` name
     /// (not with one given by -o). A warning, or with --strict a refusal (exit 65) before any output.
-    func checkRecordedName(_ header: Header, output: FilePath) throws {
+    func checkRecordedName(_ header: ContainerInfo, output: FilePath) throws {
         guard let message = RecordedName.mismatch(header.metadata, input: input, output: output) else { return }
         if keys.strict { throw RecordedName.refusal(message) }
         Terminal.warning("\(message) (-o names the output explicitly)")
@@ -193,8 +193,8 @@ struct VerifyCommand: ParsableCommand {
                 workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try keys.policy(allowUnencrypted: allowUnencrypted)),
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)))
             if !quiet {
-                let digest = report.header.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
-                print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.header.codec), cipher \(report.header.cipher.rawValue)\(digest))")
+                let digest = report.info.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
+                print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.info.codec), cipher \(report.info.cipher.rawValue)\(digest))")
             }
         }
     }

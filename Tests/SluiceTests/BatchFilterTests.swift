@@ -67,9 +67,9 @@ import Testing
 
         let (storing, _) = try BatchTesting.pack(scratch.path("in"), to: scratch.path("store")) { $0.compressedInput = .store }
         #expect(storing.filesOK == 3)
-        #expect(try Pipeline.inspect(FilePath(scratch.path("store/photo.JPG.slc"))).header.codec.codec == .store)
-        #expect(try Pipeline.inspect(FilePath(scratch.path("store/noise.bin.slc"))).header.codec.codec == .store)
-        #expect(try Pipeline.inspect(FilePath(scratch.path("store/plain.txt.slc"))).header.codec.codec == .zstd)
+        #expect(try Pipeline.inspect(FilePath(scratch.path("store/photo.JPG.slc"))).info.codec.codec == .store)
+        #expect(try Pipeline.inspect(FilePath(scratch.path("store/noise.bin.slc"))).info.codec.codec == .store)
+        #expect(try Pipeline.inspect(FilePath(scratch.path("store/plain.txt.slc"))).info.codec.codec == .zstd)
     }
 
     @Test func dryRunWritesNothing() throws {

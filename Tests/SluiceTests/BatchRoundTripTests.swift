@@ -63,7 +63,7 @@ import Testing
         _ = try BatchTesting.pack(scratch.path("in"), to: scratch.path("out"))
         let report = try Pipeline.verifyFile(FilePath(scratch.path("out/one.txt.slc")), key: { _ in nil })
         #expect(report.plainBytes == UInt64(scratch.contents("in/one.txt")!.count))
-        #expect(report.header.metadata?.name == "one.txt")
+        #expect(report.info.metadata?.name == "one.txt")
         // The single-file command reads it back too.
         let output = try Pipeline.unpackFile(
             FilePath(scratch.path("out/one.txt.slc")), to: .file(FilePath(scratch.path("single.txt")), overwrite: false), key: { _ in nil })

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// `sluice bench` run as a process, as a user runs it: a tiny run to JSON, then `bench report`
 /// merging two results files into CSV, and the exit code of a bad spec.

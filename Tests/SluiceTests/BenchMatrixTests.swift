@@ -1,5 +1,6 @@
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 @Suite struct BenchMatrixTests {
     @Test func parsesCodecLevelLists() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// Results files: the JSON schema round-trips, the CSV parses back, reports merge, and every
 /// renderer copes with them. Built from fixed numbers — nothing here is timed.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// Tiny end-to-end runs: small generated data, no minimum time, every cell verified. Nothing here
 /// asserts a speed.

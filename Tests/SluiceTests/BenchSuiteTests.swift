@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 @Suite struct BenchSuiteTests {
     @Test func parsesAFullSuite() throws {

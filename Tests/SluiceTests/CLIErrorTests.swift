@@ -179,6 +179,29 @@ struct CLIErrorTests {
         }
     }
 
+    /// `--memory-limit` is honoured by a single-file unpack and never exceeded by an explicit
+    /// `--chunk-size`: what cannot fit two chunk buffers is refused with one line, exit 64, and no output.
+    @Test func memoryLimitIsNeverExceeded() throws {
+        try withTemporaryDirectory { dir in
+            try writeFile(dir.appending("x"), Self.data)
+            let big = try sluice("pack", "--chunk-size", "64M", "--memory-limit", "100M", "x", in: dir)
+            #expect(big.status == 64, "\(big)")
+            expectOneErrorLine(big)
+            #expect(big.stderr.contains("--memory-limit"))
+            #expect(try sluice("pack", "-q", "--chunk-size", "4K", "x", in: dir).status == 0)
+            try FileManager.default.removeItem(atPath: dir.appending("x").string)
+            // Two 4 KiB chunks and their frames need more than 12 KiB.
+            let tight = try sluice("unpack", "--memory-limit", "12K", "x.slc", in: dir)
+            #expect(tight.status == 64, "\(tight)")
+            expectOneErrorLine(tight)
+            #expect(tight.stderr.contains("--memory-limit"))
+            #expect(try directoryListing(dir) == ["x.slc"])
+            let fits = try sluice("unpack", "--memory-limit", "64K", "x.slc", in: dir)
+            #expect(fits.status == 0, "\(fits)")
+            #expect(try readFile(dir.appending("x")) == Self.data)
+        }
+    }
+
     @Test func missingInput() throws {
         try withTemporaryDirectory { dir in
             for arguments in [["pack", "nope"], ["unpack", "nope.slc"], ["verify", "nope.slc"], ["inspect", "nope.slc"]] {

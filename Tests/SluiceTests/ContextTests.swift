@@ -47,10 +47,10 @@ import Testing
         options.cipher = .aes256gcm
         options.key = Harness.key
         options.context = try KeyContext("tenant 7")
-        let (header, keys) = try options.newHeader(codec: options.codec, chunkSize: 65536, metadata: nil)
-        let bytes = try header.encoded(keys: keys)
+        let writer = try #require(try options.writer(chunkSize: 65536, metadata: nil) as? SlcWriter)
+        let bytes = writer.headerBytes, keys = writer.keys
         #expect(bytes[24] == 2)
-        let decoded = try Header.decode(bytes, limits: DecodeLimits(keys: KeyPolicy(for: Harness.key, context: options.context)))
+        let decoded = try Header.decode(bytes)
         #expect(decoded.keyBlock?.hasContext == true)
         #expect(decoded.keyDerivation == "key file, bound to a context")
         try decoded.authenticate(bytes, keys: try FileKeys.open(decoded.keyBlock!, source: Harness.key, cipher: .aes256gcm, context: options.context))
@@ -60,21 +60,21 @@ import Testing
         let forged = try Header.decode(stripped)
         #expect(forged.keyBlock?.hasContext == false)
         #expect(Outcome { try forged.authenticate(stripped, keys: keys!) } == .rejected(.corrupt))
-        // A context-free reader is refused when it gives a context; never the other way round silently.
-        #expect(Outcome { _ = try Header.decode(stripped, limits: DecodeLimits(keys: KeyPolicy(for: Harness.key, context: options.context))) }
-            == .rejected(.wrongKey))
+        // The policy: a file not bound to a context is refused when one is given, encrypted or not.
+        let policy = KeyPolicy(for: Harness.key, allowUnencrypted: true, context: options.context)
+        #expect(Outcome { try policy.admit([.keyFile], boundToContext: false) } == .rejected(.wrongKey))
+        #expect(Outcome { try policy.admit([], boundToContext: false) } == .rejected(.wrongKey))
+        #expect(Outcome { try policy.admit([.keyFile], boundToContext: true) } == .decoded)
+        #expect(Outcome { try KeyPolicy(for: Harness.key).admit([.keyFile], boundToContext: true) } == .decoded)
         // Without a cipher the flag is malformed, and packing with a context needs a cipher.
         var plainOptions = PackOptions(codec: try CodecSettings(.zstd))
-        let (plainHeader, _) = try plainOptions.newHeader(codec: plainOptions.codec, chunkSize: 65536, metadata: nil)
-        var plainBytes = try plainHeader.encoded(keys: nil)
+        var plainBytes = try plainOptions.writer(chunkSize: 65536, metadata: nil).headerBytes
         plainBytes[24] |= 2
         let body = Array(plainBytes[0..<plainBytes.count - 8])
         plainBytes.replaceSubrange((plainBytes.count - 8)..., with: try Header.tag(over: body, cipher: .none, keys: nil))
         #expect(Outcome { _ = try Header.decode(plainBytes) } == .rejected(.corrupt))
         plainOptions.context = try KeyContext("x")
-        #expect(Outcome { _ = try plainOptions.newHeader(codec: plainOptions.codec, chunkSize: 65536, metadata: nil) } == .rejected(.invalidArgument))
-        #expect(Outcome { _ = try Header.decode(try plainHeader.encoded(keys: nil), limits: DecodeLimits(keys: KeyPolicy(given: nil, context: try KeyContext("x")))) }
-            == .rejected(.wrongKey))
+        #expect(Outcome { _ = try plainOptions.writer(chunkSize: 65536, metadata: nil) } == .rejected(.invalidArgument))
     }
 
     /// Through the library's file API: the round trip with a context, and the three refusals.

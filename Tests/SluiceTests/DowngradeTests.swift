@@ -112,6 +112,11 @@ struct DowngradeCLITests {
 /// chunk size, metadata), it is never admitted when a secret of any kind was given, and always when
 /// none was or `allowUnencrypted` is set; a header for the other kind of secret is never admitted.
 @Suite struct DowngradePropertyTests {
+    /// Opens a header through the format layer, where the key policy is applied for every format.
+    static func open(_ bytes: [UInt8], limits: DecodeLimits = DecodeLimits()) throws {
+        _ = try bytes.withUnsafeBytes { try MemoryUnpacker(limits: limits).open($0, key: { _ in nil }, requireKey: false) }
+    }
+
     static func randomHeader(_ random: inout SeededGenerator) throws -> Header {
         let codecs: [CodecSettings] = [
             try CodecSettings(.store), try CodecSettings(.lz4), try CodecSettings(.lz4hc, level: 1 + Int(random.next() % 12)),
@@ -136,11 +141,11 @@ struct DowngradeCLITests {
         var random = SeededGenerator(seed: 0x5EC_19)
         for _ in 0..<2_000 {
             let bytes = try Self.randomHeader(&random).encoded(keys: nil)
-            #expect(throws: Never.self) { _ = try Header.decode(bytes) }
+            #expect(throws: Never.self) { try Self.open(bytes) }
             for kind in KeyKind.allCases {
-                let outcome = Outcome { _ = try Header.decode(bytes, limits: DecodeLimits(keys: KeyPolicy(given: kind))) }
+                let outcome = Outcome { try Self.open(bytes, limits: DecodeLimits(keys: KeyPolicy(given: kind))) }
                 #expect(outcome == .rejected(.wrongKey))
-                #expect(throws: Never.self) { _ = try Header.decode(bytes, limits: DecodeLimits(keys: KeyPolicy(given: kind, allowUnencrypted: true))) }
+                #expect(throws: Never.self) { try Self.open(bytes, limits: DecodeLimits(keys: KeyPolicy(given: kind, allowUnencrypted: true))) }
             }
         }
     }
@@ -182,7 +187,7 @@ struct DowngradeCLITests {
         let byKeyFile = try Harness.packed(data, .zstd, .chacha20poly1305)
         for (bytes, given) in [(byPassphrase, KeyKind.keyFile), (byKeyFile, KeyKind.passphrase)] {
             let header = Array(bytes[0..<(try Header.length(fromPrefix: Array(bytes[0..<12])))])
-            #expect(Outcome { _ = try Header.decode(header, limits: DecodeLimits(keys: KeyPolicy(given: given, allowUnencrypted: true))) }
+            #expect(Outcome { try Self.open(header, limits: DecodeLimits(keys: KeyPolicy(given: given, allowUnencrypted: true))) }
                     == .rejected(.wrongKey))
         }
         #expect(try Harness.unpack(byPassphrase, key: Harness.passphrase, limits: DecodeLimits(keys: KeyPolicy(for: Harness.passphrase))).bytes == data)

@@ -1,6 +1,7 @@
 import SystemPackage
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// `Pipeline.packFile`, `unpackFile` and `verifyFile` on real files: names, atomic output, metadata,
 /// overwrite rules and `removeSource`.
@@ -32,7 +33,7 @@ import Testing
             #expect(verified.plainBytes == UInt64(data.count))
             #expect(verified.chunks == 4)
             // The header remembers the original's name, size, mode and mtime.
-            #expect(verified.header.metadata == FileMetadata(
+            #expect(verified.info.metadata == FileMetadata(
                 size: UInt64(data.count), mode: Self.mode, modificationSeconds: Self.mtime.seconds,
                 modificationNanoseconds: UInt32(Self.mtime.nanoseconds), name: "source.txt"))
 

@@ -2,6 +2,7 @@ import Foundation
 import SystemPackage
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// Input that is not a `.slc` file at all, and `.slc` files crafted to make the decoder allocate or
 /// compute without bound. Each crafted file keeps valid check values wherever the format lets an

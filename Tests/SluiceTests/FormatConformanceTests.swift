@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// Reads files the library wrote byte by byte as docs/format.md specifies, with the primitives the
 /// known-answer tests vouch for, but none of the library's format decoders: what the writer produces

@@ -1,6 +1,7 @@
 import SystemPackage
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// `Pipeline.inspect`: header, footer and index of a seekable file, without a key and without
 /// decoding any frame.
@@ -19,8 +20,8 @@ import Testing
             #expect(info.plainSize == UInt64(data.count))
             #expect(info.rawChunks == 3)
             #expect(info.rawChunks == report.rawChunks)
-            #expect(info.header.codec.codec == .lz4)
-            #expect(info.header.cipher == cipher)
+            #expect(info.info.codec.codec == .lz4)
+            #expect(info.info.cipher == cipher)
             #expect(info.ratio == Double(data.count) / Double(packed.count))
             // Without a key the encrypted index cannot be authenticated, and inspect says so.
             #expect(info.trailerVerified == (cipher == .none))

@@ -1,6 +1,7 @@
 import SystemPackage
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// The wrong secret is told apart from damage: `.wrongKey`, decided by the key-check value before
 /// any frame is touched, and nothing is written.

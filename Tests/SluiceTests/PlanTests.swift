@@ -144,3 +144,30 @@ import Testing
         #expect(Plan.chunksPerWorker(try CodecSettings(codec, level: level)) == expected)
     }
 }
+
+/// `--memory-limit` is never exceeded: an explicit chunk size that cannot fit two buffers is refused,
+/// one that can shrinks the window; decoding plans follow the same rule.
+@Suite struct PlanMemoryLimitTests {
+    static let zstd = try! CodecSettings(.zstd)
+
+    @Test func explicitChunkSizeNeverExceedsTheLimit() throws {
+        let chunk = 64 << 20
+        let slot = Plan.slotMemory(chunkSize: chunk, codec: .zstd)
+        #expect(Outcome { _ = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 4, chunkSize: chunk, memoryLimit: .bytes(2 * slot - 1)) }
+                == .rejected(.invalidArgument))
+        let plan = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 4, chunkSize: chunk, memoryLimit: .bytes(3 * slot))
+        #expect(plan.chunkSize == chunk)
+        #expect(plan.window == 3)
+        #expect(plan.window * slot <= 3 * slot)
+    }
+
+    @Test func decodingPlanFitsTheLimit() throws {
+        let roomy = try Plan.decoding(chunkSize: 1 << 20, frameSize: 2 << 20, workers: 4, memoryLimit: .bytes(1 << 30))
+        #expect(roomy.window == 10)
+        let tight = try Plan.decoding(chunkSize: 1 << 20, frameSize: 2 << 20, workers: 4, memoryLimit: .bytes(4 * (3 << 20)))
+        #expect(tight.window == 4)
+        #expect(tight.workers == 4)
+        #expect(Outcome { _ = try Plan.decoding(chunkSize: 1 << 20, frameSize: 2 << 20, workers: 4, memoryLimit: .bytes(5 << 20)) }
+                == .rejected(.invalidArgument))
+    }
+}

@@ -1,6 +1,7 @@
 import SystemPackage
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// One combination of the round-trip matrix.
 struct RoundTripCase: Sendable, CustomTestStringConvertible {
@@ -46,9 +47,9 @@ struct RoundTripCase: Sendable, CustomTestStringConvertible {
         #expect(unpackReport.plainBytes == UInt64(c.size))
         #expect(packReport.packedBytes == UInt64(packed.count))
         #expect(unpackReport.packedBytes == UInt64(packed.count))
-        #expect(unpackReport.header.codec.codec == c.codec)
-        #expect(unpackReport.header.cipher == c.cipher)
-        #expect(unpackReport.header.metadata == Harness.metadata(size: c.size))
+        #expect(unpackReport.info.codec.codec == c.codec)
+        #expect(unpackReport.info.cipher == c.cipher)
+        #expect(unpackReport.info.metadata == Harness.metadata(size: c.size))
 
         // The frames, read as the spec lays them out, carry exactly the expected plain lengths.
         let layout = try SlcLayout(packed)
@@ -98,7 +99,7 @@ struct RoundTripCase: Sendable, CustomTestStringConvertible {
         #expect(packed[SlcLayout.HeaderField.scryptP] == 1)
         let (restored, report) = try Harness.unpack(packed, key: Harness.passphrase)
         #expect(restored == data)
-        #expect(report.header.keyDerivation?.hasPrefix("scrypt (log2 N = 10") == true)
+        #expect(report.info.keyDerivation?.hasPrefix("scrypt (log2 N = 10") == true)
     }
 
     @Test(arguments: [ChecksumKind.xxh3, .sha256], Cipher.allCases)
@@ -150,7 +151,7 @@ struct RoundTripCase: Sendable, CustomTestStringConvertible {
         let (restored, unpacked) = try Harness.unpack(packed, key: key, viaPipe: true)
         #expect(restored == data)
         // From a pipe the size is not known in advance: the header says so.
-        #expect(unpacked.header.metadata?.size == nil)
+        #expect(unpacked.info.metadata?.size == nil)
         // The same bytes also unpack from a seekable file.
         #expect(try Harness.unpack(packed, key: key).bytes == data)
     }
@@ -175,7 +176,7 @@ struct RoundTripCase: Sendable, CustomTestStringConvertible {
         #expect(packed[SlcLayout.HeaderField.flags] == 0)
         let (restored, report) = try Harness.unpack(packed, key: cipher == .none ? nil : Harness.key)
         #expect(restored == data)
-        #expect(report.header.metadata == nil)
+        #expect(report.info.metadata == nil)
     }
 
     /// Two files packed from the same data with the same key differ completely (fresh salt, fresh keys).
@@ -202,6 +203,6 @@ struct RoundTripCase: Sendable, CustomTestStringConvertible {
         #expect(Int(packed.littleEndian(at: SlcLayout.HeaderField.level.lowerBound, as: Int32.self)) == settings.level)
         let (restored, report) = try Harness.unpack(packed, key: nil)
         #expect(restored == data)
-        #expect(report.header.codec == settings)
+        #expect(report.info.codec == settings)
     }
 }

@@ -47,7 +47,7 @@ import Testing
         options.workers = workers
         let packed = FilePath("\(input).slc")
         _ = try Pipeline.packFile(FilePath(input), to: .file(packed, overwrite: false), options: options)
-        let keyFor: (Header) throws -> KeySource? = { _ in key }
+        let keyFor: KeyProvider = { _ in key }
         let verified = try Pipeline.verifyFile(packed, key: keyFor, workers: workers)
         guard verified.plainBytes == UInt64(original.count) else { throw SluiceError(.corrupt, "verify: \(verified.plainBytes) bytes") }
         let back = "\(input).back"

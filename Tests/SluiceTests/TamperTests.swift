@@ -1,5 +1,6 @@
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// A file packed with one codec and cipher, to damage.
 struct TamperSubject: Sendable, CustomTestStringConvertible {

@@ -1,6 +1,7 @@
 import SystemPackage
 import Testing
 @testable import Sluice
+@testable import SluiceBench
 
 /// Whole-frame damage: cut short, frames swapped, duplicated or dropped, and bytes added after the
 /// end. The frames themselves are intact, so only the structure (final flag, nonces, index, digest,

@@ -36,10 +36,10 @@ let fuzzPassphrase = Array("sluice fuzz".utf8)
 private let limits = DecodeLimits(maxScryptLogN: 12)
 private let pool = WorkerPool.shared(workers: 2)
 
-private func key(for header: Header) -> KeySource? {
-    switch header.keyBlock?.derivation {
+private func key(for request: KeyRequest) -> KeySource? {
+    switch request.wrappings.first {
     case .keyFile: .keyFile(fuzzKey)
-    case .scrypt: .passphrase(fuzzPassphrase)
+    case .passphrase: .passphrase(fuzzPassphrase)
     case nil: nil
     }
 }
@@ -126,7 +126,7 @@ private func fixCheckValues(_ bytes: inout [UInt8]) {
 
 /// What `sluice inspect` computes from an inspection, so that its formatting runs too.
 private func describe(_ info: Inspection) -> String {
-    let header = info.header
+    let header = info.info
     var text = "\(header.codec) \(header.cipher.rawValue) \(header.checksum.rawValue) \(ByteCount(bytes: header.chunkSize))"
     text += " \(info.chunks) \(info.rawChunks) \(info.plainSize) \(info.fileSize) \(info.ratio)"
     if let kdf = header.keyDerivation { text += kdf }
@@ -139,7 +139,7 @@ private func describe(_ info: Inspection) -> String {
 
 /// Restores `range` through the index; returns the bytes written, or nil when it failed as it may.
 @discardableResult
-private func restore(_ range: Range<UInt64>, opened: OpenedHeader, size: Int) -> UInt64? {
+private func restore(_ range: Range<UInt64>, opened: OpenedContainer, size: Int) -> UInt64? {
     do {
         let report = try Pipeline.unpackRange(
             opened, from: scratchFile, fileSize: UInt64(size), range: range, to: devNull, workers: 2,
@@ -178,7 +178,7 @@ private func decodeFile(_ data: UnsafeRawBufferPointer, fixingCheckValues: Bool)
 
     // One key derivation per input: the header is read once, then decoded front to back (from the
     // descriptor's position) and through the index (positional reads).
-    let opened: OpenedHeader
+    let opened: OpenedContainer
     do {
         _ = try scratchFile.seek(offset: 0, from: .start)
         opened = try Pipeline.readHeader(from: scratchFile, key: key(for:), limits: limits)

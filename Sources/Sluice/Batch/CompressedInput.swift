@@ -34,13 +34,13 @@ enum CompressedInput {
     static let trialSize = 64 << 10
 
     /// Whether a trial compression of `sample` with zstd-1 saves at least 1/64, the bar a frame must
-    /// pass not to be stored raw (``ChunkEncoder/worthCompressing(_:plain:)``).
+    /// pass not to be stored raw (``SlcWriter/worthCompressing(_:plain:)``).
     static func shrinks(_ sample: UnsafeRawBufferPointer, context: CodecContext) -> Bool {
         guard sample.count >= 256 else { return true }
         let settings = try! CodecSettings(.zstd, level: 1)
         let room = UnsafeMutableRawBufferPointer.allocate(byteCount: Codec.zstd.bound(sample.count), alignment: 16)
         defer { room.deallocate() }
         guard let size = try? context.compress(sample, into: room, settings: settings) else { return false }
-        return ChunkEncoder.worthCompressing(size, plain: sample.count)
+        return SlcWriter.worthCompressing(size, plain: sample.count)
     }
 }

@@ -6,7 +6,7 @@ extension BatchRun {
         if let pack = packOptions, let plan = try? plan(for: entry, pack) {
             return plan.window * Plan.slotMemory(chunkSize: plan.chunkSize, codec: pack.codec.codec)
         }
-        return (2 * workers.workers + 2) * Plan.slotMemory(chunkSize: Plan.defaultChunkSize, codec: .zstd)
+        return Plan.fullWindow(workers: workers.workers) * Plan.slotMemory(chunkSize: Plan.defaultChunkSize, codec: .zstd)
     }
 
     private func plan(for entry: WalkEntry, _ pack: PackOptions) throws -> Plan {
@@ -74,7 +74,7 @@ extension BatchRun {
         let metadata: FileMetadata?
         do {
             defer { _ = try? input.fd.close() }
-            metadata = try Pipeline.readHeader(from: input.fd, key: { _ in nil }, limits: options.limits, requireKey: false).header.metadata
+            metadata = try Pipeline.readHeader(from: input.fd, key: { _ in nil }, limits: options.limits, requireKey: false).info.metadata
         }
         let decision = try decide(output) { UpToDate.unpacked($0, metadata: metadata) }
         guard case .write(let replacing) = decision else {

@@ -1,46 +1,36 @@
-/// Packs a whole file held in memory into a complete `.slc` image, on one worker: the small-file half of
-/// a batch, where a file is too small to be worth spreading over several workers.
+/// Packs a whole file held in memory into a complete image of its format, on one worker: the small-file
+/// half of a batch, where a file is too small to be worth spreading over several workers.
 ///
-/// The image is byte for byte what ``Pipeline/pack(from:inputSize:to:options:metadata:plan:pool:)`` would
-/// write for the same chunks (but for the fresh salt of an encrypted file).
+/// The image is byte for byte what ``Pipeline/pack(from:inputSize:to:options:metadata:plan:pool:io:positional:progress:)``
+/// would write for the same chunks (but for the fresh salt of an encrypted file): the same format writer
+/// makes the header, the frames and the tail.
 struct MemoryPacker: Sendable {
     let options: PackOptions
     /// The chunk size of every small file (the plan's for the largest small file).
     let chunkSize: Int
 
     /// Encodes `slots` (the file's chunks, in order, at least one; every one but the last holds
-    /// exactly `chunkSize` bytes) and writes header, frames, trailer and footer into `image`.
+    /// exactly `chunkSize` bytes) and writes the whole file into `image`.
     ///
     /// - Returns: whether compression paid on any chunk (`false`: every frame was stored raw).
     func pack(
         _ slots: [PackSlot], metadata: FileMetadata?, codec: CodecSettings, into image: RawBuffer, context: WorkerContext
     ) throws -> Bool {
-        let checksum = options.effectiveChecksum
-        let (header, keys) = try options.newHeader(codec: codec, chunkSize: chunkSize, metadata: metadata)
-        let headerBytes = try header.encoded(keys: keys)
-        let encoder = ChunkEncoder(header: header, keys: keys)
+        try pack(slots, writer: try options.writer(codec: codec, chunkSize: chunkSize, metadata: metadata), into: image, context: context)
+    }
+
+    private func pack(_ slots: [PackSlot], writer: some FormatWriter, into image: RawBuffer, context: WorkerContext) throws -> Bool {
+        var ledger = try writer.ledger()
+        var offset = UInt64(writer.headerBytes.count)
         for (index, slot) in slots.enumerated() {
             slot.isFinal = index == slots.count - 1
-            try encoder.encode(slot, index: UInt64(index), context: context)
+            try slot.encode(with: writer, index: UInt64(index), context: context)
+            ledger.add(frame: slot.frame.contents, plain: slot.plain.contents, at: offset)
+            offset += UInt64(slot.frame.count)
         }
+        let tail = try ledger.tail(at: offset)
 
-        let digest = try FileDigest(kind: checksum)
-        var entries: [IndexEntry] = []
-        entries.reserveCapacity(slots.count)
-        var offset = headerBytes.count
-        var plainBytes: UInt64 = 0
-        for slot in slots {
-            let frame = slot.frame.contents
-            entries.append(IndexEntry(
-                offset: UInt64(offset), storedSize: UInt32(frame.count - header.frameHeaderSize), plainSize: UInt32(slot.plain.count)))
-            digest.add(frameChecksum: UnsafeRawBufferPointer(rebasing: frame[header.checksumOffset..<header.frameHeaderSize]))
-            offset += frame.count
-            plainBytes += UInt64(slot.plain.count)
-        }
-        let trailer = try Trailer(entries: entries, digest: digest.finish(totalSize: plainBytes)).encoded(header: header, keys: keys)
-        let footer = Footer(trailerOffset: UInt64(offset), trailerSize: UInt64(trailer.count)).encoded
-
-        let total = offset + trailer.count + footer.count
+        let total = Int(offset) + tail.count
         image.reserve(total)
         var cursor = 0
         func put(_ bytes: UnsafeRawBufferPointer) {
@@ -48,10 +38,9 @@ struct MemoryPacker: Sendable {
             (image.bytes.baseAddress! + cursor).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
             cursor += bytes.count
         }
-        headerBytes.withUnsafeBytes(put)
+        writer.headerBytes.withUnsafeBytes(put)
         for slot in slots { put(slot.frame.contents) }
-        trailer.withUnsafeBytes(put)
-        footer.withUnsafeBytes(put)
+        tail.withUnsafeBytes(put)
         image.count = total
         return slots.contains { !$0.isRaw }
     }

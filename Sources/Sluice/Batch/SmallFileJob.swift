@@ -27,9 +27,8 @@ final class SmallFile: @unchecked Sendable {
     var image: RawBuffer?
     /// Unpack: the decoded plaintext.
     var plain: RawBuffer?
-    /// Unpack: the header read from the image, and its size in bytes.
-    var header: Header?
-    var headerBytes: [UInt8] = []
+    /// Unpack: the header read from the image (without its key).
+    var opened: OpenedContainer?
     /// Unpack: bytes charged to the budget beyond the bundle's reservation.
     var charged = 0
     /// Pack: plaintext bytes read (the slots are given back before the write).
@@ -206,13 +205,13 @@ extension BatchRun {
         } catch {
             throw SluiceError(.io, "cannot read \(file.source)", cause: error)
         }
-        let (header, bytes) = try unpacker.header(of: image.contents)
-        file.header = header
-        file.headerBytes = bytes
+        let opened = try unpacker.open(image.contents, key: { _ in nil }, requireKey: false)
+        file.opened = opened
+        let metadata = opened.info.metadata
         let decision = file.entry.freshOutputDirectory
-            ? .write(replacing: false) : try decide(file.output) { UpToDate.unpacked($0, metadata: header.metadata) }
+            ? .write(replacing: false) : try decide(file.output) { UpToDate.unpacked($0, metadata: metadata) }
         guard case .write(let replacing) = decision else {
-            alreadyDone(source: file.source, output: file.output, status: file.status, plainSize: Int(header.metadata?.size ?? 0))
+            alreadyDone(source: file.source, output: file.output, status: file.status, plainSize: Int(metadata?.size ?? 0))
             file.pending = false
             return
         }
@@ -222,7 +221,7 @@ extension BatchRun {
             file.pending = false
             return
         }
-        if let plainSize = unpacker.declaredPlainSize(of: image.contents, header: header) {
+        if let plainSize = unpacker.declaredPlainSize(of: image.contents, opened: opened) {
             guard plainSize <= BatchOptions.smallPlainLimit else {
                 file.deferred = true
                 file.pending = false
@@ -234,18 +233,14 @@ extension BatchRun {
     }
 
     private func decode(_ file: SmallFile, context: WorkerContext) throws {
-        guard let image = file.image, let header = file.header else { return }
-        var keys: FileKeys?
-        if let block = header.keyBlock {
-            keys = try FileKeys.open(block, source: try self.keys.key(), cipher: header.cipher, context: options.limits.keys.context)
-            try header.authenticate(file.headerBytes, keys: keys!)
-        }
+        guard let image = file.image, file.opened != nil else { return }
+        // Opened again with the key (the read above had none): the format asks for it only if it needs one.
+        let opened = try unpacker.open(image.contents, key: { [keys] _ in try keys.key() }, requireKey: true)
         let slot = unpackSlots.take()
         defer { unpackSlots.give(slot) }
         let plain = buffers.take()
         file.plain = plain
-        try unpacker.decode(
-            image.contents, header: header, headerSize: file.headerBytes.count, keys: keys, slot: slot, into: plain, context: context)
+        try unpacker.decode(image.contents, opened: opened, slot: slot, into: plain, context: context)
     }
 
     private func write(_ file: SmallFile) {
@@ -259,8 +254,8 @@ extension BatchRun {
                 let plainSize = file.slots.isEmpty ? file.plainSize : file.slots.reduce(0) { $0 + $1.plain.count }
                 finished(source: file.source, output: file.output, status: file.status, bytesIn: plainSize, bytesOut: contents.count)
             } else {
-                try checkRecordedName(file.header?.metadata, source: file.source, output: file.output)
-                let metadata = options.keepMetadata ? file.header?.metadata : nil
+                try checkRecordedName(file.opened?.info.metadata, source: file.source, output: file.output)
+                let metadata = options.keepMetadata ? file.opened?.info.metadata : nil
                 try WholeFileOutput.write(
                     contents, to: file.output,
                     mode: RestoredMode.bits(recorded: metadata?.mode, preserveSpecialBits: options.preserveSpecialBits),

@@ -7,7 +7,7 @@ enum UpToDate {
     /// the trailer's tag too when it is not encrypted) whose header records the source's size and
     /// mtime to the nanosecond, and whose index adds up to that size.
     static func packed(_ output: FilePath, source: FileSystem.Status) -> Bool {
-        guard let info = try? Pipeline.inspect(output), let metadata = info.header.metadata else { return false }
+        guard let info = try? Pipeline.inspect(output), let metadata = info.info.metadata else { return false }
         return metadata.size == UInt64(source.size) && info.plainSize == UInt64(source.size)
             && metadata.modificationSeconds == source.modificationSeconds
             && metadata.modificationNanoseconds == source.modificationNanoseconds

@@ -13,9 +13,10 @@ public enum KeyKind: String, Sendable, CaseIterable {
         }
     }
 
-    init(_ derivation: KeyBlock.Derivation) {
-        switch derivation {
-        case .scrypt: self = .passphrase
+    /// The kind of secret that opens a file key wrapped this way.
+    init(_ wrapping: KeyWrapping) {
+        switch wrapping {
+        case .passphrase: self = .passphrase
         case .keyFile: self = .keyFile
         }
     }
@@ -28,11 +29,13 @@ public enum KeyKind: String, Sendable, CaseIterable {
 /// encrypted for that kind of secret. An unencrypted header is only checked by XXH3, which anyone can
 /// recompute, so such a file is refused (``SluiceError/Code/wrongKey``, exit 77) unless the caller
 /// explicitly accepts unencrypted files; a header made for another kind of secret is always refused.
-/// Every read path checks this in ``Header/decode(_:limits:)``, through ``DecodeLimits/keys``.
+/// Every read path checks this where a file is opened, whatever its format
+/// (``ContainerKind/open(_:keys:limits:requireKey:)``), through ``DecodeLimits/keys``: before the key is
+/// asked for or derived, and again once the header is read.
 ///
 /// The policy also carries the caller's ``KeyContext`` (`--context`): a file not bound to a context is
-/// refused when one is given (it was not packed for that purpose), and the key derivation of a file
-/// bound to one uses it.
+/// refused when one is given (it was not packed for that purpose), and a format deriving the keys of a
+/// file bound to one uses it (an `.slc` file bound to a context without one given is refused there).
 public struct KeyPolicy: Equatable, Sendable {
     /// The kind of secret the caller was given; `nil` when none was (a prompt may still be offered
     /// for an encrypted file).
@@ -57,29 +60,30 @@ public struct KeyPolicy: Equatable, Sendable {
         self.init(given: source.map(KeyKind.init), allowUnencrypted: allowUnencrypted, context: context)
     }
 
-    /// Admits or refuses a decoded header.
+    /// Admits or refuses a file whose header lists `wrappings` (empty: the file is not encrypted), as
+    /// its format read them (``FormatReader/keyWrappings``, ``KeyRequest/wrappings``), and says whether
+    /// its keys are bound to a context (``FormatReader/boundToContext``, ``KeyRequest/boundToContext``).
     ///
     /// - Throws: ``SluiceError/Code/wrongKey`` when a secret was given and the file is not encrypted
-    ///   (without ``allowUnencrypted``) or is encrypted for another kind of secret, and when a context
-    ///   was given and the file is not bound to one (even with ``allowUnencrypted``).
-    public func admit(_ header: Header) throws {
-        if context != nil, header.keyBlock?.hasContext != true {
+    ///   (without ``allowUnencrypted``) or is encrypted for no wrapping that kind of secret opens, and
+    ///   when a context was given and the file is not bound to one (even with ``allowUnencrypted``).
+    public func admit(_ wrappings: [KeyWrapping], boundToContext: Bool) throws {
+        if context != nil, !boundToContext {
             throw SluiceError(
                 .wrongKey,
-                header.keyBlock == nil
+                wrappings.isEmpty
                     ? "refusing an unencrypted file although --context was given (only an encrypted file can be bound to a context)"
                     : "this file was packed without a context, but --context was given: it was not packed for that purpose")
         }
         guard let given else { return }
-        guard let block = header.keyBlock else {
+        guard let first = wrappings.first else {
             if allowUnencrypted { return }
             throw SluiceError(
                 .wrongKey,
                 "refusing an unencrypted file although a \(given.rawValue) was given (it may be a forgery; --allow-unencrypted accepts it)")
         }
-        let kind = KeyKind(block.derivation)
-        guard kind == given else {
-            throw SluiceError(.wrongKey, "this file was encrypted with a \(kind.rawValue), not a \(given.rawValue)")
+        guard wrappings.contains(where: { KeyKind($0) == given }) else {
+            throw SluiceError(.wrongKey, "this file was encrypted with a \(KeyKind(first).rawValue), not a \(given.rawValue)")
         }
     }
 }

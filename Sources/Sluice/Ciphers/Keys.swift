@@ -21,7 +21,7 @@ public struct ScryptCost: Hashable, Sendable {
     public static let packRange = 10...22
     /// The costs a decoder considers at all, whatever limit it is given: 2^30 already needs 1 TiB, and
     /// above 2^53 the memory cannot even be computed in 64 bits.
-    public static let decodableRange = 1...30
+    static let decodableRange = 1...30
 
     public init(logN: Int, r: Int = 8, p: Int = 1) {
         self.logN = logN
@@ -57,7 +57,7 @@ struct KeyBlock: Equatable, Sendable {
 /// Their buffers are wiped (`OPENSSL_cleanse`) when the last reference goes; see docs/security.md
 /// ("Keys in memory"). `@unchecked Sendable`: the arrays are written only at creation and by `deinit`,
 /// when no other reference exists.
-public final class FileKeys: @unchecked Sendable {
+final class FileKeys: @unchecked Sendable {
     private(set) var payloadKey: [UInt8]
     private(set) var headerKey: [UInt8]
     private(set) var keyCheck: [UInt8]
@@ -116,7 +116,7 @@ public final class FileKeys: @unchecked Sendable {
     /// - Throws: ``SluiceError/Code/wrongKey`` when the secret is not this file's, when the kind of
     ///   secret does not match (a passphrase for a key-file file, or the reverse), when the file is bound
     ///   to a context and none is given, or when the context is not the file's (indistinguishable from a
-    ///   wrong secret). A context given for a file without one is refused by ``KeyPolicy/admit(_:)``.
+    ///   wrong secret). A context given for a file without one is refused by ``KeyPolicy/admit(_:boundToContext:)``.
     static func open(_ block: KeyBlock, source: KeySource, cipher: Cipher, context: KeyContext? = nil) throws -> FileKeys {
         switch (block.derivation, source) {
         case (.scrypt, .keyFile):

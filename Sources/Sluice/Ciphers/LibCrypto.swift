@@ -3,9 +3,9 @@ private import COpenSSL
 /// Every OpenSSL primitive Sluice uses, behind Swift signatures: AEAD sealing and opening, HKDF,
 /// scrypt, HMAC-SHA-256, SHA-256 and the system random generator. This is the only file that
 /// imports libcrypto.
-enum LibCrypto {
+package enum LibCrypto {
     /// The library version, e.g. `OpenSSL 3.0.17 1 Jul 2025`.
-    static var version: String { String(cString: OpenSSL_version(Int32(OPENSSL_VERSION))) }
+    package static var version: String { String(cString: OpenSSL_version(Int32(OPENSSL_VERSION))) }
 
     /// Reads and clears OpenSSL's error queue into one ``SluiceError``.
     fileprivate static func failure(_ what: String, code: SluiceError.Code = .library) -> SluiceError {
@@ -19,7 +19,7 @@ enum LibCrypto {
     }
 
     /// Fills `buffer` from the operating system's CSPRNG. The corresponding C function is `RAND_bytes`.
-    static func randomBytes(_ count: Int) throws -> [UInt8] {
+    package static func randomBytes(_ count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         guard RAND_bytes(&bytes, Int32(count)) == 1 else { throw failure("random generator") }
         return bytes
@@ -110,7 +110,7 @@ final class SHA256Stream {
 
 /// One worker's AEAD context (`EVP_CIPHER_CTX`): the key schedule is set up once per file key and
 /// only the nonce changes from chunk to chunk.
-final class AEADContext {
+package final class AEADContext {
     private let context: OpaquePointer
     private var keyed: (cipher: Cipher, key: [UInt8], sealing: Bool)?
 
@@ -139,7 +139,7 @@ final class AEADContext {
     /// Encrypts `text` in place — or, with `source`, encrypts `source` into `text` (same length), which
     /// spares a raw chunk its copy — and writes the 16-byte tag to `tag`.
     /// The corresponding C functions are `EVP_EncryptUpdate`, `EVP_EncryptFinal_ex` and `EVP_CTRL_AEAD_GET_TAG`.
-    func seal(
+    package func seal(
         _ text: UnsafeMutableRawBufferPointer, from source: UnsafeRawBufferPointer? = nil, tag: UnsafeMutableRawBufferPointer,
         cipher: Cipher, key: [UInt8], nonce: [UInt8], authenticating aad: UnsafeRawBufferPointer
     ) throws {
@@ -159,7 +159,7 @@ final class AEADContext {
     /// Checks the tag and decrypts `text` in place.
     ///
     /// - Throws: ``SluiceError/Code/corrupt`` when authentication fails; nothing of `text` may be used then.
-    func open(
+    package func open(
         _ text: UnsafeMutableRawBufferPointer, tag: UnsafeRawBufferPointer,
         cipher: Cipher, key: [UInt8], nonce: [UInt8], authenticating aad: UnsafeRawBufferPointer
     ) throws {

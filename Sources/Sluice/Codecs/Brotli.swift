@@ -4,12 +4,12 @@ private import CBrotli
 ///
 /// Brotli 1.0.9 cannot reset an encoder instance for a new input, so each chunk gets a fresh internal
 /// state; at brotli's speeds (15–300 MB/s) that allocation is lost in the noise.
-enum Brotli {
+package enum Brotli {
     /// The corresponding C function is `BrotliEncoderMaxCompressedSize`.
     static func compressBound(_ count: Int) -> Int { BrotliEncoderMaxCompressedSize(count) }
 
     /// The library version, e.g. `1.0.9`.
-    static var version: String {
+    package static var version: String {
         let v = BrotliEncoderVersion()
         return "\(v >> 24).\((v >> 12) & 0xFFF).\(v & 0xFFF)"
     }

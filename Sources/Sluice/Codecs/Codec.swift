@@ -52,7 +52,7 @@ public enum Codec: String, CaseIterable, Sendable, Codable {
     /// The largest output the codec can produce from `count` input bytes.
     ///
     /// Never less than `count`, so a frame that falls back to raw always fits.
-    func bound(_ count: Int) -> Int {
+    package func bound(_ count: Int) -> Int {
         switch self {
         case .store: count
         case .lz4, .lz4hc: max(count, LZ4.compressBound(count))
@@ -103,7 +103,7 @@ public struct CodecSettings: Hashable, Sendable, CustomStringConvertible {
 /// and reused for every later chunk (a `ZSTD_CCtx` per worker, never per chunk).
 ///
 /// Not `Sendable`: it belongs to one worker thread for its whole life.
-final class CodecContext {
+package final class CodecContext {
     private var zstdCompressor: ZstdCompressor?
     private var zstdDecompressor: ZstdDecompressor?
     private var lz4: LZ4Compressor?
@@ -112,7 +112,7 @@ final class CodecContext {
 
     /// Compresses `source` into `destination` and returns the compressed size, or `nil` when the
     /// output would not fit in `destination` (the caller then stores the chunk raw).
-    func compress(
+    package func compress(
         _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, settings: CodecSettings
     ) throws -> Int? {
         switch settings.codec {
@@ -133,7 +133,7 @@ final class CodecContext {
     /// Decompresses `source` into `destination`, which must be exactly the expected plaintext size.
     ///
     /// - Throws: ``SluiceError/Code/corrupt`` when the data is malformed or decodes to another size.
-    func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, codec: Codec) throws {
+    package func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, codec: Codec) throws {
         let produced: Int
         switch codec {
         case .store:

@@ -2,14 +2,14 @@ private import CLZ4
 
 /// LZ4 and LZ4-HC through liblz4's block API (frames carry their own sizes, so the LZ4 frame format
 /// would only repeat them).
-enum LZ4 {
+package enum LZ4 {
     /// The corresponding C function is `LZ4_compressBound`.
     static func compressBound(_ count: Int) -> Int {
         count > Int(LZ4_MAX_INPUT_SIZE) ? 0 : Int(LZ4_compressBound(Int32(count)))
     }
 
     /// The library version, e.g. `1.9.4`.
-    static var version: String { String(cString: LZ4_versionString()) }
+    package static var version: String { String(cString: LZ4_versionString()) }
 
     /// Decodes one block; returns the number of bytes produced.
     /// The corresponding C function is `LZ4_decompress_safe`, which never writes past `destination`.

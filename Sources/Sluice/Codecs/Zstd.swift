@@ -1,12 +1,12 @@
 private import CZstd
 
 /// Zstandard through libzstd's one-shot context API.
-enum Zstd {
+package enum Zstd {
     /// The corresponding C function is `ZSTD_compressBound`.
     static func compressBound(_ count: Int) -> Int { ZSTD_compressBound(count) }
 
     /// The library version, e.g. `1.5.4`.
-    static var version: String { String(cString: ZSTD_versionString()) }
+    package static var version: String { String(cString: ZSTD_versionString()) }
 
     /// Turns a libzstd return value into a size or a ``SluiceError``.
     fileprivate static func check(_ code: Int, _ what: String, errorCode: SluiceError.Code) throws -> Int {

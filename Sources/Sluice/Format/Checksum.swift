@@ -2,9 +2,9 @@ private import CXXHash
 
 /// XXH3 from libxxhash: the frame checksums, the header and trailer check values without a cipher,
 /// and the whole-file digest. This is the only file that imports libxxhash.
-enum XXH3 {
+package enum XXH3 {
     /// The corresponding C function is `XXH3_64bits`.
-    static func hash64(_ data: UnsafeRawBufferPointer) -> UInt64 {
+    package static func hash64(_ data: UnsafeRawBufferPointer) -> UInt64 {
         XXH3_64bits(data.baseAddress, data.count)
     }
 
@@ -13,7 +13,7 @@ enum XXH3 {
     }
 
     /// The library version, e.g. `0.8.1`.
-    static var version: String {
+    package static var version: String {
         let v = XXH_versionNumber()
         return "\(v / 10000).\(v / 100 % 100).\(v % 100)"
     }

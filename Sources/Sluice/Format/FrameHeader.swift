@@ -45,6 +45,10 @@ struct FrameHeader: Equatable, Sendable {
         return FrameHeader(storedSize: stored, plainSize: plain, flags: flags)
     }
 
+    /// The frame bytes an AEAD tag authenticates besides the payload: plain length, flags and checksum
+    /// (there is no payload check with a cipher).
+    static func authenticatedRange(_ header: Header) -> Range<Int> { 4..<header.frameHeaderSize }
+
     /// The AEAD nonce of frame `index`: the index as 8 big-endian bytes, three zero bytes, the final flag.
     static func nonce(index: UInt64, isFinal: Bool) -> [UInt8] {
         withUnsafeBytes(of: index.bigEndian, Array.init) + [0, 0, 0, isFinal ? 1 : 0]

@@ -35,21 +35,21 @@ public struct DecodeLimits: Sendable {
 }
 
 /// The header of a `.slc` file (docs/format.md, "Header"): everything needed to decode the frames.
-public struct Header: Equatable, Sendable {
-    public var codec: CodecSettings
-    public var cipher: Cipher
-    public var checksum: ChecksumKind
+struct Header: Equatable, Sendable {
+    var codec: CodecSettings
+    var cipher: Cipher
+    var checksum: ChecksumKind
     /// Plaintext bytes per frame (the final frame may hold fewer).
-    public var chunkSize: Int
+    var chunkSize: Int
     var keyBlock: KeyBlock?
-    public var metadata: FileMetadata?
+    var metadata: FileMetadata?
 
     static let magic: [UInt8] = [0x89, 0x53, 0x4C, 0x43, 0x0D, 0x0A, 0x1A, 0x0A]
     static let version: UInt16 = 1
     /// Magic, version and header length: enough to know how much more to read.
     static let prefixSize = 12
     /// Chunk sizes a file may declare.
-    public static let chunkSizes = 4096...(256 << 20)
+    static let chunkSizes = 4096...(256 << 20)
 
     init(codec: CodecSettings, cipher: Cipher, checksum: ChecksumKind, chunkSize: Int,
          keyBlock: KeyBlock?, metadata: FileMetadata?) {
@@ -78,7 +78,7 @@ public struct Header: Equatable, Sendable {
     var tagSize: Int { cipher == .none ? 8 : 32 }
 
     /// The KDF recorded in the header, for `inspect`.
-    public var keyDerivation: String? {
+    var keyDerivation: String? {
         guard let keyBlock else { return nil }
         let context = keyBlock.hasContext ? ", bound to a context" : ""
         switch keyBlock.derivation {
@@ -156,7 +156,8 @@ public struct Header: Equatable, Sendable {
         return length
     }
 
-    /// Parses and validates a whole header, and admits it under `limits.keys` (``KeyPolicy``).
+    /// Parses and validates a whole header (the key policy, `limits.keys`, is applied by
+    /// ``ContainerKind/open(_:keys:limits:requireKey:)`` for every format).
     ///
     /// Without a cipher the XXH3 tag is checked here; with one, the caller checks the key and then
     /// calls ``authenticate(_:keys:)``.
@@ -251,7 +252,6 @@ public struct Header: Equatable, Sendable {
                 throw SluiceError.corrupt("header checksum mismatch")
             }
         }
-        try limits.keys.admit(header)
         return header
     }
 

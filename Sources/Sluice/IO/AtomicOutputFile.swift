@@ -63,8 +63,8 @@ final class AtomicOutputFile {
 
     /// Gives the file its final mode and time, optionally makes it durable, and renames it into place.
     ///
-    /// Without `overwrite` the rename cannot replace a file that appeared meanwhile: it is a `link`
-    /// (which fails if the name exists) followed by an `unlink` of the temporary name.
+    /// Without `overwrite` the rename cannot replace a file that appeared meanwhile
+    /// (``FileSystem/publish(_:as:overwrite:)``).
     func commit(mode: UInt32?, modification: (seconds: Int64, nanoseconds: UInt32)?, sync: Bool) throws {
         precondition(!finished)
         do {
@@ -76,30 +76,8 @@ final class AtomicOutputFile {
             throw SluiceError(.io, "cannot finish \(destination)", cause: error)
         }
         finished = true
-        let moved: Int32 = temporary.withPlatformString { from in
-            destination.withPlatformString { to in
-                if overwrite { return rename(from, to) }
-                if link(from, to) == 0 { return unlink(from) }
-                guard errno != EEXIST else { return -1 }
-                // A file system without hard links: check, then rename (a small race, but no clobber
-                // of anything that existed when the run started, which `init` already checked).
-                if access(to, F_OK) == 0 {
-                    errno = EEXIST
-                    return -1
-                }
-                return rename(from, to)
-            }
-        }
-        if moved != 0 {
-            let failure = Errno(rawValue: errno)
-            _ = try? FileSystem.remove(temporary)
-            TemporaryFiles.unregister(temporary.string)
-            if failure == .fileExists {
-                throw SluiceError(.outputExists, "\(destination) already exists (use --force to overwrite)")
-            }
-            throw SluiceError(.io, "cannot rename the output into place at \(destination)", cause: failure)
-        }
-        TemporaryFiles.unregister(temporary.string)
+        defer { TemporaryFiles.unregister(temporary.string) }
+        try FileSystem.publish(temporary, as: destination, overwrite: overwrite)
         if sync { FileSystem.syncDirectory(of: destination) }
     }
 

@@ -73,7 +73,7 @@ public enum FileSystem {
     }
 
     /// The corresponding C function is `unlink`.
-    static func remove(_ path: FilePath) throws {
+    package static func remove(_ path: FilePath) throws {
         guard path.withPlatformString({ unlink($0) }) == 0 else { throw Errno(rawValue: errno) }
     }
 

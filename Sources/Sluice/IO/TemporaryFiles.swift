@@ -18,7 +18,7 @@ public enum TemporaryFiles {
     /// Creates the file at `path` with `create` and registers it under one lock, so that `removeAll`
     /// on another thread runs either before (and then nothing is created) or after the registration.
     /// Created first and registered after, a signal in between left the file behind.
-    static func create<T: Sendable>(_ path: String, by create: () throws -> T) throws -> T {
+    package static func create<T: Sendable>(_ path: String, by create: () throws -> T) throws -> T {
         try registry.withLock { registry in
             guard !registry.closed else { throw SluiceError(.interrupted, "interrupted") }
             let made = try create()
@@ -27,7 +27,7 @@ public enum TemporaryFiles {
         }
     }
 
-    static func unregister(_ path: String) { _ = registry.withLock { $0.paths.remove(path) } }
+    package static func unregister(_ path: String) { _ = registry.withLock { $0.paths.remove(path) } }
 
     /// Unlinks every registered temporary file, and refuses to create any more: call it only when the
     /// process is about to exit. Safe to call from a signal-handling thread.

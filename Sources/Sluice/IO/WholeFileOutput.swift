@@ -16,22 +16,11 @@ import SystemPackage
 /// three operations, and nothing to clean up after a crash or a signal, since an unnamed inode vanishes
 /// with the process. Elsewhere, or when replacing, or on a file system without `O_TMPFILE`: a hidden
 /// temporary name from a process-wide counter (`O_EXCL` guards against other processes), registered
-/// for removal on a signal, published by one `renameat2(RENAME_NOREPLACE)` (or `link` + `unlink`).
+/// for removal on a signal, published by ``FileSystem/publish(_:as:overwrite:)``.
 /// No `fsync`: a batch makes its outputs durable with one `syncfs`.
 enum WholeFileOutput {
     private static let counter = Atomic<UInt64>(0)
     private static let processTag = String(UInt32(truncatingIfNeeded: getpid()), radix: 36)
-
-    /// `renameat2`, found at run time: glibc declares it only under `_GNU_SOURCE`, which Swift's Glibc
-    /// module does not set; `nil` where the C library lacks it.
-    private static let renameNoReplace: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32)? = {
-        #if os(Linux)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
 
     #if os(Linux)
     /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Swift's Glibc module leaves out with `_GNU_SOURCE`.
@@ -133,29 +122,6 @@ enum WholeFileOutput {
             _ = temporary.withPlatformString { unlink($0) }
             throw SluiceError(.io, "cannot write \(destination)", cause: error as? Errno)
         }
-        try publish(temporary, as: destination, overwrite: overwrite)
-    }
-
-    private static func publish(_ temporary: FilePath, as destination: FilePath, overwrite: Bool) throws {
-        let result: Int32 = temporary.withPlatformString { from in
-            destination.withPlatformString { to in
-                if overwrite { return rename(from, to) }
-                if let renameNoReplace {
-                    let moved = renameNoReplace(AT_FDCWD, from, AT_FDCWD, to, 1)  // RENAME_NOREPLACE
-                    if moved == 0 || (errno != EINVAL && errno != ENOSYS) { return moved }
-                }
-                // No renameat2 (or a file system without it): link fails if the name exists.
-                if link(from, to) == 0 { return unlink(from) }
-                return -1
-            }
-        }
-        guard result == 0 else {
-            let failure = Errno(rawValue: errno)
-            _ = temporary.withPlatformString { unlink($0) }
-            if failure == .fileExists {
-                throw SluiceError(.outputExists, "\(destination) already exists (use --force to overwrite)")
-            }
-            throw SluiceError(.io, "cannot rename the output into place at \(destination)", cause: failure)
-        }
+        try FileSystem.publish(temporary, as: destination, overwrite: overwrite)
     }
 }

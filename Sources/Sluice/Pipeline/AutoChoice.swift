@@ -14,7 +14,7 @@ public enum Priority: String, CaseIterable, Sendable {
 /// The stage choices that depend on the machine and the data: `--cipher auto` and `--codec auto`.
 public enum AutoChoice {
     /// Whether the CPU has AES instructions (x86 AES-NI, ARMv8 AES), read from `/proc/cpuinfo`.
-    public static var cpuHasAES: Bool {
+    static var cpuHasAES: Bool {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
         return info.split(separator: "\n").contains { line in
             (line.hasPrefix("flags") || line.hasPrefix("Features")) && line.split(separator: " ").contains("aes")
@@ -66,7 +66,7 @@ public enum AutoChoice {
             for sample in samples {
                 packed += try sample.withUnsafeBytes { source in
                     let size = try context.compress(source, into: output, settings: settings) ?? source.count
-                    return ChunkEncoder.worthCompressing(size, plain: source.count) ? size : source.count
+                    return SlcWriter.worthCompressing(size, plain: source.count) ? size : source.count
                 }
             }
             let elapsed = ContinuousClock.now - start

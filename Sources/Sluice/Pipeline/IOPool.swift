@@ -30,7 +30,7 @@ public enum StorageKind: String, CaseIterable, Sendable {
     /// disk counts as an SSD whatever it says).
     /// `nil` when it cannot be told: not Linux, a file system without a block device (tmpfs, overlay,
     /// NFS), or a device without a queue.
-    public static func detect(for path: FilePath) -> StorageKind? {
+    static func detect(for path: FilePath) -> StorageKind? {
         #if os(Linux)
         guard let status = try? FileSystem.status(ofPath: path) else { return nil }
         // glibc's major()/minor() are macros Swift cannot import; this is their definition.
@@ -111,13 +111,16 @@ public final class IOPool: Sendable {
         }
     }
 
+    /// The process-wide pool for runs not given one: ``StorageKind/ssd``'s token count.
+    public static var standard: IOPool { shared(tokens: StorageKind.ssd.defaultIOTokens) }
+
     /// Queues `job` to run on one of the pool's threads while it holds a token.
     func submit(_ job: @escaping Job) {
         jobs.push(job)
     }
 
     /// Runs `body` on the calling thread once a token is free, and gives the token back afterwards.
-    public func withToken<Result>(_ body: () throws -> Result) rethrows -> Result {
+    func withToken<Result>(_ body: () throws -> Result) rethrows -> Result {
         available.wait()
         defer { available.signal() }
         return try body()
@@ -125,7 +128,7 @@ public final class IOPool: Sendable {
 
     /// Lets the threads finish the jobs already queued, then waits for them to exit. Nothing may be
     /// submitted afterwards.
-    public func shutdown() {
+    func shutdown() {
         jobs.close()
         running.wait()
     }

@@ -11,9 +11,9 @@ public enum Pipeline {
     ///   - inputSize: the size when known, for the plan and the metadata.
     ///   - metadata: stored in the header (name, mode, mtime); `nil` to store none.
     ///   - pool: the CPU pool; its worker count should match `plan.workers`.
-    ///   - io: the I/O pool: every read and write then holds one of its tokens, and with `positional`
-    ///     the frames are written by its threads, several at once; `nil` reads and writes on the run's
-    ///     own reader and writer threads without tokens.
+    ///   - io: the I/O pool: every read and write holds one of its tokens, a regular file is read at
+    ///     offsets by its threads, and with `positional` the frames are written by them, several at
+    ///     once; `nil`: the process-wide ``IOPool/standard``.
     ///   - positional: `output` is a new regular file (not a pipe or device): frames are written at
     ///     their offsets (`pwrite`), which the writer assigns in order as it builds the index.
     ///   - progress: called on this thread with the plaintext bytes done after each chunk is written.
@@ -24,22 +24,30 @@ public enum Pipeline {
         options: PackOptions, metadata: FileMetadata?, plan: Plan, pool: WorkerPool,
         io: IOPool? = nil, positional: Bool = false, progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
-        let checksum = options.effectiveChecksum
-        let (header, keys) = try options.newHeader(codec: options.codec, chunkSize: plan.chunkSize, metadata: metadata)
-        let headerBytes = try header.encoded(keys: keys)
+        let writer = try options.writer(chunkSize: plan.chunkSize, metadata: metadata)
+        return try pack(
+            from: input, inputSize: inputSize, to: output, writer: writer, plan: plan, pool: pool, io: io ?? .standard,
+            positional: positional, progress: progress)
+    }
 
+    /// The engine of ``pack(from:inputSize:to:options:metadata:plan:pool:io:positional:progress:)``, for
+    /// any format: `writer` makes the header, each frame (on the workers) and the tail (from its ledger).
+    static func pack<Writer: FormatWriter>(
+        from input: FileDescriptor, inputSize: Int?, to output: FileDescriptor, writer: Writer, plan: Plan,
+        pool: WorkerPool, io: IOPool, positional: Bool, progress: (UInt64) -> Void
+    ) throws -> PackReport {
+        let headerBytes = writer.headerBytes
         let run = Run(slots: (0..<plan.window).map { _ in PackSlot() })
-        let encoder = ChunkEncoder(header: header, keys: keys)
         let chunkSize = plan.chunkSize
         let isStream = (try? FileSystem.status(of: input).isRegular) != true
 
         @Sendable func encode(_ slot: PackSlot, _ chunkIndex: UInt64) {
             run.process(slot, index: chunkIndex, on: pool) { slot, context in
-                try encoder.encode(slot, index: chunkIndex, context: context)
+                try slot.encode(with: writer, index: chunkIndex, context: context)
             }
         }
         // (Standard input may be a regular file read from somewhere in the middle: that one streams.)
-        if let io, !isStream, let size = inputSize, (try? input.seek(offset: 0, from: .current)) == 0 {
+        if !isStream, let size = inputSize, (try? input.seek(offset: 0, from: .current)) == 0 {
             // A regular file of known size: the chunks are known up front, and the I/O threads read them
             // at their offsets, several at once, instead of one reader copying everything.
             let fileSize = UInt64(size)
@@ -99,10 +107,10 @@ public enum Pipeline {
         }
 
         var written = UInt64(headerBytes.count)
-        var entries: [IndexEntry] = []
+        var ledger = try writer.ledger()
+        var chunks: UInt64 = 0
         var plainBytes: UInt64 = 0
         var rawChunks: UInt64 = 0
-        let digest = try FileDigest(kind: checksum)
         let writeBehind = positional ? io : nil
         /// The header and the tail: at their offset when frames are written at theirs, else in order.
         func writeUnframed(_ bytes: [UInt8], at offset: UInt64) throws {
@@ -121,9 +129,7 @@ public enum Pipeline {
                 let offset = written
                 let plainCount = slot.plain.count
                 run.statistics.add(slot.timings)
-                entries.append(IndexEntry(offset: offset, storedSize: UInt32(frame.count - header.frameHeaderSize),
-                                          plainSize: UInt32(plainCount)))
-                digest.add(frameChecksum: UnsafeRawBufferPointer(rebasing: frame[header.checksumOffset..<header.frameHeaderSize]))
+                ledger.add(frame: frame, plain: slot.plain.contents, at: offset)
                 written += UInt64(frame.count)
                 plainBytes += UInt64(plainCount)
                 if slot.isRaw { rawChunks += 1 }
@@ -139,12 +145,10 @@ public enum Pipeline {
                 }
                 progress(plainBytes)
                 index += 1
+                chunks += 1
             }
             try run.waitForWrites()
-            let trailer = try Trailer(entries: entries, digest: digest.finish(totalSize: plainBytes))
-                .encoded(header: header, keys: keys)
-            let footer = Footer(trailerOffset: written, trailerSize: UInt64(trailer.count))
-            let tail = trailer + footer.encoded
+            let tail = try ledger.tail(at: written)
             try writeUnframed(tail, at: written)
             written += UInt64(tail.count)
         } catch {
@@ -157,9 +161,9 @@ public enum Pipeline {
             throw SluiceError(.io, "the input changed size while it was being packed (\(size) → \(plainBytes) bytes)")
         }
         return PackReport(
-            header: header, plan: plan, plainBytes: plainBytes, packedBytes: written,
-            chunks: UInt64(entries.count), rawChunks: rawChunks,
-            statistics: run.statistics.finish(stageNames: PackSlot.stageNames, plan: plan, ioTokens: io?.tokens ?? 0))
+            info: writer.info, plan: plan, plainBytes: plainBytes, packedBytes: written,
+            chunks: chunks, rawChunks: rawChunks,
+            statistics: run.statistics.finish(stageNames: PackSlot.stageNames, plan: plan, ioTokens: io.tokens))
     }
 
     static func write(_ bytes: UnsafeRawBufferPointer, to output: FileDescriptor, at offset: Int64) throws {

@@ -84,7 +84,7 @@ extension Pipeline {
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             report = try pack(from: source.fd, inputSize: size, to: output.descriptor, options: options,
-                              metadata: metadata, plan: plan, pool: pool, io: io, positional: io != nil, progress: progress)
+                              metadata: metadata, plan: plan, pool: pool, io: io, positional: true, progress: progress)
             try refuseChangedSource(source, input)
             let mode = source.status?.isRegular == true ? source.status!.mode & 0o666 : 0o644
             if policy.removeSource {
@@ -113,9 +113,9 @@ extension Pipeline {
     /// - Throws: ``SluiceError``; no output file is left behind, and with a file target nothing is
     ///   published unless every frame, the trailer and the digest verified.
     public static func unpackFile(
-        _ input: FilePath?, to target: OutputTarget, key: (Header) throws -> KeySource?, workers: Int? = nil,
-        limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
-        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (Header) throws -> Void = { _ in },
+        _ input: FilePath?, to target: OutputTarget, key: KeyProvider, workers: Int? = nil,
+        memoryLimit: ByteCount? = nil, limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
+        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (ContainerInfo) throws -> Void = { _ in },
         progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let source = try openInput(input)
@@ -123,17 +123,18 @@ extension Pipeline {
         let isStream = source.status?.isRegular != true
         if range != nil, isStream { throw SluiceError.invalid("--range needs a .slc file, not a pipe") }
         let header = try readHeader(from: source.fd, key: key, limits: limits)
-        try opened(header.header)
+        try opened(header.info)
         let workerCount = workers ?? WorkerPool.availableCores
         let pool = WorkerPool.shared(workers: workerCount)
         func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
             if let range {
                 return try unpackRange(
                     header, from: source.fd, fileSize: UInt64(source.status!.size), range: range, to: output,
-                    workers: workerCount, pool: pool)
+                    workers: workerCount, memoryLimit: memoryLimit, pool: pool)
             }
             return try unpack(
-                header, from: source.fd, to: output, workers: workerCount, pool: pool, io: io, isStream: isStream,
+                header, from: source.fd, to: output, workers: workerCount, memoryLimit: memoryLimit, pool: pool, io: io,
+                isStream: isStream,
                 positional: positional, progress: progress)
         }
         switch target {
@@ -147,7 +148,7 @@ extension Pipeline {
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             let report = try decode(to: output.descriptor, positional: true)
-            let metadata = restoreMetadata && range == nil ? header.header.metadata : nil
+            let metadata = restoreMetadata && range == nil ? header.info.metadata : nil
             try output.commit(
                 mode: RestoredMode.bits(recorded: metadata?.mode, preserveSpecialBits: policy.preserveSpecialBits),
                 modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) },
@@ -159,14 +160,14 @@ extension Pipeline {
 
     /// Decodes `input` completely and checks everything, writing nothing.
     public static func verifyFile(
-        _ input: FilePath?, key: (Header) throws -> KeySource?, workers: Int? = nil, limits: DecodeLimits = DecodeLimits(),
-        io: IOPool? = nil
+        _ input: FilePath?, key: KeyProvider, workers: Int? = nil, memoryLimit: ByteCount? = nil,
+        limits: DecodeLimits = DecodeLimits(), io: IOPool? = nil
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         let opened = try readHeader(from: source.fd, key: key, limits: limits)
         let workerCount = workers ?? WorkerPool.availableCores
-        return try unpack(opened, from: source.fd, to: nil, workers: workerCount,
+        return try unpack(opened, from: source.fd, to: nil, workers: workerCount, memoryLimit: memoryLimit,
                           pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true)
     }
 

@@ -5,17 +5,22 @@
 /// brotli within 1% of a single stream's ratio while giving every core work; smaller inputs get
 /// smaller chunks so that both cores still have something to do.
 public struct Plan: Sendable, CustomStringConvertible {
+    /// Plaintext bytes per chunk.
     public var chunkSize: Int
+    /// CPU-pool workers the run uses.
     public var workers: Int
     /// Chunks in flight at once (read, being processed, or waiting to be written).
     public var window: Int
     /// One line per decision.
     public var reasons: [String]
 
+    /// The chunk sizes `.slc` allows (``ContainerKind/slc``).
+    public static var chunkSizes: ClosedRange<Int> { ContainerKind.slc.traits.chunkSizes }
+
     /// The default chunk size for large inputs.
     public static let defaultChunkSize = 4 << 20
     /// The smallest chunk the planner picks on its own (a user may go down to 4 KiB).
-    public static let minimumAutoChunkSize = 256 << 10
+    static let minimumAutoChunkSize = 256 << 10
 
     /// Memory one in-flight chunk needs: plaintext buffer plus the worst-case frame.
     static func slotMemory(chunkSize: Int, codec: Codec) -> Int {
@@ -30,9 +35,10 @@ public struct Plan: Sendable, CustomStringConvertible {
     ///   - workers: the user's worker count; wins over the automatic choice.
     ///   - memoryLimit: the budget for chunk buffers; the window, then the workers, shrink to fit it.
     public static func make(
-        inputSize: Int?, codec: CodecSettings, cores: Int = WorkerPool.availableCores,
+        inputSize: Int?, codec: CodecSettings, format kind: ContainerKind = .slc, cores: Int = WorkerPool.availableCores,
         chunkSize: Int? = nil, workers: Int? = nil, memoryLimit: ByteCount? = nil
     ) throws -> Plan {
+        let format = kind.format.traits
         var reasons: [String] = []
         var workerCount = workers ?? cores
         if workers != nil {
@@ -44,8 +50,10 @@ public struct Plan: Sendable, CustomStringConvertible {
 
         var chunk: Int
         if let chunkSize {
-            guard Header.chunkSizes.contains(chunkSize) else {
-                throw SluiceError.invalid("chunk size must be between 4 KiB and 256 MiB")
+            guard format.allows(chunkSize) else {
+                throw SluiceError.invalid(
+                    "chunk size must be between \(ByteCount(bytes: format.chunkSizes.lowerBound)) and \(ByteCount(bytes: format.chunkSizes.upperBound))"
+                        + (format.chunkSizeMultiple > 1 ? ", a multiple of \(ByteCount(bytes: format.chunkSizeMultiple))" : ""))
             }
             chunk = chunkSize
             reasons.append("chunk size: \(ByteCount(bytes: chunk)) (--chunk-size)")
@@ -66,28 +74,66 @@ public struct Plan: Sendable, CustomStringConvertible {
             reasons.append("chunk size: \(ByteCount(bytes: chunk)), the measured sweet spot (ratio within 1% of one stream)")
         }
 
-        // Two chunks per worker keep every worker busy while the writer drains; two more cover the
-        // chunk being read and the one being written.
-        var window = 2 * workerCount + 2
-        let slot = slotMemory(chunkSize: chunk, codec: codec.codec)
-        if let memoryLimit {
-            let fitting = memoryLimit.bytes / slot
-            if fitting < window {
-                window = max(2, fitting)
-                if workers == nil, window - 1 < workerCount {
-                    workerCount = max(1, window - 1)
-                    reasons.append("workers: reduced to \(workerCount) to fit --memory-limit \(memoryLimit)")
-                }
-                reasons.append("window: \(window) chunks to fit --memory-limit \(memoryLimit)")
-            }
-            if window * slot > memoryLimit.bytes, chunkSize == nil {
-                throw SluiceError.invalid("--memory-limit \(memoryLimit) is too small for \(ByteCount(bytes: chunk)) chunks")
-            }
+        if chunkSize == nil, !format.allows(chunk), let fitting = format.fitting(chunk) {
+            chunk = fitting
+            reasons.append("chunk size: \(ByteCount(bytes: chunk)), the nearest the format allows")
         }
+
+        let slot = slotMemory(chunkSize: chunk, codec: codec.codec)
+        let (window, fittedWorkers) = try fit(
+            workers: workerCount, slotMemory: slot, memoryLimit: memoryLimit, workersFixed: workers != nil,
+            what: "\(ByteCount(bytes: chunk)) chunks\(chunkSize != nil ? " (--chunk-size)" : "")", reasons: &reasons)
+        workerCount = fittedWorkers
         reasons.append("window: \(window) chunks in flight, about \(ByteCount(bytes: window * slot)) of buffers")
         return Plan(chunkSize: chunk, workers: workerCount, window: window, reasons: reasons)
     }
 
+    /// The plan for decoding a file whose frames hold up to `chunkSize` plaintext bytes in frames of up
+    /// to `frameSize` bytes: the same window rule as packing, within `memoryLimit`.
+    ///
+    /// - Throws: ``SluiceError/Code/invalidArgument`` when two chunks of this file do not fit in
+    ///   `memoryLimit`.
+    static func decoding(chunkSize: Int, frameSize: Int, workers: Int, memoryLimit: ByteCount?) throws -> Plan {
+        var reasons: [String] = []
+        let (window, fitted) = try fit(
+            workers: workers, slotMemory: chunkSize + frameSize, memoryLimit: memoryLimit, workersFixed: true,
+            what: "this file's \(ByteCount(bytes: chunkSize)) chunks", reasons: &reasons)
+        return Plan(chunkSize: chunkSize, workers: fitted, window: window, reasons: reasons)
+    }
+
+    /// The window for `workers` when memory does not limit it.
+    static func fullWindow(workers: Int) -> Int { 2 * workers + 2 }
+
+    /// The in-flight window, the one place it is computed: two chunks per worker keep every worker busy
+    /// while the writer drains, and two more cover the chunk being read and the one being written; it
+    /// shrinks (and then, unless they were given, the workers) to fit `memoryLimit`, never below two.
+    ///
+    /// - Throws: ``SluiceError/Code/invalidArgument`` when even two slots exceed `memoryLimit`: the
+    ///   limit is never exceeded silently.
+    private static func fit(
+        workers: Int, slotMemory slot: Int, memoryLimit: ByteCount?, workersFixed: Bool, what: String,
+        reasons: inout [String]
+    ) throws -> (window: Int, workers: Int) {
+        var window = fullWindow(workers: workers)
+        var workerCount = workers
+        guard let memoryLimit else { return (window, workerCount) }
+        let fitting = memoryLimit.bytes / slot
+        guard fitting >= 2 else {
+            throw SluiceError.invalid(
+                "--memory-limit \(memoryLimit) is too small for \(what): two chunk buffers need \(ByteCount(bytes: 2 * slot))")
+        }
+        if fitting < window {
+            window = fitting
+            if !workersFixed, window - 1 < workerCount {
+                workerCount = max(1, window - 1)
+                reasons.append("workers: reduced to \(workerCount) to fit --memory-limit \(memoryLimit)")
+            }
+            reasons.append("window: \(window) chunks to fit --memory-limit \(memoryLimit)")
+        }
+        return (window, workerCount)
+    }
+
+    /// The reasons, one per line (`--explain`).
     public var description: String { reasons.joined(separator: "\n") }
 
     /// The largest chunk the planner picks: 2 MiB for `store` and `lz4`, whose output does not depend on

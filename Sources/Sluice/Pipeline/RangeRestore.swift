@@ -1,52 +1,68 @@
 import SystemPackage
 
 extension Pipeline {
-    /// Restores bytes `range` of the original from a seekable `.slc` file, decoding only the chunks that
-    /// cover it (found through the footer and the trailer's index), each one authenticated or
-    /// checksummed like a full unpack.
+    /// Restores bytes `range` of the original from a seekable file, decoding only the frames that cover
+    /// it (found through the format's index), each one authenticated or checksummed like a full unpack.
     ///
     /// - Throws: ``SluiceError/Code/invalidArgument`` when the range reaches past the end of the
-    ///   original; ``SluiceError/Code/corrupt`` when the index or a frame does not check out.
+    ///   original or the format cannot locate frames from its end; ``SluiceError/Code/corrupt`` when the
+    ///   index or a frame does not check out.
     public static func unpackRange(
-        _ opened: OpenedHeader, from input: FileDescriptor, fileSize: UInt64, range: Range<UInt64>,
-        to output: FileDescriptor, workers: Int, memoryLimit: ByteCount = Memory.defaultLimit, pool: WorkerPool
+        _ opened: OpenedContainer, from input: FileDescriptor, fileSize: UInt64, range: Range<UInt64>,
+        to output: FileDescriptor, workers: Int, memoryLimit: ByteCount? = nil, pool: WorkerPool
     ) throws -> UnpackReport {
-        let header = opened.header
-        let headerSize = header.frameHeaderSize
-        let entries = try readIndex(input, fileSize: fileSize, opened: opened).trailer.entries
-        let chunkSize = UInt64(header.chunkSize)
-        let total = entries.reduce(UInt64(0)) { $0 + UInt64($1.plainSize) }
+        try unpackRange(opened.reader, from: input, fileSize: fileSize, range: range, to: output, workers: workers,
+                        memoryLimit: memoryLimit, pool: pool)
+    }
+
+    static func unpackRange<Reader: FormatReader>(
+        _ reader: Reader, from input: FileDescriptor, fileSize: UInt64, range: Range<UInt64>,
+        to output: FileDescriptor, workers: Int, memoryLimit: ByteCount?, pool: WorkerPool
+    ) throws -> UnpackReport {
+        let traits = reader.info.format.traits
+        guard traits.indexedFromTheEnd else {
+            throw SluiceError.invalid("--range needs a file whose frames can be located from its end")
+        }
+        let entries = try readIndex(reader, input, fileSize: fileSize).entries
+        // The plaintext offset of every frame: the prefix sums of their sizes.
+        var starts: [UInt64] = [0]
+        starts.reserveCapacity(entries.count + 1)
+        for entry in entries { starts.append(starts.last! + UInt64(entry.plainSize)) }
+        let total = starts.last!
         guard range.upperBound <= total else {
             throw SluiceError.invalid("the range \(range.lowerBound)..<\(range.upperBound) reaches past the end (\(total) bytes)")
         }
         guard !range.isEmpty else {
-            return UnpackReport(header: header, plainBytes: 0, packedBytes: fileSize, chunks: 0)
+            return UnpackReport(info: reader.info, plainBytes: 0, packedBytes: fileSize, chunks: 0)
         }
-        let first = range.lowerBound / chunkSize
-        let last = (range.upperBound - 1) / chunkSize
-        let slotMemory = Plan.slotMemory(chunkSize: header.chunkSize, codec: header.codec.codec)
-        let window = max(2, min(2 * workers + 2, memoryLimit.bytes / slotMemory))
-        let run = Run(slots: (0..<window).map { _ in UnpackSlot() })
-        let decoder = ChunkDecoder(header: header, keys: opened.keys)
+        // The first frame that ends after the range starts, and the last one that starts before it ends.
+        let first = starts.lastIndex { $0 <= range.lowerBound && $0 < total }.map { min($0, entries.count - 1) } ?? 0
+        let last = max(first, (starts.lastIndex { $0 < range.upperBound } ?? first))
+        // Frames that do not decode independently are decoded from the first one.
+        let from = traits.independentFrames ? first : 0
+        let plan = try Plan.decoding(
+            chunkSize: reader.maxPlainSize, frameSize: reader.maxFrameSize, workers: workers,
+            memoryLimit: memoryLimit ?? Memory.defaultLimit)
+        let run = Run(slots: (0..<plan.window).map { _ in UnpackSlot() })
 
         run.startReader(name: "sluice-range") {
             var order: UInt64 = 0
-            for index in first...last {
+            for index in from...last {
                 guard let slot = run.takeFreeSlot() else { return }
-                let entry = entries[Int(index)]
-                let size = headerSize + Int(entry.storedSize)
-                slot.frame.reserve(headerSize + header.maxStoredSize)  // once: no regrowth from frame to frame
-                guard try readInput(input, into: slot.frame[0..<size], at: Int64(entry.offset)) == size else {
+                let entry = entries[index]
+                slot.frame.reserve(reader.maxFrameSize)  // once: no regrowth from frame to frame
+                guard try readInput(input, into: slot.frame[0..<entry.size], at: Int64(entry.offset)) == entry.size else {
                     throw SluiceError.corrupt("truncated input")
                 }
-                slot.frame.count = size
-                let frameHeader = try FrameHeader.read(from: slot.frame.contentsOf(headerSize), header: header, index: index)
-                guard frameHeader.storedSize == Int(entry.storedSize), frameHeader.plainSize == Int(entry.plainSize),
-                      frameHeader.isFinal == (index == UInt64(entries.count - 1))
-                else { throw SluiceError.corrupt("frame \(index) does not match the index") }
-                slot.frameHeader = frameHeader
-                run.process(slot, index: order, on: pool) { slot, context in
-                    try decoder.decode(slot, index: index, context: context)
+                slot.frame.count = entry.size
+                try reader.check(frame: slot.frame.contents, against: entry, index: UInt64(index), isLast: index == entries.count - 1)
+                slot.entry = entry
+                if traits.independentFrames {
+                    run.process(slot, index: order, on: pool) { slot, context in
+                        try slot.decode(with: reader, index: UInt64(index), context: context)
+                    }
+                } else {
+                    run.fileUnprocessed(slot, index: order)
                 }
                 order += 1
             }
@@ -54,15 +70,20 @@ extension Pipeline {
         }
 
         var written: UInt64 = 0
+        let context = traits.independentFrames ? nil : WorkerContext()
         do {
             var order: UInt64 = 0
             while let slot = try run.finished(order) {
-                let chunkStart = (first + order) * chunkSize
-                let plaintext = slot.plaintext(headerSize: headerSize)
-                let from = Int(max(range.lowerBound, chunkStart) - chunkStart)
-                let to = Int(min(range.upperBound, chunkStart + UInt64(plaintext.count)) - chunkStart)
-                try write(UnsafeRawBufferPointer(rebasing: plaintext[from..<to]), to: output)
-                written += UInt64(to - from)
+                let index = from + Int(order)
+                if let context { try slot.decode(with: reader, index: UInt64(index), context: context) }
+                let chunkStart = starts[index]
+                let plaintext = slot.plaintext
+                if index >= first {
+                    let lower = Int(max(range.lowerBound, chunkStart) - chunkStart)
+                    let upper = Int(min(range.upperBound, chunkStart + UInt64(plaintext.count)) - chunkStart)
+                    try write(UnsafeRawBufferPointer(rebasing: plaintext[lower..<upper]), to: output)
+                    written += UInt64(upper - lower)
+                }
                 run.release(slot)
                 order += 1
             }
@@ -74,9 +95,9 @@ extension Pipeline {
             throw error
         }
         return UnpackReport(
-            header: header, plainBytes: written, packedBytes: fileSize, chunks: last - first + 1,
+            info: reader.info, plainBytes: written, packedBytes: fileSize, chunks: UInt64(last - first + 1),
             statistics: run.statistics.finish(
                 stageNames: UnpackSlot.stageNames,
-                plan: Plan(chunkSize: header.chunkSize, workers: workers, window: window, reasons: [])))
+                plan: plan))
     }
 }

@@ -11,13 +11,13 @@ import Darwin
 /// buffer to exactly one stage at a time (reader → worker → writer → free list), and every hand-over
 /// goes through a ``Monitor`` lock, which orders the accesses. Nothing may keep `bytes` after
 /// passing the buffer on.
-final class RawBuffer: @unchecked Sendable {
+package final class RawBuffer: @unchecked Sendable {
     /// The whole allocation; `count` of it is in use.
-    private(set) var bytes: UnsafeMutableRawBufferPointer
+    package private(set) var bytes: UnsafeMutableRawBufferPointer
     /// Bytes in use from the start of `bytes`.
-    var count = 0
+    package var count = 0
 
-    init(capacity: Int = 0) {
+    package init(capacity: Int = 0) {
         bytes = RawBuffer.allocate(capacity)
     }
 
@@ -51,10 +51,10 @@ final class RawBuffer: @unchecked Sendable {
     }
 
     /// The bytes in use, read-only.
-    var contents: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[0..<count]) }
+    package var contents: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[0..<count]) }
 
     /// `range` of the allocation, writable.
-    subscript(range: Range<Int>) -> UnsafeMutableRawBufferPointer {
+    package subscript(range: Range<Int>) -> UnsafeMutableRawBufferPointer {
         UnsafeMutableRawBufferPointer(rebasing: bytes[range])
     }
 }

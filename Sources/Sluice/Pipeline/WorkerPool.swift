@@ -2,11 +2,11 @@ import Foundation
 
 /// The state a worker thread keeps for its whole life: one context per codec and one AEAD context,
 /// reused for every chunk it processes. Never shared between threads.
-final class WorkerContext {
-    let codecs = CodecContext()
+package final class WorkerContext {
+    package let codecs = CodecContext()
     private var aead: AEADContext?
 
-    func cipher() throws -> AEADContext {
+    package func cipher() throws -> AEADContext {
         if let aead { return aead }
         let made = try AEADContext()
         aead = made
@@ -15,13 +15,13 @@ final class WorkerContext {
 }
 
 /// The CPU pool: a fixed set of threads that run the CPU-bound stage work (checksum, compress,
-/// encrypt, and back) for every file in flight. Blocking I/O never runs here; readers and writers
-/// have their own threads.
+/// encrypt, and back) for every file in flight. No job here reads or writes a file: reads and writes
+/// run on the ``IOPool``'s threads, or on a run's reader and writer threads holding an I/O token.
 ///
 /// Jobs run in the order they were submitted. The pool lives as long as the process (threads park on a
 /// condition when idle), so any number of runs, one after another or at once, share the same threads.
 public final class WorkerPool: Sendable {
-    typealias Job = @Sendable (WorkerContext) -> Void
+    package typealias Job = @Sendable (WorkerContext) -> Void
 
     /// The number of worker threads.
     public let workers: Int
@@ -61,7 +61,7 @@ public final class WorkerPool: Sendable {
     }
 
     /// Queues `job` to run on one of the workers.
-    func submit(_ job: @escaping Job) {
+    package func submit(_ job: @escaping Job) {
         queue.withLock { $0.jobs.append(job) }
     }
 

@@ -9,11 +9,12 @@ enum Harness {
     static let workers = 2
     static var pool: WorkerPool { WorkerPool.shared(workers: workers) }
     /// The I/O pool `unpack` and `decode` run with: `nil` (the default) reads a seekable input front to
-    /// back on the reader thread; a pool makes them read it through the footer and the index, frames at
-    /// their offsets on the pool's threads, as the CLI does (``Harness/withIndexedReads(_:)``).
+    /// back, as a pipe; a pool makes them read it through the footer and the index, frames at their
+    /// offsets on the pool's threads, as the CLI does (``Harness/withIndexedReads(_:)``).
     @TaskLocal static var io: IOPool?
 
-    /// Runs `body` with `unpack` and `decode` reading seekable inputs through the index and an I/O pool.
+    /// Runs `body` with `unpack` and `decode` reading seekable inputs through the index and a 2-token
+    /// I/O pool (without it they read front to back with a 1-token pool).
     static func withIndexedReads<T>(_ body: () throws -> T) rethrows -> T {
         try $io.withValue(IOPool.shared(tokens: 2), operation: body)
     }
@@ -105,8 +106,11 @@ enum Harness {
     ) throws -> UnpackReport {
         try input.rewind()
         let opened = try Pipeline.readHeader(from: input.descriptor, key: { _ in key }, limits: limits)
+        // Without `withIndexedReads` the file is read front to back, as a pipe is (`isStream`), so the
+        // tamper and truncation suites run both ways over the same bytes.
         return try Pipeline.unpack(
-            opened, from: input.descriptor, to: output, workers: workers, pool: pool, io: io, positional: io != nil && output != nil)
+            opened, from: input.descriptor, to: output, workers: workers, pool: pool, io: io ?? IOPool.shared(tokens: 1),
+            isStream: io == nil, positional: io != nil && output != nil)
     }
 }
 

@@ -1,0 +1,19 @@
+/// What a packed file's header says: its format and how its frames are made, read without a key.
+public struct ContainerInfo: Equatable, Sendable {
+    /// Which registered format the file is in.
+    public var format: ContainerKind
+    /// The version of the format the file declares.
+    public var version: Int
+    /// The compression stage and its level.
+    public var codec: CodecSettings
+    /// The AEAD cipher, `.none` when not encrypted.
+    public var cipher: Cipher
+    /// The per-frame plaintext checksum.
+    public var checksum: ChecksumKind
+    /// Plaintext bytes per frame (the final frame may hold fewer).
+    public var chunkSize: Int
+    /// How the file key is wrapped, for `inspect` (`nil` without a cipher).
+    public var keyDerivation: String?
+    /// Name, size, mode and mtime, when the file records them.
+    public var metadata: FileMetadata?
+}
