@@ -1,9 +1,12 @@
 # Sluice — the two set-up commands are `make demo` and `make test` (see README.md).
 SWIFT    ?= swift
 PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time
+# `make test-slurm` only: a real Slurm for one host (docs/scale-out.md), plus bc for its timings and python3
+# for its generated tree (scripts/make-tree.py).
+SLURM_PACKAGES := slurmctld slurmd slurm-client munge bc python3
 SECONDS  ?= 60
 
-.PHONY: deps build release demo test test-tsan test-asan bench bench-stages fuzz clean
+.PHONY: deps deps-slurm build release demo test test-slurm test-tsan test-asan bench bench-cold bench-stages fuzz clean
 
 # Installs the Debian packages the C targets link against, only those that are missing.
 deps:
@@ -12,6 +15,15 @@ deps:
 	  echo "make: installing$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# The same for the Slurm test's packages, without recommends (no systemd units or docs needed).
+deps-slurm:
+	@missing=""; for p in $(SLURM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
 build: deps
@@ -31,6 +43,14 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# Sharding on a real one-host Slurm: sbatch --array, merge, kill-and-retry, round trip (scripts/test-slurm.sh).
+# Skipped, with a message, only where the Slurm packages cannot be installed.
+test-slurm: deps
+	@if ! $(MAKE) --no-print-directory deps-slurm; then \
+	  echo "test-slurm: SKIPPED: cannot install $(SLURM_PACKAGES) (no apt or no network here)"; exit 0; \
+	fi; \
+	$(SWIFT) build --product sluice && ./scripts/test-slurm.sh "$$($(SWIFT) build --show-bin-path)/sluice"
+
 # The whole suite under ThreadSanitizer / AddressSanitizer, each in its own build folder (the CLI the
 # tests spawn is built the same way). See docs/reliability.md, "Sanitizers".
 test-tsan: deps
@@ -45,6 +65,11 @@ test-asan: deps
 # Sluice against the peer CLIs on a real corpus, in one run (see docs/performance.md).
 bench: release
 	@python3 scripts/bench.py "$$($(SWIFT) build -c release --show-bin-path)/sluice"
+
+# The file-to-file rows again with the page cache emptied before every run, and Sluice's cold read
+# throughput beside dd's (as root it drops the caches; see docs/performance.md, "Cold cache").
+bench-cold: release
+	@BENCH_CACHE=cold python3 scripts/bench.py "$$($(SWIFT) build -c release --show-bin-path)/sluice"
 
 # In-process stage throughput (ordo-one/benchmark), a separate package under Benchmarks/.
 bench-stages: deps

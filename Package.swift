@@ -26,10 +26,12 @@ let package = Package(
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"]), .brew(["xxhash"])]),
         // prctl(PR_SET_DUMPABLE) for KeyMemory: no library to link.
         .systemLibrary(name: "CLinux"),
+        // Linux page-cache calls (readahead, sync_file_range) that Swift's Glibc module hides.
+        .systemLibrary(name: "CLinuxIO"),
         .target(
             name: "Sluice",
             dependencies: [
-                "CLZ4", "CZstd", "CBrotli", "COpenSSL", "CXXHash", "CLinux",
+                "CLZ4", "CZstd", "CBrotli", "COpenSSL", "CXXHash", "CLinux", "CLinuxIO",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

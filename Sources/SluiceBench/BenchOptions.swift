@@ -29,6 +29,8 @@ public struct BenchOptions: Sendable, Equatable {
     public var minTime: Double?
     /// `--warmup`.
     public var warmup: Int?
+    /// `--cold` (file mode only).
+    public var cold: Bool?
     /// `--format`.
     public var format: BenchFormat?
     /// `--output`.
@@ -64,7 +66,7 @@ public struct BenchOptions: Sendable, Equatable {
             if let value = other[keyPath: path] { merged[keyPath: path] = value }
         }
         take(\.seed); take(\.join); take(\.mode); take(\.codecs); take(\.ciphers); take(\.chunkSizes); take(\.workers)
-        take(\.baselines); take(\.runs); take(\.minTime); take(\.warmup); take(\.format); take(\.output); take(\.plot)
+        take(\.baselines); take(\.runs); take(\.minTime); take(\.warmup); take(\.cold); take(\.format); take(\.output); take(\.plot)
         take(\.recommend); take(\.goal); take(\.minSpeed); take(\.maxSize); take(\.label); take(\.temporaryDirectory)
         take(\.clock)
         return merged
@@ -85,11 +87,15 @@ public struct BenchOptions: Sendable, Equatable {
     }
 
     /// How hard each cell is measured.
+    ///
+    /// - Throws: ``SluiceError/Code/invalidArgument`` for values out of range, and for `--cold` outside
+    ///   file mode (memory mode reads no file).
     public func settings() throws -> BenchSettings {
+        if cold == true, mode != .file { throw SluiceError.invalid("--cold needs --mode file (memory mode reads no file)") }
         let defaults = BenchSettings()
         return try BenchSettings(
             runs: runs ?? defaults.runs, minTime: minTime ?? defaults.minTime, warmup: warmup ?? defaults.warmup,
-            maxRuns: max(defaults.maxRuns, runs ?? 0)
+            maxRuns: max(defaults.maxRuns, runs ?? 0), cold: cold ?? false
         ).validated()
     }
 

@@ -63,10 +63,13 @@ public struct BenchRunner: Sendable {
                         }
                         let bench = FileBench(name: dataset.name, path: path!, bytes: dataset.bytes, directory: directory, settings: settings, executable: executable)
                         for cell in cells {
-                            starting?(cell, dataset.name)
-                            let result = try bench.run(cell)
-                            progress?(result)
-                            results.append(result)
+                            // --cold: the same cell again with the page cache emptied before each pass, beside the warm one.
+                            for cold in settings.cold == true ? [false, true] : [false] {
+                                starting?(cell, dataset.name)
+                                let result = try bench.run(cell, cold: cold)
+                                progress?(result)
+                                results.append(result)
+                            }
                         }
                     }
                 }

@@ -9,12 +9,16 @@ public struct BenchSettings: Sendable, Codable, Equatable {
     public var warmup: Int
     /// A safety stop for tiny inputs under a long `minTime`.
     public var maxRuns: Int
+    /// `--cold` (file mode): every cell is measured a second time with its input evicted from the page
+    /// cache before each timed pass (`nil` in reports written before it existed).
+    public var cold: Bool?
 
-    public init(runs: Int = 5, minTime: Double = 1, warmup: Int = 1, maxRuns: Int = 1000) {
+    public init(runs: Int = 5, minTime: Double = 1, warmup: Int = 1, maxRuns: Int = 1000, cold: Bool = false) {
         self.runs = runs
         self.minTime = minTime
         self.warmup = warmup
         self.maxRuns = maxRuns
+        self.cold = cold ? true : nil
     }
 
     /// - Throws: ``SluiceError/Code/invalidArgument`` for values out of range.

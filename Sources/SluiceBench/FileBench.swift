@@ -9,7 +9,10 @@ import Sluice
 /// dominate small inputs).
 ///
 /// The page cache is warm after the warm-up pass, as it is for lzbench and hyperfine: the numbers are
-/// CPU and memory-bandwidth bound, not disk bound.
+/// CPU and memory-bandwidth bound, not disk bound. With `--cold`, each cell is measured again with the
+/// file each pass reads (the input for a pack, the `.slc` for an unpack) written back and evicted from
+/// the page cache first (`fsync` + `posix_fadvise(DONTNEED)`, untimed): the numbers of a backup of data
+/// that is not in memory, reported as a second row named "… cold".
 struct FileBench {
     let name: String
     /// The file packed.
@@ -23,10 +26,10 @@ struct FileBench {
     /// earlier cells and reused).
     let executable: String?
 
-    /// Measures one pipeline cell.
+    /// Measures one pipeline cell, with a warm page cache or (`cold`) with an empty one.
     ///
     /// - Throws: ``SluiceError/Code/corrupt`` when an unpacked file is not the input.
-    func run(_ cell: BenchCell) throws -> BenchResult {
+    func run(_ cell: BenchCell, cold: Bool = false) throws -> BenchResult {
         guard case .pipeline(let codec, let cipher) = cell.subject else {
             throw SluiceError.invalid("\(cell.subject) cannot run in --mode file")
         }
@@ -62,7 +65,7 @@ struct FileBench {
         }
 
         var peak: Int?
-        if executable == nil {
+        if executable == nil, !cold {
             let probe = PeakMemoryProbe()
             try pack()
             try unpack()
@@ -80,17 +83,19 @@ struct FileBench {
             samples.count < settings.runs || samples.reduce(0, { $0 + $1.wall }) < settings.minTime
         }
         while packs.count < settings.maxRuns, needsMore(packs) || needsMore(unpacks) {
+            if cold { try PageCache.evict(FilePath(path)) }
             packs.append(try BenchClock.measure { try pack() })
+            if cold { try PageCache.evict(packed) }
             unpacks.append(try BenchClock.measure { try unpack() })
             try verify()
         }
-        if let executable {
+        if let executable, !cold {
             peak = try peakInChildProcess(executable, cell: cell, codec: codec, cipher: cipher, key: keyBytes, packed: packed, restored: restored)
             try verify()
         }
         let packedBytes = Int(report?.packedBytes ?? 0)
         return BenchResult(
-            mode: .file, kind: .pipeline, name: cell.subject.description, codec: codec.codec.rawValue,
+            mode: .file, kind: .pipeline, name: cell.subject.description + (cold ? " cold" : ""), codec: codec.codec.rawValue,
             level: codec.level, cipher: cipher.rawValue, dataset: name, inputBytes: bytes.count,
             chunkSize: cell.chunkSize.bytes, workers: cell.workers, chunks: Int(report?.chunks ?? 0),
             outputBytes: packedBytes, ratio: packedBytes > 0 ? Double(bytes.count) / Double(packedBytes) : 0,

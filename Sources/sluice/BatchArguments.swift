@@ -58,9 +58,13 @@ struct BatchArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds between progress records (JSON) or redraws of the progress bar.", valueName: "SECONDS"))
     var progressInterval: Double?
 
+    @OptionGroup(title: "Scale-out")
+    var scale: ShardArguments
+
     func validate() throws {
         if skipCompressed, storeCompressed { throw ValidationError("give --skip-compressed or --store-compressed, not both") }
         if let progressInterval, !(progressInterval > 0) { throw ValidationError("--progress-interval must be positive") }
+        if dryRun, scale.manifest != nil { throw ValidationError("--dry-run writes no manifest: leave out --manifest") }
     }
 
     /// Fills in everything these arguments decide.
@@ -84,7 +88,7 @@ struct IOArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Blocking reads/writes at once (default by --storage: hdd 2, ssd 8, nvme 16).", valueName: "N"))
     var ioTokens: Int?
 
-    @Option(help: "Storage kind for the default --io-tokens: hdd, ssd, nvme, auto (from /sys/block/*/queue/rotational).")
+    @Option(help: "Storage kind for the default --io-tokens and the read strategy (hdd: one sequential stream): hdd, ssd, nvme, auto (from /sys/block/*/queue and the page cache).")
     var storage: String = "auto"
 
     func validate() throws {
@@ -96,6 +100,9 @@ struct IOArguments: ParsableArguments {
         options.ioTokens = ioTokens
         options.storage = StorageKind(rawValue: storage)
     }
+
+    /// `--storage` when it names a kind (not `auto`): it then decides the read strategy too.
+    var storageOverride: StorageKind? { StorageKind(rawValue: storage) }
 
     /// The process's I/O pool for a single-file run whose output (or, for stdout, input) is at `path`.
     func pool(for path: FilePath) -> IOPool {

@@ -14,6 +14,7 @@ enum BatchCommand {
         var options = options
         arguments.apply(to: &options)
         io.apply(to: &options)
+        try arguments.scale.apply(to: &options, input: input, output: output)
         options.output = output.map { FilePath($0) }
         options.reportEachFile = reporting.verbose
         let progress = BatchProgress()

@@ -114,6 +114,9 @@ struct BenchRunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Untimed passes before timing (default 1).", valueName: "N"))
     var warmup: Int?
 
+    @Flag(help: "File mode: measure every cell a second time with the page cache emptied before each pass (fsync + posix_fadvise DONTNEED), beside the warm row.")
+    var cold = false
+
     @Option(help: ArgumentHelp("A suite file (YAML): data to prepare, matrix, output, cleanup. Options given here override it.", valueName: "FILE"))
     var config: String?
 
@@ -145,6 +148,7 @@ struct BenchRunCommand: ParsableCommand {
             options.runs = runs
             options.minTime = minTime
             options.warmup = warmup
+            if cold { options.cold = true }
             options.label = label
             options.temporaryDirectory = tempDir
             outputOptions.apply(to: &options)

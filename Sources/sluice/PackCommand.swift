@@ -79,7 +79,7 @@ struct PackCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Record name, size, mode and mtime in the header.")
     var keepMetadata = true
 
-    @Flag(help: "Print the plan (chunk size, workers, window) and why, on stderr.")
+    @Flag(help: "Print the plan (chunk size, workers, window, how the input is read) and why, on stderr.")
     var explain = false
 
     @OptionGroup
@@ -157,6 +157,7 @@ struct PackCommand: ParsableCommand {
             }
 
             if isDirectory(input) { return try runBatch(options: options) }  // batch: BatchCommand.swift
+            try batch.scale.requireDirectory(input)
 
             if source == nil, Terminal.standardInputIsTerminal {
                 throw SluiceError(.invalidArgument, "standard input is a terminal: name a FILE to pack, or pipe data in")
@@ -178,6 +179,7 @@ struct PackCommand: ParsableCommand {
             let report = try Pipeline.packFile(
                 source, to: target, options: options, keepMetadata: keepMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource), io: ioArguments.pool(for: target.directory(else: source)),
+                storage: ioArguments.storageOverride,
                 planned: { plan in
                     if explain { Terminal.printError((reasons + plan.reasons).joined(separator: "\n")) }
                 },

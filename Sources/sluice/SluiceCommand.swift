@@ -30,7 +30,10 @@ struct SluiceCommand: ParsableCommand {
             See docs/cli.md for every option and docs/format.md for the file format.
             """,
         version: "0.1.0",
-        subcommands: [PackCommand.self, UnpackCommand.self, InspectCommand.self, VerifyCommand.self, KeygenCommand.self, BenchCommand.self]
+        subcommands: [
+            PackCommand.self, UnpackCommand.self, InspectCommand.self, VerifyCommand.self, KeygenCommand.self, BenchCommand.self,
+            ManifestCommand.self,
+        ]
     )
 
     static func main() {

@@ -60,6 +60,9 @@ struct UnpackCommand: ParsableCommand {
         valueName: "OFFSET:LENGTH"))
     var range: String?
 
+    @Flag(help: "Print how the input is read (parallel or sequential, read-ahead) and why, on stderr.")
+    var explain = false
+
     @OptionGroup
     var reporting: OutputOptions
 
@@ -85,6 +88,7 @@ struct UnpackCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if isDirectory(input) { return try runBatch() }  // batch: BatchCommand.swift
+            try batch.scale.requireDirectory(input)
             let workerCount = try parseWorkers(workers)
             let source: FilePath? = input == "-" ? nil : FilePath(input)
             let target: OutputTarget
@@ -108,12 +112,13 @@ struct UnpackCommand: ParsableCommand {
                 source, to: target, key: { _ in try keys.secretToOpen() }, workers: workerCount, memoryLimit: memoryLimit,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try keys.policy(allowUnencrypted: allowUnencrypted)), restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits), range: byteRange,
-                io: ioArguments.pool(for: target.directory(else: source)),
+                io: ioArguments.pool(for: target.directory(else: source)), storage: ioArguments.storageOverride,
                 opened: { header in
                     if derivedName, case .file(let path, _) = target { try checkRecordedName(header, output: path) }
                     bar = runReporting.bar(total: byteRange.map { $0.upperBound - $0.lowerBound } ?? header.metadata?.size,
                                            quiet: reporting.quiet)
                 },
+                explain: { if explain { Terminal.printError($0) } },
                 progress: { bar?.update($0) })
             bar?.finish()
             runReporting.print(report.statistics)
@@ -191,7 +196,8 @@ struct VerifyCommand: ParsableCommand {
             let report = try Pipeline.verifyFile(
                 source, key: { _ in try keys.secretToOpen() },
                 workers: try parseWorkers(workers), limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try keys.policy(allowUnencrypted: allowUnencrypted)),
-                io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)))
+                io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)),
+                storage: ioArguments.storageOverride)
             if !quiet {
                 let digest = report.info.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
                 print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.info.codec), cipher \(report.info.cipher.rawValue)\(digest))")

@@ -131,10 +131,13 @@ enum BatchTesting {
     }
 
     /// Runs the CLI; returns exit status, stdout and stderr.
-    static func cli(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func cli(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

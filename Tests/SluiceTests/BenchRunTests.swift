@@ -63,6 +63,24 @@ import Testing
         }
     }
 
+    /// `--cold`: every file-mode cell is measured again with its input evicted from the page cache before
+    /// each pass, reported as a second row beside the warm one; memory mode refuses it.
+    @Test func coldFileModeReportsEachCellBesideWarm() throws {
+        let matrix = BenchMatrix(mode: .file, codecs: try BenchMatrix.codecs(["zstd:1"]), ciphers: [.none],
+                                 chunkSizes: [.kibibytes(64)], workers: [2])
+        var settings = Self.quick
+        settings.cold = true
+        let run = try BenchRunner(matrix: matrix, settings: settings).run([.generated(GeneratedData(kind: .text, size: .kibibytes(300), seed: 2))])
+        #expect(run.results.map(\.name) == ["zstd-1", "zstd-1 cold"])
+        #expect(run.results.allSatisfy { $0.verified && $0.chunks == 5 && $0.decompress != nil })
+        #expect(run.results[0].ratio == run.results[1].ratio)
+        var options = BenchOptions()
+        options.cold = true
+        #expect(throws: SluiceError.self) { try options.settings() }
+        options.mode = .file
+        #expect(try options.settings().cold == true)
+    }
+
     @Test func directoriesAreMeasuredFileByFileOrJoined() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-dir-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("sub"), withIntermediateDirectories: true)

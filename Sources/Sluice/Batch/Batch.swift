@@ -67,7 +67,12 @@ public enum Batch {
             planning.memoryLimit = nil
             smallChunk = try planning.plan(inputSize: BatchOptions.smallFileLimit).chunkSize
         }
-        let reporter = BatchReporter(progress: progress, reportEachFile: options.reportEachFile, failFast: options.failFast, send: events)
+        let manifest = try options.manifest.flatMap { path in
+            options.dryRun ? nil : try ManifestWriter(
+                destination: path, layout: layout, selection: options.selection ?? ShardSelection(shard: nil, retry: nil))
+        }
+        let reporter = BatchReporter(
+            progress: progress, reportEachFile: options.reportEachFile, failFast: options.failFast, manifest: manifest, send: events)
         let io = IOPool(tokens: tokens, name: "sluice-io")
         let run = BatchRun(
             options: options, layout: layout, reporter: reporter, workers: WorkerPool.shared(workers: workerCount), io: io,
@@ -85,7 +90,7 @@ public enum Batch {
                     if relative.isEmpty { return freshRoot }
                     return try FileSystem.makeDirectory(layout.directory(relative))
                 },
-                now: Int64(time(nil))),
+                now: Int64(time(nil)), selection: options.selection),
             reporter: reporter)
         walker.start(readers: max(1, min(4, tokens))) {
             files.close()
@@ -135,6 +140,7 @@ public enum Batch {
             try FileSystem.synchronizeFileSystem(containing: outputRoot)
             syncTime = ContinuousClock.now - syncStart
             try run.remover?.runRound(run)
+            try manifest?.finish(complete: !reporter.shouldStop)
         }
         let totals = progress.snapshot
         return BatchReport(

@@ -22,6 +22,8 @@ public enum SkipReason: String, CaseIterable, Sendable {
     case compressed = "compressed type"
     /// `--skip-compressed`: a trial compression did not shrink it.
     case doesNotShrink = "does not shrink"
+    /// `--shard I/N`: the file belongs to another shard (or, with `--retry-failed`, is not to be retried).
+    case otherShard = "other shard"
 }
 
 /// What a batch reports while it runs, from any of its threads.

@@ -67,6 +67,11 @@ public struct BatchOptions: Sendable {
     /// event for filtered files too.
     public var reportEachFile = false
 
+    /// `--shard I/N` and `--retry-failed`: the files this run takes; `nil`: every file.
+    public var selection: ShardSelection?
+    /// `--manifest FILE`: record every file's outcome there (JSON lines, written atomically at the end).
+    public var manifest: FilePath?
+
     /// A test seam: called on an I/O thread just before each small input file is opened.
     var beforeOpening: (@Sendable (FilePath) -> Void)?
 

@@ -10,9 +10,15 @@ final class BatchReporter: Sendable {
     private let reportEachFile: Bool
     private let failFast: Bool
     private let stopFlag = Atomic<Bool>(false)
+    /// `--manifest`: where every file's outcome is also recorded.
+    let manifest: ManifestWriter?
 
-    init(progress: BatchProgress, reportEachFile: Bool, failFast: Bool, send: @escaping @Sendable (BatchEvent) -> Void) {
+    init(
+        progress: BatchProgress, reportEachFile: Bool, failFast: Bool, manifest: ManifestWriter? = nil,
+        send: @escaping @Sendable (BatchEvent) -> Void
+    ) {
         self.progress = progress
+        self.manifest = manifest
         self.reportEachFile = reportEachFile
         self.failFast = failFast
         self.send = send
@@ -23,12 +29,15 @@ final class BatchReporter: Sendable {
 
     func skip(_ path: FilePath, _ reason: SkipReason) {
         progress.skipped(reason)
-        if reason != .filtered || reportEachFile { send(.skipped(path, reason)) }
+        let quiet = reason == .filtered || reason == .otherShard
+        if !quiet || reportEachFile { send(.skipped(path, reason)) }
+        if !quiet { manifest?.record(path, reason == .upToDate ? .upToDate : .skipped, message: reason == .upToDate ? nil : reason.rawValue) }
     }
 
     func fail(_ path: FilePath, _ error: SluiceError) {
         progress.failedFile()
         if failFast { stopFlag.store(true, ordering: .relaxed) }
+        manifest?.record(path, .failed, message: error.description)
         send(.failed(path, error))
     }
 
@@ -40,6 +49,7 @@ final class BatchReporter: Sendable {
 
     func succeed(_ source: FilePath, output: FilePath, bytesIn: Int, bytesOut: Int) {
         progress.succeeded(bytesIn: bytesIn, bytesOut: bytesOut)
+        manifest?.record(source, .ok, output: output)
         if reportEachFile { send(.processed(source: source, output: output, bytesIn: bytesIn, bytesOut: bytesOut)) }
     }
 

@@ -90,6 +90,8 @@ final class DirectoryWalker: Sendable {
         var prepare: @Sendable (FilePath) throws -> Bool
         /// The run's start, for the age filters.
         var now: Int64
+        /// `--shard` / `--retry-failed`: files outside it are passed over (``SkipReason/otherShard``).
+        var selection: ShardSelection?
     }
 
     init(root: FilePath, into files: BoundedQueue<WalkEntry>, settings: Settings, reporter: BatchReporter) {
@@ -285,6 +287,9 @@ final class DirectoryWalker: Sendable {
     /// Applies the name rules and the filters to a regular file, and queues it.
     private func offer(_ relative: FilePath, name: FilePath.Component, status: FileSystem.Status, fresh: Bool = false) {
         if Self.isTemporaryOutput(name) { return }
+        if let selection = settings.selection, !selection.selects(relative, packing: settings.packing) {
+            return reporter.skip(path(of: relative), .otherShard)
+        }
         let isPacked = name.extension == "slc"
         var storeOnly = false
         if settings.packing {

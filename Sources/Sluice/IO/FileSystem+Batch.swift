@@ -67,6 +67,16 @@ extension FileSystem {
 }
 
 extension FilePath {
+    /// The path's bytes, as the file system sees them (without the terminating NUL).
+    var bytes: [UInt8] {
+        withPlatformString { UnsafeRawBufferPointer(start: $0, count: strlen($0)).map { $0 } }
+    }
+
+    /// The path made of exactly these bytes (which must not contain NUL).
+    init(bytes: [UInt8]) {
+        self = (bytes.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { FilePath(platformString: $0.baseAddress!) }
+    }
+
     /// This path with `suffix` added to its last component's bytes (`a/b` + `.slc` → `a/b.slc`),
     /// keeping names that are not valid UTF-8 intact.
     func appendingToName(_ suffix: String) -> FilePath {

@@ -31,26 +31,16 @@ public enum StorageKind: String, CaseIterable, Sendable {
     /// `nil` when it cannot be told: not Linux, a file system without a block device (tmpfs, overlay,
     /// NFS), or a device without a queue.
     static func detect(for path: FilePath) -> StorageKind? {
-        #if os(Linux)
-        guard let status = try? FileSystem.status(ofPath: path) else { return nil }
-        // glibc's major()/minor() are macros Swift cannot import; this is their definition.
-        let device = status.device
-        let major = ((device >> 8) & 0xFFF) | ((device >> 32) & ~UInt64(0xFFF))
-        let minor = (device & 0xFF) | ((device >> 12) & ~UInt64(0xFF))
-        let node = "/sys/dev/block/\(major):\(minor)"
-        for queue in ["\(node)/queue", "\(node)/../queue"] {
-            guard let text = try? String(contentsOfFile: "\(queue)/rotational", encoding: .utf8) else { continue }
-            let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: node)) ?? node
-            if resolved.contains("/nvme") { return .nvme }
-            // virtio and Xen disks (vda, xvda) say "rotational" because the guest cannot know; they sit
-            // on whatever the host has, nearly always flash or a network volume that likes concurrency.
-            if resolved.contains("/block/vd") || resolved.contains("/block/xvd") { return .ssd }
-            return text.trimmingWhitespace() == "1" ? .hdd : .ssd
-        }
-        return nil
-        #else
-        return nil
-        #endif
+        DeviceQueue.of(path).map(kind(of:))
+    }
+
+    /// The kind of a device queue: NVMe by name; virtio and Xen disks (vda, xvda) say "rotational"
+    /// because the guest cannot know, and sit on whatever the host has, nearly always flash or a network
+    /// volume that likes concurrency, so they count as SSDs.
+    static func kind(of queue: DeviceQueue) -> StorageKind {
+        if queue.isNVMe { return .nvme }
+        if queue.isVirtual { return .ssd }
+        return queue.rotational ? .hdd : .ssd
     }
 }
 

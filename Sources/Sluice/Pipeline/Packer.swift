@@ -15,26 +15,28 @@ public enum Pipeline {
     ///     offsets by its threads, and with `positional` the frames are written by them, several at
     ///     once; `nil`: the process-wide ``IOPool/standard``.
     ///   - positional: `output` is a new regular file (not a pipe or device): frames are written at
-    ///     their offsets (`pwrite`), which the writer assigns in order as it builds the index.
+    ///     their offsets (`pwrite`), which the writer assigns in order as it builds the index, and their
+    ///     write-back is started behind them (``WriteBack``).
+    ///   - reads: how a regular input is read with `io` (``ReadChoice``); `nil`: in parallel, no hints.
     ///   - progress: called on this thread with the plaintext bytes done after each chunk is written.
     /// - Throws: ``SluiceError`` for bad options and I/O failures; `output` then holds a partial stream,
     ///   which callers writing to a file discard (``AtomicOutputFile``).
     public static func pack(
         from input: FileDescriptor, inputSize: Int?, to output: FileDescriptor,
         options: PackOptions, metadata: FileMetadata?, plan: Plan, pool: WorkerPool,
-        io: IOPool? = nil, positional: Bool = false, progress: (UInt64) -> Void = { _ in }
+        io: IOPool? = nil, positional: Bool = false, reads: ReadChoice? = nil, progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
         let writer = try options.writer(chunkSize: plan.chunkSize, metadata: metadata)
         return try pack(
             from: input, inputSize: inputSize, to: output, writer: writer, plan: plan, pool: pool, io: io ?? .standard,
-            positional: positional, progress: progress)
+            positional: positional, reads: reads, progress: progress)
     }
 
     /// The engine of ``pack(from:inputSize:to:options:metadata:plan:pool:io:positional:progress:)``, for
     /// any format: `writer` makes the header, each frame (on the workers) and the tail (from its ledger).
     static func pack<Writer: FormatWriter>(
         from input: FileDescriptor, inputSize: Int?, to output: FileDescriptor, writer: Writer, plan: Plan,
-        pool: WorkerPool, io: IOPool, positional: Bool, progress: (UInt64) -> Void
+        pool: WorkerPool, io: IOPool, positional: Bool, reads: ReadChoice? = nil, progress: (UInt64) -> Void
     ) throws -> PackReport {
         let headerBytes = writer.headerBytes
         let run = Run(slots: (0..<plan.window).map { _ in PackSlot() })
@@ -52,7 +54,9 @@ public enum Pipeline {
             // at their offsets, several at once, instead of one reader copying everything.
             let fileSize = UInt64(size)
             let count = max(1, (fileSize + UInt64(chunkSize) - 1) / UInt64(chunkSize))
+            let strategy = reads?.strategy ?? .parallel
             run.startReader(name: "sluice-reader") {
+                let readAhead = ReadAhead(input, end: fileSize, distance: reads?.readAhead ?? 0)
                 var index: UInt64 = 0
                 while index < count, let slot = run.takeFreeSlot() {
                     let chunkIndex = index
@@ -60,7 +64,8 @@ public enum Pipeline {
                     let length = Int(min(UInt64(chunkSize), fileSize - offset))
                     slot.isFinal = chunkIndex == count - 1
                     slot.plain.reserve(chunkSize)
-                    run.readBehind(slot, on: io, { slot in
+                    readAhead.reading(at: offset)
+                    try run.read(slot, strategy, on: io, { slot in
                         let got = try readInput(input, into: slot.plain[0..<length], at: Int64(offset))
                         var probe: UInt8 = 0
                         let grew = chunkIndex == count - 1
@@ -112,6 +117,8 @@ public enum Pipeline {
         var plainBytes: UInt64 = 0
         var rawChunks: UInt64 = 0
         let writeBehind = positional ? io : nil
+        // The header goes first (below), so the frames' write-back counts from its end.
+        let writeBack = writeBehind.flatMap { _ in WriteBack.behind(output, start: UInt64(headerBytes.count), reads: reads) }
         /// The header and the tail: at their offset when frames are written at theirs, else in order.
         func writeUnframed(_ bytes: [UInt8], at offset: UInt64) throws {
             try run.withToken(io) {
@@ -134,8 +141,10 @@ public enum Pipeline {
                 plainBytes += UInt64(plainCount)
                 if slot.isRaw { rawChunks += 1 }
                 if let writeBehind {
+                    let end = offset + UInt64(frame.count)
                     run.writeBehind(slot, on: writeBehind, { slot in
                         try write(slot.frame.contents, to: output, at: Int64(offset))
+                        writeBack?.wrote(offset..<end)
                     }, done: { run.release($0) })
                 } else {
                     let start = StatisticsRecorder.now

@@ -49,16 +49,20 @@ extension Pipeline {
     ///   - planned: called with the plan before any work, for `--explain`.
     ///   - io: the I/O pool whose tokens every read and write holds, and whose threads write the frames
     ///     of a file output; `nil`: the run's own reader and writer threads, without tokens.
+    ///   - storage: `--storage`: the kind of device, which then decides how a regular input is read
+    ///     instead of what the page cache and the device's queue say (``ReadChoice``).
     /// - Throws: ``SluiceError``; no output file is left behind.
     public static func packFile(
         _ input: FilePath?, to target: OutputTarget, options: PackOptions, keepMetadata: Bool = true,
-        policy: OutputPolicy = OutputPolicy(), io: IOPool? = nil, planned: (Plan) -> Void = { _ in },
-        progress: (UInt64) -> Void = { _ in }
+        policy: OutputPolicy = OutputPolicy(), io: IOPool? = nil, storage: StorageKind? = nil,
+        planned: (Plan) -> Void = { _ in }, progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         let size = source.status?.isRegular == true ? source.status!.size : nil
-        let plan = try options.plan(inputSize: size)
+        var plan = try options.plan(inputSize: size)
+        let reads = readChoice(source, io: io, storage: storage, chunkSize: plan.chunkSize)
+        if let reads { plan.reasons.append(reads.reason) }
         planned(plan)
         let metadata: FileMetadata? = keepMetadata
             ? FileMetadata(
@@ -72,7 +76,7 @@ extension Pipeline {
         switch target {
         case .standardOutput:
             let report = try pack(from: source.fd, inputSize: size, to: .standardOutput, options: options,
-                                  metadata: metadata, plan: plan, pool: pool, io: io, progress: progress)
+                                  metadata: metadata, plan: plan, pool: pool, io: io, reads: reads, progress: progress)
             try refuseChangedSource(source, input)
             return report
         case .file(let path, let overwrite):
@@ -80,11 +84,12 @@ extension Pipeline {
             if let device = try openDeviceOutput(path) {
                 defer { _ = try? device.close() }
                 return try pack(from: source.fd, inputSize: size, to: device, options: options,
-                                metadata: metadata, plan: plan, pool: pool, io: io, progress: progress)
+                                metadata: metadata, plan: plan, pool: pool, io: io, reads: reads, progress: progress)
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
             report = try pack(from: source.fd, inputSize: size, to: output.descriptor, options: options,
-                              metadata: metadata, plan: plan, pool: pool, io: io, positional: true, progress: progress)
+                              metadata: metadata, plan: plan, pool: pool, io: io, positional: true, reads: reads,
+                              progress: progress)
             try refuseChangedSource(source, input)
             let mode = source.status?.isRegular == true ? source.status!.mode & 0o666 : 0o644
             if policy.removeSource {
@@ -107,16 +112,19 @@ extension Pipeline {
     /// Unpacks `input` (`nil`: standard input) to `target`, restoring mode and mtime when the header
     /// has them (`restoreMetadata`).
     ///
-    /// - Parameter range: restore only these bytes of the original (a seekable input is needed); the
-    ///   output then gets no recorded mtime.
+    /// - Parameters:
+    ///   - range: restore only these bytes of the original (a seekable input is needed); the output then
+    ///     gets no recorded mtime.
+    ///   - storage: `--storage`, as for ``packFile(_:to:options:keepMetadata:policy:io:storage:planned:progress:)``.
+    ///   - explain: called before any frame is read with how the input will be read and why.
     ///
     /// - Throws: ``SluiceError``; no output file is left behind, and with a file target nothing is
     ///   published unless every frame, the trailer and the digest verified.
     public static func unpackFile(
         _ input: FilePath?, to target: OutputTarget, key: KeyProvider, workers: Int? = nil,
         memoryLimit: ByteCount? = nil, limits: DecodeLimits = DecodeLimits(), restoreMetadata: Bool = true, policy: OutputPolicy = OutputPolicy(),
-        range: Range<UInt64>? = nil, io: IOPool? = nil, opened: (ContainerInfo) throws -> Void = { _ in },
-        progress: (UInt64) -> Void = { _ in }
+        range: Range<UInt64>? = nil, io: IOPool? = nil, storage: StorageKind? = nil, opened: (ContainerInfo) throws -> Void = { _ in },
+        explain: (String) -> Void = { _ in }, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
@@ -124,6 +132,8 @@ extension Pipeline {
         if range != nil, isStream { throw SluiceError.invalid("--range needs a .slc file, not a pipe") }
         let header = try readHeader(from: source.fd, key: key, limits: limits)
         try opened(header.info)
+        let reads = range == nil ? readChoice(source, io: io, storage: storage, chunkSize: header.reader.maxPlainSize) : nil
+        if let reads { explain(reads.reason) }
         let workerCount = workers ?? WorkerPool.availableCores
         let pool = WorkerPool.shared(workers: workerCount)
         func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
@@ -134,8 +144,7 @@ extension Pipeline {
             }
             return try unpack(
                 header, from: source.fd, to: output, workers: workerCount, memoryLimit: memoryLimit, pool: pool, io: io,
-                isStream: isStream,
-                positional: positional, progress: progress)
+                isStream: isStream, positional: positional, reads: reads, progress: progress)
         }
         switch target {
         case .standardOutput:
@@ -161,14 +170,24 @@ extension Pipeline {
     /// Decodes `input` completely and checks everything, writing nothing.
     public static func verifyFile(
         _ input: FilePath?, key: KeyProvider, workers: Int? = nil, memoryLimit: ByteCount? = nil,
-        limits: DecodeLimits = DecodeLimits(), io: IOPool? = nil
+        limits: DecodeLimits = DecodeLimits(), io: IOPool? = nil, storage: StorageKind? = nil
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         let opened = try readHeader(from: source.fd, key: key, limits: limits)
         let workerCount = workers ?? WorkerPool.availableCores
         return try unpack(opened, from: source.fd, to: nil, workers: workerCount, memoryLimit: memoryLimit,
-                          pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true)
+                          pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true,
+                          reads: readChoice(source, io: io, storage: storage, chunkSize: opened.reader.maxPlainSize))
+    }
+
+    /// How a regular input read with `io` (``IOPool/standard`` when `nil`) is read (``ReadChoice``);
+    /// `nil` for a pipe.
+    static func readChoice(_ source: OpenInput, io: IOPool?, storage: StorageKind?, chunkSize: Int) -> ReadChoice? {
+        guard let status = source.status, status.isRegular else { return nil }
+        return ReadChoice.choose(
+            probe: ReadProbe.of(source.fd, size: UInt64(status.size)), storage: storage, chunkSize: chunkSize,
+            tokens: (io ?? .standard).tokens)
     }
 
     struct OpenInput {

@@ -40,22 +40,24 @@ extension Pipeline {
     ///   - output: where the plaintext goes; `nil` to verify only.
     ///   - positional: `output` is a new regular file: each chunk is written at its plaintext offset as
     ///     soon as it is verified (`pwrite`), by a thread of `io`, so
-    ///     page-cache copies run several at once instead of queueing behind one writer. Otherwise
-    ///     chunks are written in order by the calling thread.
+    ///     page-cache copies run several at once instead of queueing behind one writer, and their
+    ///     write-back is started behind them (``WriteBack``). Otherwise chunks are written in order by
+    ///     the calling thread.
     ///   - memoryLimit: the budget for chunk buffers (default ¼ of RAM): the window shrinks to fit it;
     ///     a file whose two chunks do not fit is refused.
     ///   - io: the I/O pool: every read and write holds one of its tokens; `nil`: ``IOPool/standard``.
     ///   - isStream: `input` is a pipe (a failed run then does not wait for a reader blocked on it).
+    ///   - reads: how an indexed input is read with `io` (``ReadChoice``); `nil`: in parallel, no hints.
     /// - Throws: ``SluiceError``; `output` may then hold a prefix of verified chunks, which callers
     ///   writing to a file discard.
     public static func unpack(
         _ opened: OpenedContainer, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
         memoryLimit: ByteCount? = nil, pool: WorkerPool, io: IOPool? = nil, isStream: Bool = false,
-        positional: Bool = false, progress: (UInt64) -> Void = { _ in }
+        positional: Bool = false, reads: ReadChoice? = nil, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         try unpack(
             opened.reader, from: input, to: output, workers: workers, memoryLimit: memoryLimit, pool: pool, io: io ?? .standard,
-            isStream: isStream, positional: positional, progress: progress)
+            isStream: isStream, positional: positional, reads: reads, progress: progress)
     }
 
     /// The engine of ``unpack(_:from:to:workers:memoryLimit:pool:io:isStream:positional:progress:)`` for
@@ -64,7 +66,7 @@ extension Pipeline {
     static func unpack<Reader: FormatReader>(
         _ reader: Reader, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
         memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool, isStream: Bool, positional requested: Bool,
-        progress: (UInt64) -> Void
+        reads: ReadChoice? = nil, progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         let traits = reader.info.format.traits
         let positional = requested && traits.plainSizeKnownBeforeDecoding
@@ -81,11 +83,14 @@ extension Pipeline {
         /// Hands a frame, read and checked, to the CPU pool (or, for frames that do not decode
         /// independently, files it for the writer to decode in order); to a file, its plaintext then goes
         /// to `plainOffset`, written by an I/O thread.
+        let positionalOutput = positional ? output : nil
+        let writeBack = positionalOutput.flatMap { WriteBack.behind($0, reads: reads) }
         @Sendable func submit(_ slot: UnpackSlot, _ chunkIndex: UInt64, plainOffset: UInt64) {
             guard traits.independentFrames else { return run.fileUnprocessed(slot, index: chunkIndex) }
-            let positionalOutput = positional ? output : nil
             @Sendable func writePlaintext(_ slot: UnpackSlot) throws {
-                try write(slot.plaintext, to: positionalOutput!, at: Int64(plainOffset))
+                let plaintext = slot.plaintext
+                try write(plaintext, to: positionalOutput!, at: Int64(plainOffset))
+                writeBack?.wrote(plainOffset..<plainOffset + UInt64(plaintext.count))
             }
             run.process(slot, index: chunkIndex, on: pool, work: { slot, context in
                 try slot.decode(with: reader, index: chunkIndex, context: context)
@@ -97,14 +102,18 @@ extension Pipeline {
             // offsets, several at once; each frame is checked against its index entry, and the verifier
             // below sees the same entries.
             let entries = index.entries
+            let strategy = reads?.strategy ?? .parallel
+            let framesEnd = entries.last.map { $0.offset + UInt64($0.size) } ?? 0
             run.startReader(name: "sluice-reader") {
+                let readAhead = ReadAhead(input, end: framesEnd, distance: reads?.readAhead ?? 0)
                 var chunkIndex: UInt64 = 0
                 var plainOffset: UInt64 = 0
                 while chunkIndex < UInt64(entries.count), let slot = run.takeFreeSlot() {
                     let entry = entries[Int(chunkIndex)]
                     let number = chunkIndex, offset = plainOffset
                     let isLast = Int(number) == entries.count - 1
-                    run.readBehind(slot, on: io, { slot in
+                    readAhead.reading(at: entry.offset)
+                    try run.read(slot, strategy, on: io, { slot in
                         slot.frame.reserve(frameCapacity)
                         guard try readInput(input, into: slot.frame[0..<entry.size], at: Int64(entry.offset)) == entry.size else {
                             throw SluiceError.corrupt("truncated input: frame \(number) is incomplete")
