@@ -168,6 +168,10 @@ struct PackCommand: ParsableCommand {
             } else if keys.isGiven {
                 throw SluiceError(.invalidArgument, "a key was given but --cipher is none")
             }
+            options.context = try keys.keyContext()
+            if options.context != nil, options.cipher == .none {
+                throw SluiceError(.invalidArgument, "--context needs encryption: give --key-file or a passphrase option")
+            }
 
             if isDirectory(input) {  // batch: BatchCommand.swift
                 guard format == .slc else { throw SluiceError(.invalidArgument, "--format \(format.rawValue) packs one file: a directory is packed to .slc files") }

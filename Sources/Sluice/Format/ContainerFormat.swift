@@ -69,6 +69,8 @@ struct WriteRequest {
     /// The secret a cipher needs (``KeySource``); `nil` without a cipher.
     var key: KeySource?
     var kdfCost: ScryptCost
+    /// Bound into the key derivation (``KeyContext``); a format that cannot bind one refuses it.
+    var context: KeyContext?
     var metadata: FileMetadata?
 }
 
@@ -140,6 +142,8 @@ protocol FormatReader: Sendable {
     var headerSize: Int { get }
     /// How the header wraps the file key (empty when the file is not encrypted), for the key policy.
     var keyWrappings: [KeyWrapping] { get }
+    /// Whether the header says the file key is bound to a ``KeyContext``, for the key policy.
+    var boundToContext: Bool { get }
     /// The largest frame this file may hold: nothing bigger is ever allocated on its say-so.
     var maxFrameSize: Int { get }
     /// The largest plaintext one frame may decode to.
@@ -168,6 +172,11 @@ protocol FormatReader: Sendable {
     func verifier() throws -> Verifier
     /// The size of the tail after `frames` frames, read from a stream once the last frame is seen.
     func streamTailSize(frames: Int) -> Int
+}
+
+extension FormatReader {
+    /// A format that cannot bind a ``KeyContext`` never says so (and is refused when one is given).
+    var boundToContext: Bool { false }
 }
 
 /// The ordered writer's check of one file's frames and tail, on the read side.
