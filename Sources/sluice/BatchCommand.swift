@@ -67,9 +67,10 @@ extension UnpackCommand {
         batchOptions.removeSource = removeSource
         batchOptions.keepMetadata = restoreMetadata
         batchOptions.preserveSpecialBits = preserveSpecialBits
+        batchOptions.strictNames = keys.strict
         batchOptions.memoryLimit = memoryLimit
         batchOptions.workers = try parseWorkers(workers)
-        batchOptions.limits = DecodeLimits(maxScryptLogN: maxKdfCost, keys: keys.policy(allowUnencrypted: allowUnencrypted))
+        batchOptions.limits = DecodeLimits(maxScryptLogN: maxKdfCost, keys: try keys.policy(allowUnencrypted: allowUnencrypted))
         let keys = keys
         if keys.isGiven {
             let key = try keys.secret(confirm: false)

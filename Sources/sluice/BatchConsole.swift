@@ -76,6 +76,12 @@ final class BatchConsole: Sendable {
             } else {
                 line("sluice: error: \(Self.display(path)): \(error.description)")
             }
+        case .warning(let path, let message):
+            if format == .json {
+                emit(["type": "warning", "path": path.string, "message": message])
+            } else {
+                line("sluice: warning: \(message)")
+            }
         case .skipped(let path, let reason):
             guard verbose else { return }
             if format == .json {

@@ -21,6 +21,11 @@ struct KeyOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read the passphrase from the first line of file descriptor FD.", valueName: "FD"))
     var passphraseFd: Int32?
 
+    @Option(help: ArgumentHelp(
+        "Bind the file's keys to STRING (its UTF-8 bytes): it then opens only with the same --context. Not stored in the file.",
+        valueName: "STRING"))
+    var context: String?
+
     @Flag(help: "Refuse, instead of warning: a key or passphrase file other users can reach or someone else owns; on unpack, a header name that differs from the output's.")
     var strict = false
 
@@ -35,7 +40,20 @@ struct KeyOptions: ParsableArguments {
 
     /// What a file must be to be opened with these options (docs/security.md): with a key option, an
     /// unencrypted file is refused unless `allowUnencrypted`.
-    func policy(allowUnencrypted: Bool) -> KeyPolicy { KeyPolicy(given: kind, allowUnencrypted: allowUnencrypted) }
+    /// With --context, the file must be bound to that context.
+    func policy(allowUnencrypted: Bool) throws -> KeyPolicy {
+        KeyPolicy(given: kind, allowUnencrypted: allowUnencrypted, context: try keyContext())
+    }
+
+    /// The `--context` given, checked (1 to ``KeyContext/maxLength`` bytes; otherwise exit 64).
+    func keyContext() throws -> KeyContext? {
+        guard let context else { return nil }
+        do {
+            return try KeyContext(context)
+        } catch let error as SluiceError {
+            throw SluiceError(.invalidArgument, "--context: \(error.message)")
+        }
+    }
 
     func validate() throws {
         let given = [keyFile != nil, passphraseFile != nil, passphraseEnv != nil, passphraseFd != nil].filter { $0 }.count

@@ -180,6 +180,14 @@ struct PackCommand: ParsableCommand {
                 }
                 options.workers = count
             }
+            options.context = try keys.keyContext()
+            if options.context != nil, kind == .age {
+                throw SluiceError(.invalidArgument, "--context binds a .slc file's keys: age files cannot record one")
+            }
+            if options.context != nil, options.cipher == .none {
+                throw SluiceError(.invalidArgument, "--context needs encryption: give --key-file or a passphrase option")
+            }
+
             if isDirectory(input) {  // batch: BatchCommand.swift
                 guard kind == .slc else { throw SluiceError(.invalidArgument, "--format \(kind.rawValue) packs one file: a directory is packed to .slc files") }
                 return try runBatch(options: options)

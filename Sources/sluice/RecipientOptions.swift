@@ -48,7 +48,10 @@ struct IdentityOptions: ParsableArguments {
 
     /// What a file must be to be opened (docs/security.md): identities count as a key given, so with
     /// `-i` (as with a key option) an unencrypted file is refused unless `allowUnencrypted`.
-    func policy(falling back: KeyOptions, allowUnencrypted: Bool) -> KeyPolicy {
-        isGiven ? KeyPolicy(given: .identity, allowUnencrypted: allowUnencrypted) : back.policy(allowUnencrypted: allowUnencrypted)
+    /// `--context` applies as with a key option (an age file binds none, so it is then refused).
+    func policy(falling back: KeyOptions, allowUnencrypted: Bool) throws -> KeyPolicy {
+        var policy = try back.policy(allowUnencrypted: allowUnencrypted)
+        if isGiven { policy.given = .identity }
+        return policy
     }
 }

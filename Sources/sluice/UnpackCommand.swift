@@ -115,7 +115,7 @@ struct UnpackCommand: ParsableCommand {
             defer { bar?.finish() }
             let report = try Pipeline.unpackFile(
                 source, to: target, key: try identities.provider(falling: keys), workers: workerCount, memoryLimit: memoryLimit,
-                limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
+                limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
                 restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)), storage: ioArguments.storageOverride,
@@ -146,10 +146,8 @@ extension UnpackCommand {
     /// the authenticated header records is compared with the output name taken from the `.slc` name
     /// (not with one given by -o). A warning, or with --strict a refusal (exit 65) before any output.
     func checkRecordedName(_ header: ContainerInfo, output: FilePath) throws {
-        guard let recorded = header.metadata?.name, !recorded.isEmpty, let name = output.lastComponent?.string,
-              recorded != name else { return }
-        let message = "\(input) records the name '\(recorded)', not '\(name)': it may have been renamed"
-        if keys.strict { throw SluiceError(.corrupt, "\(message); refusing it (--strict)") }
+        guard let message = RecordedName.mismatch(header.metadata, input: input, output: output) else { return }
+        if keys.strict { throw RecordedName.refusal(message) }
         Terminal.warning("\(message) (-o names the output explicitly)")
     }
 }
@@ -206,7 +204,7 @@ struct VerifyCommand: ParsableCommand {
             let source = input == "-" ? nil : FilePath(input)
             let report = try Pipeline.verifyFile(
                 source, key: try identities.provider(falling: keys), workers: try parseWorkers(workers),
-                limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
+                limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)),
                 storage: ioArguments.storageOverride)
             if !quiet {

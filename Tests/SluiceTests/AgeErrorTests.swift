@@ -36,6 +36,8 @@ import Testing
                                64, "names a .zstd file, but -r/-R and --armor write age files")
             Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "zstd", "--key-file", "k.key", "data"], in: directory),
                                64, "has no encryption")
+            Self.expectRefusal(try SluiceProcess.run(["pack", "-r", recipient, "--context", "c", "data"], in: directory),
+                               64, "age files cannot record one")
             let unknown = try SluiceProcess.run(["pack", "--format", "brotli", "data"], in: directory)
             #expect(unknown.status == 64 && unknown.stderr.contains("'slc', 'zstd', 'lz4' or 'age'"), "\(unknown)")
             Self.expectRefusal(try SluiceProcess.run(["pack", "-r", "age1pq1" + String(repeating: "q", count: 60), "data"], in: directory),

@@ -82,6 +82,9 @@ struct DowngradeCLITests {
             expectRefused(try sluice(["unpack", "--range", "0:100", "--key-file", "k.key", "x.slc", "-o", "r"], in: dir), "\(format) --range")
             expectRefused(try SluiceProcess.run(["unpack", "-c", "--key-file", "k.key", "-"], in: dir, stdin: dir.appending("x.slc"),
                                                 withoutTerminal: true), "\(format) from stdin")
+            let context = try sluice(["unpack", "-c", "--context", "backups", "x.slc"], in: dir)
+            #expect(context.status == 77, "\(format) with --context: \(context)")
+            #expect(context.stdout.isEmpty && context.stderrLines.count == 1, "\(context)")
             for name in ["x", "r"] { #expect(!exists(dir.appending(name)), "\(name) was written") }
             let accepted = try sluice(["unpack", "-c", "--allow-unencrypted", "--key-file", "k.key", "x.slc"], in: dir)
             #expect(accepted.status == 0, "\(accepted)")

@@ -36,6 +36,8 @@ struct TamperSubject: Sendable, CustomTestStringConvertible {
 ///   the key check fails → `.wrongKey` (a flip to an unknown id is `.corrupt`);
 /// - scrypt log₂ N, when the flip stays within the limit: scrypt runs with another cost, the key check
 ///   fails → `.wrongKey` (above the limit it is `.corrupt`);
+/// - flags bit 1 (the keys are bound to a context): the file now asks for a context the reader did not
+///   give → `.wrongKey`, before any key is derived (the header tag would fail too);
 /// - everything else in the header fails a range check or the header tag → `.corrupt`.
 /// `indexed`: the damaged file is read as the CLI reads a seekable file, through the footer and the
 /// index with frames at their offsets (``Harness/io``); otherwise front to back.
@@ -46,7 +48,9 @@ struct TamperSubject: Sendable, CustomTestStringConvertible {
         { offset in
             guard encrypted else { return [.rejected(.corrupt)] }
             if Field.salt.contains(offset) || Field.keyCheck.contains(offset) { return [.rejected(.wrongKey)] }
-            if offset == Field.cipher || offset == Field.scryptLogN { return [.rejected(.corrupt), .rejected(.wrongKey)] }
+            if offset == Field.cipher || offset == Field.scryptLogN || offset == Field.flags {
+                return [.rejected(.corrupt), .rejected(.wrongKey)]
+            }
             return [.rejected(.corrupt)]
         }
     }
@@ -60,6 +64,12 @@ struct TamperSubject: Sendable, CustomTestStringConvertible {
             // The salt and key-check flips really were told apart as a wrong key.
             if layout.isEncrypted {
                 #expect(attempts.filter { Field.keyCheck.contains($0.offset) }.allSatisfy { $0.outcome == .rejected(.wrongKey) })
+                // Only the context bit of the flags is a wrong key; every other flag bit is corruption.
+                var wrongKeyFlagBits: [UInt8] = []
+                for attempt in attempts where attempt.offset == Field.flags {
+                    if attempt.outcome == .rejected(.wrongKey) { wrongKeyFlagBits.append(attempt.mask) }
+                }
+                #expect(wrongKeyFlagBits == [2])
             }
         }
     }

@@ -34,6 +34,8 @@ public enum BatchEvent: Sendable {
     case skipped(FilePath, SkipReason)
     /// A file failed; the others go on (unless `failFast`).
     case failed(FilePath, SluiceError)
+    /// Something about a file the user should know, which did not stop it (one line).
+    case warning(FilePath, String)
     /// Dry run: the file would be written to `output` (`replacing` an existing one).
     case planned(source: FilePath, output: FilePath, replacing: Bool)
 }

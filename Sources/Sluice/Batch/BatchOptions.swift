@@ -41,6 +41,9 @@ public struct BatchOptions: Sendable {
     public var keepMetadata = true
     /// Unpack: keep setuid, setgid and sticky bits of the recorded modes (``RestoredMode``).
     public var preserveSpecialBits = false
+    /// Unpack: fail a file whose header records another name than its output's (``RecordedName``)
+    /// instead of warning (`--strict`); the other files go on.
+    public var strictNames = false
     /// Report what would be done, touching nothing.
     public var dryRun = false
     /// Stop at the first failure instead of going on with the other files.

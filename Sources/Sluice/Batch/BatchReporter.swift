@@ -45,6 +45,8 @@ final class BatchReporter: Sendable {
         fail(path, error as? SluiceError ?? SluiceError(.io, "\(path)", cause: SendableError(error)))
     }
 
+    func warn(_ path: FilePath, _ message: String) { send(.warning(path, message)) }
+
     func succeed(_ source: FilePath, output: FilePath, bytesIn: Int, bytesOut: Int) {
         progress.succeeded(bytesIn: bytesIn, bytesOut: bytesOut)
         manifest?.record(source, .ok, output: output)

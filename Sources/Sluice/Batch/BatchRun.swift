@@ -85,6 +85,15 @@ final class BatchRun: Sendable {
             source: source, output: output, status: status, plainSize: packOptions == nil ? bytesOut : bytesIn, countedOK: true))
     }
 
+    /// Unpack, once the header is authenticated and before the output exists: compares the name
+    /// `metadata` records with `output`'s (``RecordedName``). One warning line, or with
+    /// ``BatchOptions/strictNames`` a failure of this file (exit 65's error; the batch goes on).
+    func checkRecordedName(_ metadata: FileMetadata?, source: FilePath, output: FilePath) throws {
+        guard let message = RecordedName.mismatch(metadata, input: source.string, output: output) else { return }
+        if options.strictNames { throw RecordedName.refusal(message) }
+        reporter.warn(source, message)
+    }
+
     /// A file an earlier run finished: skipped, but with `--remove-source` its source still goes once
     /// the output verifies (the earlier run may have stopped before its removal round).
     func alreadyDone(source: FilePath, output: FilePath, status: FileSystem.Status, plainSize: Int) {

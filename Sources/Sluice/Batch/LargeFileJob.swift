@@ -84,7 +84,8 @@ extension BatchRun {
         let report = try Pipeline.unpackFile(
             source, to: .file(output, overwrite: replacing), key: { [keys] _ in try keys.key() }, workers: workers.workers,
             limits: options.limits, restoreMetadata: options.keepMetadata,
-            policy: OutputPolicy(preserveSpecialBits: options.preserveSpecialBits))
+            policy: OutputPolicy(preserveSpecialBits: options.preserveSpecialBits),
+            opened: { [self] header in try checkRecordedName(header.metadata, source: source, output: output) })
         finished(source: source, output: output, status: entry.status, bytesIn: Int(report.packedBytes), bytesOut: Int(report.plainBytes))
     }
 }

@@ -254,6 +254,7 @@ extension BatchRun {
                 let plainSize = file.slots.isEmpty ? file.plainSize : file.slots.reduce(0) { $0 + $1.plain.count }
                 finished(source: file.source, output: file.output, status: file.status, bytesIn: plainSize, bytesOut: contents.count)
             } else {
+                try checkRecordedName(file.opened?.info.metadata, source: file.source, output: file.output)
                 let metadata = options.keepMetadata ? file.opened?.info.metadata : nil
                 try WholeFileOutput.write(
                     contents, to: file.output,

@@ -7,6 +7,8 @@ public struct KeyRequest: Sendable {
     public var format: ContainerKind
     /// The wrappings the header lists; any one of them opens the file.
     public var wrappings: [KeyWrapping]
+    /// Whether the header says the file key is bound to a ``KeyContext`` (`--context`).
+    public var boundToContext = false
 }
 
 /// One way a file key is wrapped in a header.

@@ -48,6 +48,8 @@ struct KeyBlock: Equatable, Sendable {
     var cost: ScryptCost?
     var salt: [UInt8]
     var keyCheck: [UInt8]
+    /// Whether a ``KeyContext`` is bound into the key derivation (header flags bit 1).
+    var hasContext = false
 
     static let saltSize = 32
     static let keyCheckSize = 16
@@ -76,11 +78,14 @@ final class FileKeys: @unchecked Sendable {
         LibCrypto.cleanse(&keyCheck)
     }
 
-    static func derive(master: [UInt8], salt: [UInt8], cipher: Cipher) throws -> FileKeys {
+    /// HKDF-SHA-256 with info = `"sluice v1 " ‖ label ‖ cipher id`, followed by SHA-256(context) when
+    /// the file is bound to a context (docs/format.md, "Keys"); without one, exactly as version 1 always did.
+    static func derive(master: [UInt8], salt: [UInt8], cipher: Cipher, context: KeyContext? = nil) throws -> FileKeys {
         KeyMemory.holdingKeys()
+        let contextDigest = try context?.digest() ?? []
         func expand(_ label: String, _ count: Int) throws -> [UInt8] {
             try LibCrypto.hkdfSHA256(
-                key: master, salt: salt, info: Array("sluice v1 \(label)".utf8) + [cipher.id], count: count)
+                key: master, salt: salt, info: Array("sluice v1 \(label)".utf8) + [cipher.id] + contextDigest, count: count)
         }
         return FileKeys(
             payloadKey: try expand("payload key", 32),
@@ -88,8 +93,8 @@ final class FileKeys: @unchecked Sendable {
             keyCheck: try expand("key check", KeyBlock.keyCheckSize))
     }
 
-    /// Makes a fresh salt and derives the keys for a new file.
-    static func create(source: KeySource, cipher: Cipher, cost: ScryptCost) throws -> (KeyBlock, FileKeys) {
+    /// Makes a fresh salt and derives the keys for a new file, bound to `context` when one is given.
+    static func create(source: KeySource, cipher: Cipher, cost: ScryptCost, context: KeyContext? = nil) throws -> (KeyBlock, FileKeys) {
         let salt = try LibCrypto.randomBytes(KeyBlock.saltSize)
         let derivation: KeyBlock.Derivation
         switch source {
@@ -102,10 +107,11 @@ final class FileKeys: @unchecked Sendable {
             throw SluiceError.invalid("KDF cost \(cost.logN) is outside \(ScryptCost.packRange)")
         }
         let block = KeyBlock(
-            derivation: derivation, cost: derivation == .scrypt ? cost : nil, salt: salt, keyCheck: [])
+            derivation: derivation, cost: derivation == .scrypt ? cost : nil, salt: salt, keyCheck: [],
+            hasContext: context != nil)
         var master = try masterKey(source, for: block)
         defer { LibCrypto.cleanse(&master) }
-        let keys = try derive(master: master, salt: salt, cipher: cipher)
+        let keys = try derive(master: master, salt: salt, cipher: cipher, context: context)
         var stored = block
         stored.keyCheck = keys.keyCheck
         return (stored, keys)
@@ -113,9 +119,11 @@ final class FileKeys: @unchecked Sendable {
 
     /// Derives the keys of an existing file and checks them against its key-check value.
     ///
-    /// - Throws: ``SluiceError/Code/wrongKey`` when the secret is not this file's, or when the kind of
-    ///   secret does not match (a passphrase for a key-file file, or the reverse).
-    static func open(_ block: KeyBlock, source: KeySource, cipher: Cipher) throws -> FileKeys {
+    /// - Throws: ``SluiceError/Code/wrongKey`` when the secret is not this file's, when the kind of
+    ///   secret does not match (a passphrase for a key-file file, or the reverse), when the file is bound
+    ///   to a context and none is given, or when the context is not the file's (indistinguishable from a
+    ///   wrong secret). A context given for a file without one is refused by ``KeyPolicy/admit(_:boundToContext:)``.
+    static func open(_ block: KeyBlock, source: KeySource, cipher: Cipher, context: KeyContext? = nil) throws -> FileKeys {
         switch (block.derivation, source) {
         case (.scrypt, .keyFile):
             throw SluiceError(.wrongKey, "this file was encrypted with a passphrase, not a key file")
@@ -126,11 +134,17 @@ final class FileKeys: @unchecked Sendable {
         default:
             break
         }
+        if block.hasContext, context == nil {
+            throw SluiceError(.wrongKey, "this file was packed with a context: give the same --context to open it")
+        }
         var master = try masterKey(source, for: block)
         defer { LibCrypto.cleanse(&master) }
-        let keys = try derive(master: master, salt: block.salt, cipher: cipher)
+        let keys = try derive(master: master, salt: block.salt, cipher: cipher, context: block.hasContext ? context : nil)
         guard LibCrypto.constantTimeEqual(keys.keyCheck, block.keyCheck) else {
-            throw SluiceError(.wrongKey, "wrong key or passphrase")
+            throw SluiceError(
+                .wrongKey, block.hasContext
+                    ? "wrong key or passphrase, or wrong --context (this file was packed with a context)"
+                    : "wrong key or passphrase")
         }
         return keys
     }

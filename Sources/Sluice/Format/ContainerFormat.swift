@@ -73,6 +73,8 @@ struct WriteRequest {
     /// The secret a cipher needs (``KeySource``); `nil` without a cipher.
     var key: KeySource?
     var kdfCost: ScryptCost
+    /// Bound into the key derivation (``KeyContext``); a format that cannot bind one refuses it.
+    var context: KeyContext?
     var metadata: FileMetadata?
 }
 
@@ -147,6 +149,8 @@ protocol FormatReader: Sendable {
     var headerSize: Int { get }
     /// How the header wraps the file key (empty when the file is not encrypted), for the key policy.
     var keyWrappings: [KeyWrapping] { get }
+    /// Whether the header says the file key is bound to a ``KeyContext``, for the key policy.
+    var boundToContext: Bool { get }
     /// The largest frame this file may hold: nothing bigger is ever allocated on its say-so.
     var maxFrameSize: Int { get }
     /// The largest plaintext one frame may decode to.
@@ -185,6 +189,9 @@ extension FormatReader {
     func frameEndedByInput(size: Int, isLast: Bool, index: UInt64, offset: UInt64) throws -> FrameEntry {
         throw SluiceError(.library, "\(info.format) frames are not delimited by the end of the input")
     }
+
+    /// A format that cannot bind a ``KeyContext`` never says so (and is refused when one is given).
+    var boundToContext: Bool { false }
 }
 
 /// The ordered writer's check of one file's frames and tail, on the read side.

@@ -77,11 +77,11 @@ extension ContainerKind {
         let reader = try kind.format.reader(
             from: input,
             keys: { request in
-                try policy.admit(request.wrappings)
+                try policy.admit(request.wrappings, boundToContext: request.boundToContext)
                 return try keys(request)
             },
             limits: limits, requireKey: requireKey)
-        try policy.admit(reader.keyWrappings)
+        try policy.admit(reader.keyWrappings, boundToContext: reader.boundToContext)
         return reader
     }
 }

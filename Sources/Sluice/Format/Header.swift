@@ -80,11 +80,12 @@ struct Header: Equatable, Sendable {
     /// The KDF recorded in the header, for `inspect`.
     var keyDerivation: String? {
         guard let keyBlock else { return nil }
+        let context = keyBlock.hasContext ? ", bound to a context" : ""
         switch keyBlock.derivation {
-        case .keyFile: return "key file"
+        case .keyFile: return "key file" + context
         case .scrypt:
             let cost = keyBlock.cost ?? .default
-            return "scrypt (log2 N = \(cost.logN), r = \(cost.r), p = \(cost.p), \(cost.memory))"
+            return "scrypt (log2 N = \(cost.logN), r = \(cost.r), p = \(cost.p), \(cost.memory))" + context
         }
     }
 
@@ -100,7 +101,7 @@ struct Header: Equatable, Sendable {
         out.append(cipher.id)
         out.append(checksum.id)
         out.append(UInt32(chunkSize))
-        out.append(UInt8(metadata == nil ? 0 : 1))
+        out.append(UInt8(metadata == nil ? 0 : 1) | (keyBlock?.hasContext == true ? 2 : 0))
         if cipher != .none {
             guard let keyBlock else { throw SluiceError(.library, "an encrypted header needs a key block") }
             out.append(keyBlock.derivation.rawValue)
@@ -176,7 +177,9 @@ struct Header: Equatable, Sendable {
         }
         let chunkSize = Int(try reader.read(UInt32.self))
         let flags: UInt8 = try reader.read()
-        guard flags & ~1 == 0 else { throw SluiceError.corrupt("unknown header flags") }
+        guard flags & ~3 == 0 else { throw SluiceError.corrupt("unknown header flags") }
+        // Bit 1: a context is bound into the key derivation, which only an encrypted file has.
+        guard flags & 2 == 0 || cipher != .none else { throw SluiceError.corrupt("context flag set without a cipher") }
         guard chunkSizes.contains(chunkSize) else { throw SluiceError.corrupt("chunk size \(chunkSize) out of range") }
         guard checksum != .none || cipher != .none else {
             throw SluiceError.corrupt("a file without a cipher must carry checksums")
@@ -217,7 +220,7 @@ struct Header: Equatable, Sendable {
             }
             keyBlock = KeyBlock(
                 derivation: derivation, cost: cost, salt: try reader.read(count: KeyBlock.saltSize),
-                keyCheck: try reader.read(count: KeyBlock.keyCheckSize))
+                keyCheck: try reader.read(count: KeyBlock.keyCheckSize), hasContext: flags & 2 != 0)
         }
 
         var metadata: FileMetadata?

@@ -8,6 +8,7 @@ struct SlcReader: FormatReader {
 
     var info: ContainerInfo { header.info }
     var keyWrappings: [KeyWrapping] { header.keyBlock.map { [$0.wrapping] } ?? [] }
+    var boundToContext: Bool { header.keyBlock?.hasContext == true }
     var maxFrameSize: Int { header.frameHeaderSize + header.maxStoredSize }
     var maxPlainSize: Int { header.chunkSize }
     var framePrefixSize: Int { header.frameHeaderSize }

@@ -6,16 +6,19 @@ struct SlcWriter: FormatWriter {
     let headerBytes: [UInt8]
 
     /// - Throws: ``SluiceError/Code/invalidArgument`` for a checksum of `none` without a cipher (nothing
-    ///   would detect corruption) and for a cipher without a key.
+    ///   would detect corruption), for a cipher without a key and for a context without a cipher.
     init(_ request: WriteRequest) throws {
         guard request.cipher != .none || request.checksum != .none else {
             throw SluiceError.invalid("--checksum none needs a cipher: without one nothing would detect corruption")
+        }
+        guard request.context == nil || request.cipher != .none else {
+            throw SluiceError.invalid("--context needs encryption (a key file or a passphrase): only the keys are bound to it")
         }
         var keyBlock: KeyBlock?
         var keys: FileKeys?
         if request.cipher != .none {
             guard let source = request.key else { throw SluiceError.invalid("encryption needs a passphrase or a key file") }
-            (keyBlock, keys) = try FileKeys.create(source: source, cipher: request.cipher, cost: request.kdfCost)
+            (keyBlock, keys) = try FileKeys.create(source: source, cipher: request.cipher, cost: request.kdfCost, context: request.context)
         }
         header = Header(
             codec: request.codec, cipher: request.cipher, checksum: request.checksum, chunkSize: request.chunkSize,

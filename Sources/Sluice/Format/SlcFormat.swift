@@ -20,11 +20,11 @@ enum SlcFormat: ContainerFormat {
         let header = try Header.decode(bytes, limits: limits)
         var fileKeys: FileKeys?
         if let block = header.keyBlock, requireKey {
-            let request = KeyRequest(format: .slc, wrappings: [block.wrapping])
+            let request = KeyRequest(format: .slc, wrappings: [block.wrapping], boundToContext: block.hasContext)
             guard let source = try keys(request) else {
                 throw SluiceError.invalid("this file is encrypted (\(header.cipher.rawValue)): give --key-file or a passphrase")
             }
-            fileKeys = try FileKeys.open(block, source: source, cipher: header.cipher)
+            fileKeys = try FileKeys.open(block, source: source, cipher: header.cipher, context: limits.keys.context)
             try header.authenticate(bytes, keys: fileKeys!)
         }
         return SlcReader(header: header, headerSize: bytes.count, keys: fileKeys)

@@ -12,6 +12,8 @@ public struct PackOptions: Sendable {
     public var key: KeySource?
     /// The scrypt cost when `key` is a passphrase.
     public var kdfCost: ScryptCost = .default
+    /// Bound into the key derivation (`--context`); needs a cipher. A reader must give the same one.
+    public var context: KeyContext?
     /// `nil`: chosen by ``Plan``.
     public var chunkSize: Int?
     /// `nil`: one per core.
@@ -29,11 +31,11 @@ public struct PackOptions: Sendable {
     /// there is a cipher.
     ///
     /// - Throws: ``SluiceError/Code/invalidArgument`` for `--checksum none` without a cipher (nothing
-    ///   would detect corruption) and for a cipher without a key.
+    ///   would detect corruption), for a cipher without a key and for a context without a cipher.
     func writer(codec: CodecSettings? = nil, chunkSize: Int, metadata: FileMetadata?) throws -> any FormatWriter {
         try format.format.writer(for: WriteRequest(
             codec: codec ?? self.codec, cipher: cipher, checksum: effectiveChecksum, chunkSize: chunkSize, key: key,
-            kdfCost: kdfCost, metadata: metadata))
+            kdfCost: kdfCost, context: context, metadata: metadata))
     }
 
     /// Makes a plan for an input of `inputSize` bytes (`nil` for a pipe).

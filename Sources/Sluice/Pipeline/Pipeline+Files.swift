@@ -153,7 +153,7 @@ extension Pipeline {
         let pool = WorkerPool.shared(workers: workerCount)
         let (format, consumed) = try detectFormat(source)
         if format.isStandard {
-            try limits.keys.admit([])  // a zstd or LZ4 file is never encrypted: refused when a key was given
+            try limits.keys.admit([], boundToContext: false)  // a zstd or LZ4 file is never encrypted: refused when a key or a context was given
             return try unpackStandardFile(
                 format, source, input, consumed: consumed, to: target, workers: workerCount, memoryLimit: memoryLimit,
                 pool: pool, io: io, range: range, policy: policy, progress: progress)
@@ -203,7 +203,7 @@ extension Pipeline {
         let workerCount = workers ?? WorkerPool.availableCores
         let (format, consumed) = try detectFormat(source)
         if format.isStandard {
-            try limits.keys.admit([])  // a zstd or LZ4 file is never encrypted: refused when a key was given
+            try limits.keys.admit([], boundToContext: false)  // a zstd or LZ4 file is never encrypted: refused when a key or a context was given
             return try unpackStandard(
                 format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: nil,
                 workers: workerCount, memoryLimit: memoryLimit, pool: WorkerPool.shared(workers: workerCount),

@@ -20,6 +20,9 @@ struct AgeWriter: FormatWriter {
         guard AgeFormat.traits.allows(request.chunkSize) else {
             throw SluiceError.invalid("an age chunk size must be a multiple of 64 KiB")
         }
+        guard request.context == nil else {
+            throw SluiceError.invalid("age files cannot bind a --context into their keys (a .slc feature)")
+        }
         let lock: AgeFile.Lock
         switch request.key {
         case .recipients(let recipients): lock = .recipients(recipients)
