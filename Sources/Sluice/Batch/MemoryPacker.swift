@@ -1,7 +1,7 @@
 /// Packs a whole file held in memory into a complete image of its format, on one worker: the small-file
 /// half of a batch, where a file is too small to be worth spreading over several workers.
 ///
-/// The image is byte for byte what ``Pipeline/pack(from:inputSize:to:options:metadata:plan:pool:io:positional:progress:)``
+/// The image is byte for byte what ``Pipeline/pack(from:inputSize:to:options:metadata:plan:pool:io:positional:reads:progress:)``
 /// would write for the same chunks (but for the fresh salt of an encrypted file): the same format writer
 /// makes the header, the frames and the tail.
 struct MemoryPacker: Sendable {
