@@ -179,6 +179,16 @@ extension Pipeline {
                 // Frames ended by the input (age): each is read whole plus one byte, which shows whether
                 // the input goes on and then starts the next frame.
                 var carried: UInt8?
+                /// Records a frame the reader found (its entry, the offsets of the next) and hands it to the CPU pool.
+                func file(_ slot: UnpackSlot, _ entry: FrameEntry) {
+                    slot.frame.count = entry.size
+                    slot.entry = entry
+                    entries.append(entry)
+                    offset += UInt64(entry.size)
+                    submit(slot, index, plainOffset: plainOffset)
+                    plainOffset += UInt64(entry.plainSize)
+                    index += 1
+                }
                 while traits.lastFrameEndsAtEndOfInput, let slot = run.takeFreeSlot() {
                     let readStart = StatisticsRecorder.now
                     slot.frame.reserve(frameCapacity + 1)
@@ -189,13 +199,7 @@ extension Pipeline {
                     let isLast = got <= frameCapacity
                     carried = isLast ? nil : slot.frame.bytes[frameCapacity]
                     let entry = try reader.frameEndedByInput(size: min(got, frameCapacity), isLast: isLast, index: index, offset: offset)
-                    slot.frame.count = entry.size
-                    slot.entry = entry
-                    entries.append(entry)
-                    offset += UInt64(entry.size)
-                    submit(slot, index, plainOffset: plainOffset)
-                    plainOffset += UInt64(entry.plainSize)
-                    index += 1
+                    file(slot, entry)
                     if isLast { break }
                 }
                 while !traits.lastFrameEndsAtEndOfInput, let slot = run.takeFreeSlot() {
@@ -211,13 +215,7 @@ extension Pipeline {
                         throw SluiceError.corrupt("truncated input: frame \(index) is incomplete")
                     }
                     run.statistics.busy(.reader, since: readStart)
-                    slot.frame.count = entry.size
-                    slot.entry = entry
-                    entries.append(entry)
-                    offset += UInt64(entry.size)
-                    submit(slot, index, plainOffset: plainOffset)
-                    plainOffset += UInt64(entry.plainSize)
-                    index += 1
+                    file(slot, entry)
                     if isLast { break }
                 }
                 run.finishReading(total: index)
