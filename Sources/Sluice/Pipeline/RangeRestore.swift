@@ -9,7 +9,7 @@ extension Pipeline {
     ///   index or a frame does not check out.
     /// - Parameter sparse: `output` is a new regular file in which zero blocks are left as holes
     ///   (``SparseOutput``); `false` writes every byte in order.
-    public static func unpackRange(
+    static func unpackRange(
         _ opened: OpenedContainer, from input: FileDescriptor, fileSize: UInt64, range: Range<UInt64>,
         to output: FileDescriptor, workers: Int, memoryLimit: ByteCount? = nil, pool: WorkerPool, sparse: Bool = false
     ) throws -> UnpackReport {
