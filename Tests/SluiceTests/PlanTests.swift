@@ -27,11 +27,11 @@ import Testing
         #expect(Outcome { _ = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 2, workers: workers) } == .rejected(.invalidArgument))
     }
 
-    /// Without overrides: one worker per core, the default chunk for pipes and large inputs.
+    /// Without overrides: one worker per core, the largest automatic chunk for pipes and large inputs.
     @Test(arguments: [nil, 1 << 40] as [Int?])
     func defaultsForLargeOrUnknownInputs(inputSize: Int?) throws {
         let plan = try Plan.make(inputSize: inputSize, codec: Self.zstd, cores: 6, memoryLimit: Self.unlimited)
-        #expect(plan.chunkSize == Plan.defaultChunkSize)
+        #expect(plan.chunkSize == Plan.largestAutoChunkSize(Self.zstd))
         #expect(plan.workers == 6)
         #expect(plan.window == 14)
     }
@@ -41,20 +41,20 @@ import Testing
         var previous = 0
         for inputSize in [0, 1, 100_000, 1 << 20, 3 << 20, 5 << 20, 7 << 20, 10 << 20, 15 << 20, 16 << 20, 100 << 20] {
             let chunk = try Plan.make(inputSize: inputSize, codec: Self.zstd, cores: 2, memoryLimit: Self.unlimited).chunkSize
-            #expect(chunk >= Plan.minimumAutoChunkSize && chunk <= Plan.defaultChunkSize, "\(inputSize) B → \(chunk)")
+            #expect(chunk >= Plan.minimumAutoChunkSize && chunk <= Plan.largestAutoChunkSize(Self.zstd), "\(inputSize) B → \(chunk)")
             #expect(chunk & (chunk - 1) == 0, "\(inputSize) B → \(chunk) is not a power of two")
             #expect(chunk >= previous, "\(inputSize) B → \(chunk), smaller than for a smaller input")
             previous = chunk
         }
         #expect(try Plan.make(inputSize: 1 << 20, codec: Self.zstd, cores: 2).chunkSize == Plan.minimumAutoChunkSize)
-        #expect(try Plan.make(inputSize: 1 << 20, codec: Self.zstd, cores: 2).chunkSize < Plan.defaultChunkSize)
+        #expect(try Plan.make(inputSize: 1 << 20, codec: Self.zstd, cores: 2).chunkSize < Plan.largestAutoChunkSize(Self.zstd))
     }
 
     /// The planner promises (in its comment and its `--explain` reason) that a small input gives every
     /// worker two or more chunks; that must hold whenever the minimum chunk size leaves room for it.
     @Test(arguments: [2, 4, 8])
     func smallInputsGiveEveryWorkerTwoChunks(cores: Int) throws {
-        let low = 2 * cores * Plan.minimumAutoChunkSize, high = 2 * cores * Plan.defaultChunkSize
+        let low = 2 * cores * Plan.minimumAutoChunkSize, high = 2 * cores * Plan.largestAutoChunkSize(Self.zstd)
         var failures: [String] = []
         for inputSize in stride(from: low, to: high, by: (high - low) / 97) {
             let plan = try Plan.make(inputSize: inputSize, codec: Self.zstd, cores: cores, memoryLimit: Self.unlimited)
@@ -66,7 +66,7 @@ import Testing
 
     /// A memory limit shrinks the window, then (unless the user fixed it) the worker count, to fit.
     @Test func memoryLimitShrinksWindow() throws {
-        let slot = Plan.slotMemory(chunkSize: Plan.defaultChunkSize, codec: .zstd)
+        let slot = Plan.slotMemory(chunkSize: Plan.largestAutoChunkSize(Self.zstd), codec: .zstd)
         let roomy = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 4, memoryLimit: .bytes(100 * slot))
         #expect(roomy.window == 10)
         #expect(roomy.workers == 4)
@@ -88,7 +88,7 @@ import Testing
 
     /// Below two chunks of memory an automatic plan cannot work and says so.
     @Test func memoryLimitTooSmall() throws {
-        let slot = Plan.slotMemory(chunkSize: Plan.defaultChunkSize, codec: .zstd)
+        let slot = Plan.slotMemory(chunkSize: Plan.largestAutoChunkSize(Self.zstd), codec: .zstd)
         #expect(Outcome { _ = try Plan.make(inputSize: nil, codec: Self.zstd, cores: 2, memoryLimit: .bytes(slot)) } == .rejected(.invalidArgument))
     }
 
@@ -123,9 +123,10 @@ import Testing
         #expect(slow.reasons.contains { $0.contains("is slow") })
     }
 
-    /// store and lz4 (whose output does not depend on the chunk size) top out at 2 MiB chunks, the
-    /// codecs that gain from long chunks at 4 MiB; small inputs still get two chunks per worker.
-    @Test(arguments: [(Codec.store, 2 << 20), (.lz4, 2 << 20), (.lz4hc, 4 << 20), (.zstd, 4 << 20), (.brotli, 4 << 20)])
+    /// store and lz4 (whose output does not depend on the chunk size) top out at 2 MiB chunks, zstd
+    /// at 8 MiB, the other codecs that gain from long chunks at 4 MiB; small inputs still get two
+    /// chunks per worker.
+    @Test(arguments: [(Codec.store, 2 << 20), (.lz4, 2 << 20), (.lz4hc, 4 << 20), (.zstd, 8 << 20), (.brotli, 4 << 20)])
     func largestAutomaticChunk(codec: Codec, expected: Int) throws {
         let settings = try CodecSettings(codec)
         for size in [nil, 1 << 30] as [Int?] {

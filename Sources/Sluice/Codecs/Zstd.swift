@@ -28,13 +28,33 @@ final class ZstdCompressor {
 
     deinit { ZSTD_freeCCtx(context) }
 
-    /// Compresses `source`; `nil` when the result does not fit in `destination`.
-    /// The corresponding C function is `ZSTD_compressCCtx`.
+    /// Compresses `source`, with a window that covers all of it (``windowLog(covering:)``); `nil` when
+    /// the result does not fit in `destination`.
+    /// The corresponding C function is `ZSTD_compress2`.
     func compress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, level: Int) throws -> Int? {
-        let result = ZSTD_compressCCtx(
-            context, destination.baseAddress, destination.count, source.baseAddress, source.count, Int32(level))
+        try setUp(level: level, size: source.count)
+        let result = ZSTD_compress2(context, destination.baseAddress, destination.count, source.baseAddress, source.count)
         if ZSTD_isError(result) != 0, ZSTD_getErrorCode(result) == ZSTD_error_dstSize_tooSmall { return nil }
         return try Zstd.check(result, "compression", errorCode: .library)
+    }
+
+    /// A fresh session at `level`, its window raised to cover a `size`-byte input: a level's own window
+    /// (2 MiB at level 3) is smaller than a chunk, and a chunk is one frame with no history before it,
+    /// so every match further back than the level's window would be lost (docs/performance.md,
+    /// "Ratio: the window and the chunk size"). The frame then asks a decoder for a window of at most
+    /// its own size (≤ 128 MiB, `zstd -d`'s default limit, for every chunk size a zstd file allows).
+    fileprivate func setUp(level: Int, size: Int) throws {
+        ZSTD_CCtx_reset(context, ZSTD_reset_session_and_parameters)
+        _ = try Zstd.check(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(level)), "setup", errorCode: .library)
+        // Never smaller than what the level would use for this size: zstd fits its window to a known size.
+        let log = Self.windowLog(covering: size)
+        _ = try Zstd.check(ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, Int32(log)), "setup", errorCode: .library)
+    }
+
+    /// The smallest window log whose window holds `size` bytes, within zstd's bounds.
+    static func windowLog(covering size: Int) -> Int {
+        let needed = size <= 1 ? 0 : Int.bitWidth - (size - 1).leadingZeroBitCount
+        return min(max(needed, 10), Zstd.defaultWindowLogLimit)  // 10: ZSTD_WINDOWLOG_MIN
     }
 }
 
@@ -148,8 +168,7 @@ extension ZstdCompressor {
     /// when it does not fit in `destination` (size it with ``Zstd/compressBound(_:)``).
     /// The corresponding C function is `ZSTD_compress2`.
     func compressFrame(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, level: Int) throws -> Int? {
-        ZSTD_CCtx_reset(context, ZSTD_reset_session_and_parameters)
-        _ = try Zstd.check(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(level)), "setup", errorCode: .library)
+        try setUp(level: level, size: source.count)
         _ = try Zstd.check(ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, 1), "setup", errorCode: .library)
         _ = try Zstd.check(ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1), "setup", errorCode: .library)
         let result = ZSTD_compress2(context, destination.baseAddress, destination.count, source.baseAddress, source.count)

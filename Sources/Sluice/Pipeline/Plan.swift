@@ -1,8 +1,9 @@
 /// How a run is cut up and spread: chunk size, worker count and the in-flight window, with the
 /// reasons for each choice (`sluice pack --explain`).
 ///
-/// The defaults come from the measured curve in docs/performance.md: 4 MiB chunks keep zstd and
-/// brotli within 1% of a single stream's ratio while giving every core work; smaller inputs get
+/// The defaults come from the measured curves in docs/performance.md: 4 MiB chunks keep lz4hc and
+/// brotli within 1% of a single stream's ratio, 8 MiB zstd chunks (each with a window covering it)
+/// match `zstd -T0`'s, while giving every core work; smaller inputs get
 /// smaller chunks so that both cores still have something to do.
 public struct Plan: Sendable, CustomStringConvertible {
     /// Plaintext bytes per chunk.
@@ -69,6 +70,9 @@ public struct Plan: Sendable, CustomStringConvertible {
         } else if largestAutoChunkSize(codec) < defaultChunkSize {
             chunk = largestAutoChunkSize(codec)
             reasons.append("chunk size: \(ByteCount(bytes: chunk)): \(codec.codec) looks back 64 KiB at most, so smaller chunks cost no ratio and run faster")
+        } else if largestAutoChunkSize(codec) > defaultChunkSize {
+            chunk = largestAutoChunkSize(codec)
+            reasons.append("chunk size: \(ByteCount(bytes: chunk)): zstd chunks this long, each with a window covering it, make a file no larger than zstd -T0's")
         } else {
             chunk = defaultChunkSize
             reasons.append("chunk size: \(ByteCount(bytes: chunk)), the measured sweet spot (ratio within 1% of one stream)")
@@ -138,12 +142,14 @@ public struct Plan: Sendable, CustomStringConvertible {
 
     /// The largest chunk the planner picks: 2 MiB for `store` and `lz4`, whose output does not depend on
     /// the chunk size beyond 64 KiB (lz4's window) and which ran 3% faster packing with 2 MiB chunks than
-    /// with 4 MiB (less cache traffic per chunk; docs/performance.md); 4 MiB for the codecs whose ratio
-    /// gains from long chunks.
+    /// with 4 MiB (less cache traffic per chunk; docs/performance.md); 8 MiB for zstd, whose window then
+    /// covers each chunk and whose output is then no larger than `zstd -T0`'s (docs/performance.md,
+    /// "Ratio: the window and the chunk size"); 4 MiB for the other codecs whose ratio gains from long chunks.
     static func largestAutoChunkSize(_ codec: CodecSettings) -> Int {
         switch codec.codec {
         case .store, .lz4: 2 << 20
-        case .lz4hc, .zstd, .brotli: defaultChunkSize
+        case .zstd: 2 * defaultChunkSize
+        case .lz4hc, .brotli: defaultChunkSize
         }
     }
 
