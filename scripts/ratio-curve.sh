@@ -22,8 +22,8 @@ divide() { awk -v a="$1" -v b="$2" 'BEGIN { print a / b }'; }
 start=$(now); zstd -q -"$level" -T0 -c "$corpus" > "$work/whole.zst"; end=$(now)
 reference=$(stat -c %s "$work/whole.zst")
 ref_time=$(seconds "$start" "$end")
-printf '%-28s %12s %8s %8s %9s\n' "row" "bytes" "÷ zstd" "seconds" "MB/s"
-printf '%-28s %12d %8.4f %8.2f %9.0f\n' "zstd -$level -T0 (whole)" "$reference" 1 "$ref_time" "$(mbps "$size" "$ref_time")"
+printf '%-32s %12s %8s %8s %9s\n' "row" "bytes" "÷ zstd" "seconds" "MB/s"
+printf '%-32s %12d %8.4f %8.2f %9.0f\n' "zstd -$level -T0 (whole)" "$reference" 1 "$ref_time" "$(mbps "$size" "$ref_time")"
 for chunk in 1 2 4 8 16 32; do
   split -b "${chunk}M" "$corpus" "$work/part."
   log=$(awk -v c="$chunk" 'BEGIN { l = 20; while (2 ^ l < c * 1048576) l++; print l }')
@@ -33,11 +33,11 @@ for chunk in 1 2 4 8 16 32; do
       if [ "$window" = level ]; then n=$(zstd -q -"$level" -c "$part" | wc -c); else n=$(zstd -q -"$level" --zstd=wlog="$log" -c "$part" | wc -c); fi
       total=$((total + n))
     done
-    printf '%-28s %12d %8.4f %8s %9s\n' "${chunk} MiB chunks, $window window" "$total" "$(divide "$total" "$reference")" "-" "-"
+    printf '%-32s %12d %8.4f %8s %9s\n' "${chunk} MiB chunks, $window window" "$total" "$(divide "$total" "$reference")" "-" "-"
   done
   rm -f "$work"/part.*
   start=$(now); "$sluice" pack -q --codec zstd --level "$level" --chunk-size "${chunk}M" "$corpus" -o "$work/x.slc" -f; end=$(now)
   packed=$(stat -c %s "$work/x.slc")
   t=$(seconds "$start" "$end")
-  printf '%-28s %12d %8.4f %8.2f %9.0f\n' "sluice pack ${chunk} MiB" "$packed" "$(divide "$packed" "$reference")" "$t" "$(mbps "$size" "$t")"
+  printf '%-32s %12d %8.4f %8.2f %9.0f\n' "sluice pack ${chunk} MiB" "$packed" "$(divide "$packed" "$reference")" "$t" "$(mbps "$size" "$t")"
 done
