@@ -71,7 +71,7 @@ extension Pipeline {
 
         var written: UInt64 = 0
         let context = traits.independentFrames ? nil : WorkerContext()
-        do {
+        try run.draining {
             var order: UInt64 = 0
             while let slot = try run.finished(order) {
                 let index = from + Int(order)
@@ -87,12 +87,6 @@ extension Pipeline {
                 run.release(slot)
                 order += 1
             }
-            run.waitUntilQuiet()
-            try run.checkFailure()
-        } catch {
-            run.fail(error)
-            run.waitUntilQuiet()
-            throw error
         }
         return UnpackReport(
             info: reader.info, plainBytes: written, packedBytes: fileSize, chunks: UInt64(last - first + 1),

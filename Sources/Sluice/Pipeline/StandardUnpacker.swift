@@ -188,7 +188,7 @@ extension Pipeline {
         var plainBytes: UInt64 = 0
         var frameBytes: UInt64 = 0
         var frameHash: XXH32Stream?
-        do {
+        try run.draining {
             var index: UInt64 = 0
             while let slot = try run.finished(index) {
                 let plain = slot.plain.contents
@@ -215,12 +215,6 @@ extension Pipeline {
                 progress(clip.written)
                 index += 1
             }
-            run.waitUntilQuiet()
-            try run.checkFailure()
-        } catch {
-            run.fail(error)
-            run.waitUntilQuiet()
-            throw error
         }
         if range == nil, let size = layout.plainSize, size != plainBytes {
             throw SluiceError.corrupt("decoded \(plainBytes) bytes, but the file records \(size)")
