@@ -161,7 +161,9 @@ private struct Dispatcher {
     init(run: BatchRun) { self.run = run }
 
     mutating func dispatch(_ entry: WalkEntry) {
-        guard entry.status.size <= BatchOptions.smallFileLimit else { return dispatchLarge(entry) }
+        // A standard .zst or .lz4 file is run on its own: the in-memory bundles read .slc frames only.
+        guard entry.status.size <= BatchOptions.smallFileLimit, run.packOptions != nil || entry.relative.extension == "slc"
+        else { return dispatchLarge(entry) }
         let source = run.layout.source(entry.relative)
         guard let output = run.layout.output(entry.relative) else {
             return run.reporter.fail(source, SluiceError(.invalidArgument, "\(source): no safe output name"))

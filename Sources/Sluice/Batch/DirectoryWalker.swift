@@ -304,7 +304,7 @@ final class DirectoryWalker: Sendable {
                 }
                 storeOnly = true
             }
-        } else if !isPacked {
+        } else if !(name.extension.map { OutputLayout.packedExtensions.contains($0) } ?? false) {
             if !settings.inPlace { reporter.skip(path(of: relative), .notPacked) }
             return
         }

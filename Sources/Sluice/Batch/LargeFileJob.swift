@@ -74,7 +74,11 @@ extension BatchRun {
         let metadata: FileMetadata?
         do {
             defer { _ = try? input.fd.close() }
-            metadata = try Pipeline.readHeader(from: input.fd, key: { _ in nil }, limits: options.limits, requireKey: false).info.metadata
+            // Told by the magic, as a single-file unpack does: a standard zstd or LZ4 file records no
+            // name, mode or mtime, so its output is never up to date and gets mode 0644.
+            let (format, consumed) = try Pipeline.detectFormat(input)
+            metadata = format.isStandard ? nil : try Pipeline.readHeader(
+                from: input.fd, key: { _ in nil }, limits: options.limits, requireKey: false, consumed: consumed).info.metadata
         }
         let decision = try decide(output) { UpToDate.unpacked($0, metadata: metadata) }
         guard case .write(let replacing) = decision else {

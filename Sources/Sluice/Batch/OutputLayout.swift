@@ -21,9 +21,16 @@ struct OutputLayout: Sendable {
         relative.isEmpty ? outputRoot : outputRoot.pushing(relative)
     }
 
-    /// `OUT/rel.slc` when packing; `OUT/rel` without `.slc` when unpacking (`nil` when no safe name is left).
+    /// The extensions of the files a tree unpack takes: `.slc`, and the standard `.zst` and `.lz4`
+    /// files, which need no key (an age file needs identities: it is unpacked on its own).
+    static let packedExtensions: Set<String> = ["slc", "zst", "lz4"]
+
+    /// `OUT/rel.slc` when packing; `OUT/rel` without `.slc`, `.zst` or `.lz4` when unpacking (`nil` when
+    /// no safe name is left).
     func output(_ relative: FilePath) -> FilePath? {
         let mirrored = outputRoot.pushing(relative)
-        return packing ? mirrored.appendingToName(".slc") : mirrored.removingNameSuffix(".slc")
+        if packing { return mirrored.appendingToName(".slc") }
+        guard let ext = relative.lastComponent?.extension, Self.packedExtensions.contains(ext) else { return nil }
+        return mirrored.removingNameSuffix("." + ext)
     }
 }

@@ -73,7 +73,7 @@ extension Pipeline {
 
         var sink = SequentialOutput(output, sparse: sparse)
         let context = traits.independentFrames ? nil : WorkerContext()
-        do {
+        try run.draining {
             var order: UInt64 = 0
             while let slot = try run.finished(order) {
                 let index = from + Int(order)
@@ -88,14 +88,8 @@ extension Pipeline {
                 run.release(slot)
                 order += 1
             }
-            run.waitUntilQuiet()
-            try run.checkFailure()
-            try sink.finish()
-        } catch {
-            run.fail(error)
-            run.waitUntilQuiet()
-            throw error
         }
+        try sink.finish()  // once the run is quiet: a sparse output gets its size (a trailing hole)
         return UnpackReport(
             info: reader.info, plainBytes: sink.offset, packedBytes: fileSize, chunks: UInt64(last - first + 1),
             statistics: run.statistics.finish(

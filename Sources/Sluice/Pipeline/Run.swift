@@ -48,6 +48,22 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
         if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 
+    /// Runs the ordered writer's loop `body`, then waits until the run is quiet and throws the run's
+    /// failure, if any; when `body` throws, fails the run with that error first, waits the same way and
+    /// rethrows it. Either way nothing of the run touches its buffers or descriptors afterwards.
+    func draining<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            let result = try body()
+            waitUntilQuiet()
+            try checkFailure()
+            return result
+        } catch {
+            fail(error)
+            waitUntilQuiet()
+            throw error
+        }
+    }
+
     /// The reader found the end: `total` slots were handed out.
     func finishReading(total: UInt64) { state.withLock { $0.total = total } }
 

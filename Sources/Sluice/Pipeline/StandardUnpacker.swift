@@ -191,7 +191,7 @@ extension Pipeline {
         var plainBytes: UInt64 = 0
         var frameBytes: UInt64 = 0
         var frameHash: XXH32Stream?
-        do {
+        try run.draining {
             var index: UInt64 = 0
             while let slot = try run.finished(index) {
                 let plain = slot.plain.contents
@@ -218,14 +218,8 @@ extension Pipeline {
                 progress(clip.written)
                 index += 1
             }
-            run.waitUntilQuiet()
-            try run.checkFailure()
-            try sink?.finish()
-        } catch {
-            run.fail(error)
-            run.waitUntilQuiet()
-            throw error
         }
+        try sink?.finish()  // once the run is quiet: a sparse output gets its size (a trailing hole)
         if range == nil, let size = layout.plainSize, size != plainBytes {
             throw SluiceError.corrupt("decoded \(plainBytes) bytes, but the file records \(size)")
         }

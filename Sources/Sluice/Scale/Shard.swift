@@ -73,10 +73,13 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
         Int(XXH3.hash64(key) % UInt64(count))
     }
 
-    /// The key of the file at `relative` (under the batch's root): its bytes, without `.slc` when unpacking.
+    /// The key of the file at `relative` (under the batch's root): its bytes, without `.slc` (or the
+    /// `.zst` or `.lz4` a tree unpack also takes) when unpacking — the key of the file it restores.
     static func key(of relative: FilePath, packing: Bool) -> [UInt8] {
         let bytes = relative.bytes
-        guard !packing, bytes.count > 4, bytes.suffix(4).elementsEqual(".slc".utf8) else { return bytes }
+        guard !packing, bytes.count > 4,
+              OutputLayout.packedExtensions.contains(where: { bytes.suffix(4).elementsEqual(".\($0)".utf8) })
+        else { return bytes }
         return Array(bytes.dropLast(4))
     }
 
