@@ -201,7 +201,7 @@ struct PackCommand: ParsableCommand {
 
             if case .file(let path, _) = target { try OutputPath.requireDirectory(of: path) }
             let start = ContinuousClock.now
-            let size = source.flatMap { try? FileSystem.size(of: $0) }
+            let size = source.flatMap { ProgressBar.total(of: $0) }
             let bar = runReporting.bar(total: size, quiet: reporting.quiet, from: input, target: target)
             defer { bar?.finish() }
             let report = try Pipeline.packFile(

@@ -1,5 +1,6 @@
 import Foundation
 import Sluice
+import SystemPackage
 
 /// The one progress line on stderr, for a single file and for a directory: a gauge and a few fields,
 /// cut to the terminal's width (read again after a resize, see ``TerminalSize``) so it never wraps,
@@ -21,6 +22,14 @@ final class ProgressBar {
 
     /// A bar drawn by its owner with ``draw(fraction:fields:)`` (a batch).
     convenience init() { self.init(total: nil) }
+
+    /// The bar's total for an input path: the size of a regular file, `nil` (no percentage) for
+    /// anything else.
+    static func total(of path: FilePath) -> UInt64? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path.string),
+              attributes[.type] as? FileAttributeType == .typeRegular else { return nil }
+        return (attributes[.size] as? NSNumber)?.uint64Value
+    }
 
     /// Called with the bytes done so far; redraws at most ten times a second, and at once after a resize.
     func update(_ done: UInt64) {
