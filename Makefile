@@ -5,8 +5,10 @@ PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-co
 # for its generated tree (scripts/make-tree.py).
 SLURM_PACKAGES := slurmctld slurmd slurm-client munge bc python3
 SECONDS  ?= 60
+PREFIX   ?= /usr/local
+MAN_PAGE := .build/plugins/GenerateManual/outputs/sluice/sluice.1
 
-.PHONY: deps deps-slurm build release demo test test-slurm test-tsan test-asan bench bench-cold bench-stages fuzz clean
+.PHONY: deps deps-slurm build release man install demo test test-slurm test-tsan test-asan bench bench-cold bench-stages fuzz clean
 
 # Installs the Debian packages the C targets link against, only those that are missing.
 deps:
@@ -33,6 +35,24 @@ build: deps
 # Swift toolchain and starts in ~5 ms instead of ~10 (docs/performance.md, "Start-up").
 release: deps
 	$(SWIFT) build -c release --product sluice --static-swift-stdlib
+
+# The man page, generated from the same definitions as --help and the completions by
+# swift-argument-parser's generate-manual plugin (debug build: the text does not depend on it).
+man: deps
+	$(SWIFT) package generate-manual --configuration debug
+	@echo "man page: $(MAN_PAGE)"
+
+# The release binary, its man page and bash/zsh/fish completions under $(DESTDIR)$(PREFIX).
+install: man release
+	@bin="$$($(SWIFT) build -c release --show-bin-path)/sluice"; root="$(DESTDIR)$(PREFIX)"; \
+	install -d "$$root/bin" "$$root/share/man/man1" "$$root/share/bash-completion/completions" \
+	  "$$root/share/zsh/site-functions" "$$root/share/fish/vendor_completions.d" && \
+	install -m 755 "$$bin" "$$root/bin/sluice" && \
+	install -m 644 $(MAN_PAGE) "$$root/share/man/man1/sluice.1" && \
+	"$$bin" --generate-completion-script bash > "$$root/share/bash-completion/completions/sluice" && \
+	"$$bin" --generate-completion-script zsh > "$$root/share/zsh/site-functions/_sluice" && \
+	"$$bin" --generate-completion-script fish > "$$root/share/fish/vendor_completions.d/sluice.fish" && \
+	echo "installed sluice, sluice(1) and completions under $$root"
 
 # Builds in release and runs a real pack → unpack round trip on generated data.
 demo: release

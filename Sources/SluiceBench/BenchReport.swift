@@ -49,6 +49,10 @@ public struct BenchResult: Codable, Sendable, Equatable {
 
     /// The cell this result belongs to, without the dataset: for grouping runs of the same setting.
     var setting: String { "\(name)|\(chunkSize)" }
+
+    /// The chunk size the data saw: the input's size when it is smaller than one chunk (a 256 KiB input
+    /// "in 4 MiB chunks" is one 256 KiB chunk). What tables and progress lines show.
+    public var effectiveChunkSize: Int { min(chunkSize, max(inputBytes, 1)) }
 }
 
 /// One invocation of the benchmark: where it ran, how hard, and what it found.

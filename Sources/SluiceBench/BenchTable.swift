@@ -48,7 +48,7 @@ struct BenchTable {
                 }
                 let rows = results.map { result -> [String] in
                     var row = [
-                        result.name, ByteCount(bytes: result.chunkSize).description, "\(result.workers)",
+                        result.name, ByteCount(bytes: result.effectiveChunkSize).description, "\(result.workers)",
                         String(format3: result.ratio),
                         BenchTable.speed(result.compress), result.decompress.map(BenchTable.speed) ?? "—",
                         String(format2: result.compress.cpuPerWall) + (BenchTable.wasContended(result) ? "*" : ""),

@@ -43,7 +43,7 @@ enum BatchCommand {
 
 extension PackCommand {
     /// `sluice pack DIR [-o OUTDIR]`.
-    func runBatch(options: PackOptions) throws {
+    func runBatch(_ input: String, options: PackOptions) throws {
         if toStandardOutput { throw SluiceError(.invalidArgument, "a directory cannot be packed to stdout (use -o DIR)") }
         if case .passphrase = options.key {
             Terminal.warning("a passphrase costs one scrypt per file (--kdf-cost); use --key-file for many files")
@@ -60,7 +60,7 @@ extension PackCommand {
 
 extension UnpackCommand {
     /// `sluice unpack DIR [-o OUTDIR]`.
-    func runBatch() throws {
+    func runBatch(_ input: String) throws {
         if toStandardOutput { throw SluiceError(.invalidArgument, "a directory cannot be unpacked to stdout (use -o DIR)") }
         var batchOptions = BatchOptions(operation: .unpack)
         batchOptions.overwrite = force

@@ -17,7 +17,8 @@ final class BatchConsole: Sendable {
     private let packing: Bool
     private let showsBar: Bool
     private let interval: Double
-    private let lock = Mutex<Bool>(false)  // whether a progress bar is on screen
+    /// The progress line, drawn and erased only under this lock.
+    private let lock = Mutex<ProgressBar>(ProgressBar())
     private let stopped = Atomic<Bool>(false)
     private let progress: BatchProgress
 
@@ -47,22 +48,18 @@ final class BatchConsole: Sendable {
 
     func stop() {
         stopped.store(true, ordering: .relaxed)
-        lock.withLock { onScreen in
-            if onScreen { writeError("\r\u{1B}[K") }
-            onScreen = false
-        }
+        lock.withLock { $0.finish() }
     }
 
     private func tick() {
         let snapshot = progress.snapshot
         // Checked under the lock that stop() also takes, so no progress record follows the summary.
-        lock.withLock { onScreen in
+        lock.withLock { bar in
             guard !stopped.load(ordering: .relaxed) else { return }
             if format == .json {
                 Self.writeRecord(["type": "progress"].merging(Self.counters(snapshot)) { $1 })
             } else {
-                writeError("\r\u{1B}[K" + bar(snapshot))
-                onScreen = true
+                bar.draw(fraction: min(1, Double(snapshot.filesDone) / Double(max(snapshot.filesFound, 1))), fields: Self.fields(snapshot))
             }
         }
     }
@@ -131,30 +128,31 @@ final class BatchConsole: Sendable {
         var text = "sluice: \(verb) \(report.filesOK) files, \(skipped), \(report.filesFailed) failed"
         if !report.dryRun {
             text += " · \(ByteCount(bytes: report.bytesIn)) → \(ByteCount(bytes: report.bytesOut)), ratio \(String(format: "%.3f", report.ratio))"
-            text += " · \(String(format: "%.0f", report.filesPerSecond)) files/s, \(String(format: "%.1f", report.megabytesPerSecond)) MB/s"
+            let speed = Throughput(bytes: UInt64(max(0, report.bytesIn)), seconds: report.seconds).text.map { ", \($0)" } ?? ""
+            if report.seconds >= Throughput.shortest {
+                text += " · \(Throughput.format(report.filesPerSecond, unit: "files/s"))\(speed)"
+            }
             text += " · \(String(format: "%.2f", report.seconds)) s (sync \(String(format: "%.2f", Self.seconds(report.syncTime))) s)"
         }
         if report.stoppedEarly { text += " · stopped at the first failure (--fail-fast)" }
         line(text)
     }
 
-    private func bar(_ s: BatchProgress.Snapshot) -> String {
-        let total = max(s.filesFound, 1)
-        let fraction = min(1, Double(s.filesDone) / Double(total))
-        let width = 24
-        let filled = Int(fraction * Double(width))
-        let rate = s.seconds > 0 ? Double(s.bytesIn) / s.seconds : 0
+    /// The progress line's fields, the most useful first (the last ones go first on a narrow terminal).
+    static func fields(_ s: BatchProgress.Snapshot) -> [String] {
+        let rate = Throughput(bytes: UInt64(max(0, s.bytesIn)), seconds: s.seconds)
         let filesRate = s.seconds > 0 ? Double(s.filesDone) / s.seconds : 0
-        var eta = "?"
+        var fields = ["\(s.filesDone)/\(s.filesFound)\(s.walkFinished ? "" : "+") files" + (s.filesFailed > 0 ? " (\(s.filesFailed) failed)" : ""),
+                      "\(ByteCount(bytes: s.bytesIn))"]
+        if s.seconds >= Throughput.shortest { fields.append(Throughput.format(filesRate, unit: "files/s") + (rate.text.map { ", " + $0 } ?? "")) }
         if s.walkFinished, filesRate > 0 {
+            let total = max(s.filesFound, 1)
             let remaining = max(0, s.bytesFound - s.bytesIn)
-            let seconds = rate > 0 && remaining > 0 ? Double(remaining) / rate : Double(total - s.filesDone) / filesRate
-            eta = String(format: "%d:%02d", Int(seconds) / 60, Int(seconds) % 60)
+            let perSecond = rate.bytesPerSecond ?? 0
+            let seconds = perSecond > 0 && remaining > 0 ? Double(remaining) / perSecond : Double(total - s.filesDone) / filesRate
+            fields.append(String(format: "ETA %d:%02d", Int(seconds) / 60, Int(seconds) % 60))
         }
-        return "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "] "
-            + "\(s.filesDone)/\(s.filesFound)\(s.walkFinished ? "" : "+") files · \(ByteCount(bytes: s.bytesIn))"
-            + " · \(String(format: "%.0f", filesRate)) files/s, \(String(format: "%.1f", rate / 1e6)) MB/s · ETA \(eta)"
-            + (s.filesFailed > 0 ? " · \(s.filesFailed) failed" : "")
+        return fields
     }
 
     private static func counters(_ s: BatchProgress.Snapshot) -> [String: Any] {
@@ -184,9 +182,9 @@ final class BatchConsole: Sendable {
     }
 
     private func line(_ text: String) {
-        lock.withLock { onScreen in
-            writeError((onScreen ? "\r\u{1B}[K" : "") + text + "\n")
-            onScreen = false
+        lock.withLock { bar in
+            bar.finish()
+            writeError(text + "\n")
         }
     }
 

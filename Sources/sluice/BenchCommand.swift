@@ -180,7 +180,7 @@ struct BenchRunCommand: ParsableCommand {
                 Terminal.printError("sluice bench: \(cells) cell\(cells == 1 ? "" : "s") per dataset, \(runner.matrix.mode.rawValue) mode")
                 runner.progress = { result in
                     let decode = result.decompress.map { ", \(Int($0.speed.median.rounded())) MB/s back" } ?? ""
-                    Terminal.printError("  \(result.name) · \(ByteCount(bytes: result.chunkSize)) · \(result.workers)w: "
+                    Terminal.printError("  \(result.name) · \(ByteCount(bytes: result.effectiveChunkSize)) · \(result.workers)w: "
                         + "ratio \(String(format: "%.3f", result.ratio)), \(Int(result.compress.speed.median.rounded())) MB/s\(decode)")
                 }
             }

@@ -34,11 +34,17 @@ enum ExitCodes {
     }
 }
 
-/// Runs `body`; a ``SluiceError`` becomes one line on stderr and its documented exit code.
-func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+/// Runs `body`; a ``SluiceError`` becomes one line on stderr and its documented exit code. With the
+/// `input` a command reads, a file Sluice cannot read is described ("… it looks like gzip data").
+func reportingErrors<T>(input: String? = nil, _ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as SluiceError {
+        var error = input.map { ForeignInput.explaining(error, input: $0) } ?? error
+        // One of several inputs: its line names it.
+        if let current = ManyInputs.current, !error.message.contains(current) {
+            error = SluiceError(error.code, "\(current): \(error.message)", cause: error.cause)
+        }
         Terminal.error(error.description)
         throw ExitCode(ExitCodes.code(for: error))
     }

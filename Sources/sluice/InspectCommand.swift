@@ -17,15 +17,29 @@ struct InspectCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The .slc file.", valueName: "FILE"))
-    var input: String
+    @Argument(help: ArgumentHelp("The .slc, .zst, .lz4 or .age files.", valueName: "FILE"))
+    var inputs: [String]
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("name the files to inspect") }
+    }
+
     func run() throws {
-        try reportingErrors {
-            if let layout = try Pipeline.inspectStandard(FilePath(input)) { return try printStandard(layout) }
+        var first = true
+        try ManyInputs.run(inputs, verb: "inspected", quiet: false) { input in
+            if !first, !json { print("") }  // a blank line between files
+            first = false
+            try inspect(input)
+        }
+    }
+
+    /// Shows one file.
+    func inspect(_ input: String) throws {
+        try reportingErrors(input: input) {
+            if let layout = try Pipeline.inspectStandard(FilePath(input)) { return try printStandard(layout, of: input) }
             let info = try Pipeline.inspect(FilePath(input), limits: DecodeLimits(maxScryptLogN: 64))
             let header = info.info
             if json {
@@ -75,7 +89,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     /// A zstd or LZ4 file: what its seek table or frame headers tell.
-    private func printStandard(_ layout: StandardFileLayout) throws {
+    private func printStandard(_ layout: StandardFileLayout, of input: String) throws {
         let ratio = layout.plainSize.map { layout.fileSize == 0 ? 0 : Double($0) / Double(layout.fileSize) }
         if json {
             var object: [String: Any] = [

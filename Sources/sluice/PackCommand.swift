@@ -25,22 +25,21 @@ struct PackCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The file to pack, or - for standard input.", valueName: "FILE"))
-    var input: String = "-"
+    @Argument(help: ArgumentHelp("The files and directories to pack; - or none: standard input.", valueName: "FILE"))
+    var inputs: [String] = []
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE (default: FILE.slc; stdout for stdin).", valueName: "FILE"))
-    var output: String?
+    // The options most runs use, shown first by --help (PackEverydayOptions.swift).
+    @OptionGroup(title: "Everyday options")
+    var everyday: PackEverydayOptions
 
-    @Flag(name: [.customShort("c"), .customLong("stdout")], help: "Write to standard output.")
-    var toStandardOutput = false
-
-    @Option(help: ArgumentHelp(
-        "File format: slc (default), zstd (a standard seekable .zst), lz4 (a standard .lz4 frame) or age (age v1, encryption only); an output name ending in .zst, .lz4 or .age chooses it too, -r/-R choose age. zstd and lz4 take no cipher; age takes no compression.",
-        valueName: "FORMAT"))
-    var format: ContainerKind?
-
-    @Option(help: "Compression: store, lz4, lz4hc, zstd, brotli, or auto (sample the input, pick by --priority). Default: zstd (lz4 with --format lz4). age files take none.")
-    var codec: String?
+    var output: String? { everyday.output }
+    var toStandardOutput: Bool { everyday.toStandardOutput }
+    var format: ContainerKind? { everyday.format }
+    var codec: String? { everyday.codec }
+    var level: Int? { everyday.level }
+    var force: Bool { everyday.force }
+    var removeSource: Bool { everyday.removeSource }
+    var reporting: OutputOptions { everyday.reporting }
 
     @Flag(help: "With --format age: write the ASCII armor (PEM-style text) instead of binary.")
     var armor = false
@@ -50,11 +49,6 @@ struct PackCommand: ParsableCommand {
 
     @Option(help: "With --codec auto: speed, balanced or ratio.")
     var priority: Priority = .balanced
-
-    @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Codec level: zstd −7…22 (3), lz4 acceleration 1…65537 (1), lz4hc 1…12 (9), brotli 0…11 (5).",
-        valueName: "N"))
-    var level: Int?
 
     @Option(help: ArgumentHelp("Brotli window, log2 bytes, 10…24 (22).", valueName: "N"))
     var window: Int?
@@ -80,12 +74,6 @@ struct PackCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Budget for chunk buffers (default: a quarter of RAM); the window and workers shrink to fit.", valueName: "SIZE"))
     var memoryLimit: ByteCount?
 
-    @Flag(name: .shortAndLong, help: "Overwrite an existing output.")
-    var force = false
-
-    @Flag(help: "Delete the input after the output is fsynced and verified.")
-    var removeSource = false
-
     @Flag(help: "fsync the output before reporting success.")
     var sync = false
 
@@ -94,9 +82,6 @@ struct PackCommand: ParsableCommand {
 
     @Flag(help: "Print the plan (chunk size, workers, window, how the input is read) and why, on stderr.")
     var explain = false
-
-    @OptionGroup
-    var reporting: OutputOptions
 
     @OptionGroup
     var runReporting: RunReportingOptions
@@ -111,10 +96,17 @@ struct PackCommand: ParsableCommand {
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
         if toStandardOutput, removeSource { throw ValidationError("--remove-source needs an output file, not stdout") }
-        if input == "-", removeSource { throw ValidationError("--remove-source needs an input file, not stdin") }
+        if inputs.isEmpty || inputs.contains("-"), removeSource { throw ValidationError("--remove-source needs an input file, not stdin") }
+        if inputs.count > 1, output != nil { throw ValidationError("-o names one output: with several inputs, each is packed beside itself") }
+        if inputs.count > 1, toStandardOutput { throw ValidationError("-c writes one .slc file to standard output: give one input") }
     }
 
     func run() throws {
+        try ManyInputs.run(inputs, verb: "packed", quiet: reporting.quiet) { try pack($0) }
+    }
+
+    /// Packs one input: a file, standard input (`-`) or a directory.
+    func pack(_ input: String) throws {
         try reportingErrors {
             let source: FilePath? = input == "-" ? nil : FilePath(input)
             let kind = try containerKind()  // AgePack.swift
@@ -162,7 +154,7 @@ struct PackCommand: ParsableCommand {
                     guard ScryptCost.packRange.contains(kdfCost) else {
                         throw SluiceError(.invalidArgument, "--kdf-cost must be within \(ScryptCost.packRange)")
                     }
-                    options.key = try keys.secret(confirm: true)
+                    options.key = try SecretOnce.value { try keys.secret(confirm: true) }
                 } else if keys.isGiven {
                     throw SluiceError(.invalidArgument, "a key was given but --cipher is none")
                 }
@@ -190,7 +182,7 @@ struct PackCommand: ParsableCommand {
 
             if isDirectory(input) {  // batch: BatchCommand.swift
                 guard kind == .slc else { throw SluiceError(.invalidArgument, "--format \(kind.rawValue) packs one file: a directory is packed to .slc files") }
-                return try runBatch(options: options)
+                return try runBatch(input, options: options)
             }
             try batch.scale.requireDirectory(input)
 
@@ -207,9 +199,10 @@ struct PackCommand: ParsableCommand {
                 target = .file(output.map { FilePath($0) } ?? Pipeline.packedName(for: source!, format: kind), overwrite: force)
             }
 
+            if case .file(let path, _) = target { try OutputPath.requireDirectory(of: path) }
             let start = ContinuousClock.now
             let size = source.flatMap { ProgressBar.total(of: $0) }
-            let bar = runReporting.bar(total: size, quiet: reporting.quiet)
+            let bar = runReporting.bar(total: size, quiet: reporting.quiet, from: input, target: target)
             defer { bar?.finish() }
             let report = try Pipeline.packFile(
                 source, to: target, options: options, keepMetadata: keepMetadata && kind != .age, armored: armor,
@@ -221,7 +214,7 @@ struct PackCommand: ParsableCommand {
                 progress: { bar?.update($0) })
             bar?.finish()
             runReporting.print(report.statistics)
-            if reporting.showsSummary {
+            if reporting.showsSummary(for: target) {
                 let name = output ?? (source.map { Pipeline.packedName(for: $0, format: kind).string } ?? "stdout")
                 Terminal.printError(Summary.line(
                     from: input == "-" ? "stdin" : input, to: toStandardOutput ? "stdout" : name,
@@ -229,17 +222,5 @@ struct PackCommand: ParsableCommand {
                     packing: true))
             }
         }
-    }
-}
-
-/// The closing line: sizes, ratio, speed, time.
-enum Summary {
-    static func line(from: String, to: String, plain: UInt64, packed: UInt64, elapsed: Duration, packing: Bool) -> String {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let ratio = packed == 0 ? 0 : Double(plain) / Double(packed)
-        let speed = seconds > 0 ? Double(plain) / seconds / 1e6 : 0
-        return "\(from) → \(to): \(ByteCount(bytes: Int(packing ? plain : packed))) → "
-            + "\(ByteCount(bytes: Int(packing ? packed : plain))), ratio \(String(format: "%.3f", ratio)), "
-            + "\(String(format: "%.0f", speed)) MB/s, \(String(format: "%.2f", seconds)) s"
     }
 }

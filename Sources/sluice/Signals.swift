@@ -12,6 +12,8 @@ import Sluice
 ///
 /// The clean-up runs on a thread of its own while the waiter goes back to waiting: if it blocks (a hung
 /// network file system, stderr on a full pipe), a second Ctrl-C exits at once.
+///
+/// `SIGWINCH` is waited for the same way: it only tells ``TerminalSize`` to measure the terminal again.
 enum Signals {
     static func install() {
         var set = sigset_t()
@@ -19,13 +21,20 @@ enum Signals {
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
         sigaddset(&set, SIGHUP)
+        sigaddset(&set, SIGWINCH)
         pthread_sigmask(SIG_BLOCK, &set, nil)
         let blocked = set
         let waiter = Thread {
             var signal: Int32 = 0
             var set = blocked
-            sigwait(&set, &signal)
-            let first = exitCode(for: signal)
+            func next() -> Int32 {
+                while true {
+                    sigwait(&set, &signal)
+                    guard signal == SIGWINCH else { return signal }
+                    TerminalSize.resized()
+                }
+            }
+            let first = exitCode(for: next())
             let cleanup = Thread {
                 TemporaryFiles.removeAll()
                 Terminal.printError("sluice: interrupted")
@@ -33,8 +42,7 @@ enum Signals {
             }
             cleanup.name = "sluice-cleanup"
             cleanup.start()
-            sigwait(&set, &signal)
-            _exit(exitCode(for: signal))
+            _exit(exitCode(for: next()))
         }
         waiter.name = "sluice-signals"
         waiter.start()

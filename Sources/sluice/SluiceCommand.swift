@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Sluice
 import SluiceBench
 
@@ -39,11 +40,27 @@ struct SluiceCommand: ParsableCommand {
     static func main() {
         Signals.install()
         do {
-            var command = try parseAsRoot()
+            // zstd's command shape and short flags (ZstdShape.swift); bare `sluice` on a terminal: the help.
+            var arguments = Array(CommandLine.arguments.dropFirst())
+            if !(arguments.isEmpty && Terminal.standardInputIsTerminal) { arguments = ZstdShape.translate(arguments) }
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
-            exit(withError: error)
+            exit(withUsageError: error)
         }
+    }
+
+    /// Like `exit(withError:)`, but a usage error prints the one line every sluice error prints
+    /// (`sluice: error: …`, docs/cli.md), then the command's usage, and exits 64.
+    static func exit(withUsageError error: Error) -> Never {
+        let code = exitCode(for: error)
+        guard code.rawValue == ExitCodes.usage, !(error is ExitCode) else { exit(withError: error) }
+        let full = fullMessage(for: error, columns: TerminalSize.columns)
+        var lines = full.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let first = lines.first, first.hasPrefix("Error: ") { lines[0] = "sluice: error: " + first.dropFirst("Error: ".count) }
+        else { lines.insert("sluice: error: \(message(for: error))", at: 0) }
+        Terminal.emit(lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n")
+        Foundation.exit(ExitCodes.usage)
     }
 }
 
@@ -57,4 +74,12 @@ struct OutputOptions: ParsableArguments {
 
     /// Whether the closing summary line is printed.
     var showsSummary: Bool { !quiet && (verbose || Terminal.standardErrorIsTerminal) }
+
+    /// Whether the summary line is printed after writing to `target`: not after writing to standard
+    /// output (a filter, as gzip and zstd are in a pipe or under `tar -I`; or data shown on the
+    /// terminal itself, `unpack -c`), unless `-v` asks for it.
+    func showsSummary(for target: OutputTarget) -> Bool {
+        if case .standardOutput = target, !verbose { return false }
+        return showsSummary
+    }
 }

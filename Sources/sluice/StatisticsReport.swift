@@ -51,8 +51,17 @@ struct RunReportingOptions: ParsableArguments {
     @Flag(help: "Show a progress bar even when stderr is not a terminal.")
     var progress = false
 
-    func bar(total: UInt64?, quiet: Bool) -> ProgressBar? {
-        guard !quiet, progress || Terminal.standardErrorIsTerminal else { return nil }
+    /// The progress bar, or `nil`: with `-q`; when stderr is not a terminal, or sluice is a filter from
+    /// standard input to standard output (`tar -I sluice`, whose own lines it would overwrite), unless
+    /// `--progress`; and always when the data itself goes to standard output on a terminal
+    /// (`unpack -c`): the bar would be drawn into it.
+    func bar(total: UInt64?, quiet: Bool, from input: String, target: OutputTarget) -> ProgressBar? {
+        guard !quiet else { return nil }
+        if case .standardOutput = target {
+            if Terminal.standardOutputIsTerminal { return nil }
+            if input == "-", !progress { return nil }
+        }
+        guard progress || Terminal.standardErrorIsTerminal else { return nil }
         return ProgressBar(total: total)
     }
 

@@ -53,8 +53,9 @@ enum Terminal {
         guard tcgetattr(fd, &saved) == 0 else { return nil }
         var silent = saved
         silent.c_lflag &= ~tcflag_t(ECHO)
-        _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        // Echo off before the prompt shows: what is typed after seeing it must not be flushed.
         guard tcsetattr(fd, TCSAFLUSH, &silent) == 0 else { return nil }
+        _ = prompt.withCString { write(fd, $0, strlen($0)) }
         defer {
             tcsetattr(fd, TCSAFLUSH, &saved)
             _ = write(fd, "\n", 1)

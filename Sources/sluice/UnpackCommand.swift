@@ -21,8 +21,8 @@ struct UnpackCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The .slc file, or - for standard input.", valueName: "FILE"))
-    var input: String = "-"
+    @Argument(help: ArgumentHelp("The .slc, .zst, .lz4 or .age files and directories; - or none: standard input.", valueName: "FILE"))
+    var inputs: [String] = []
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE (default: FILE without .slc; stdout for stdin).", valueName: "FILE"))
     var output: String?
@@ -89,16 +89,26 @@ struct UnpackCommand: ParsableCommand {
 
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
-        if (toStandardOutput || input == "-"), removeSource { throw ValidationError("--remove-source needs files on both sides") }
+        if toStandardOutput || inputs.isEmpty || inputs.contains("-"), removeSource { throw ValidationError("--remove-source needs files on both sides") }
+        if inputs.count > 1, output != nil { throw ValidationError("-o names one output: with several inputs, each is unpacked beside itself") }
+        if inputs.count > 1, range != nil { throw ValidationError("--range reads one file: give one input") }
         if range != nil, removeSource { throw ValidationError("--remove-source cannot be combined with --range") }
     }
 
     func run() throws {
-        try reportingErrors {
-            if isDirectory(input) { return try runBatch() }  // batch: BatchCommand.swift
+        try ManyInputs.run(inputs, verb: "unpacked", quiet: reporting.quiet) { try unpack($0) }
+    }
+
+    /// Unpacks one input: a file, standard input (`-`) or a directory.
+    func unpack(_ input: String) throws {
+        try reportingErrors(input: input) {
+            if isDirectory(input) { return try runBatch(input) }  // batch: BatchCommand.swift
             try batch.scale.requireDirectory(input)
             let workerCount = try parseWorkers(workers)
             let source: FilePath? = input == "-" ? nil : FilePath(input)
+            if source == nil, Terminal.standardInputIsTerminal {
+                throw SluiceError(.invalidArgument, "standard input is a terminal: name a FILE to unpack, or pipe data in")
+            }
             let target: OutputTarget
             var derivedName = false
             if toStandardOutput || (source == nil && output == nil) {
@@ -112,26 +122,28 @@ struct UnpackCommand: ParsableCommand {
                 target = .file(name, overwrite: force)
                 derivedName = true
             }
+            if case .file(let path, _) = target { try OutputPath.requireDirectory(of: path) }
             let byteRange = try range.map(ByteRange.parse)
             let start = ContinuousClock.now
             var bar: ProgressBar?
             defer { bar?.finish() }
             let report = try Pipeline.unpackFile(
-                source, to: target, key: try identities.provider(falling: keys), workers: workerCount, memoryLimit: memoryLimit,
+                source, to: target, key: SecretOnce.caching(try identities.provider(falling: keys)), workers: workerCount, memoryLimit: memoryLimit,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
                 restoreMetadata: restoreMetadata,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits, sparse: sparse), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)), storage: ioArguments.storageOverride,
                 opened: { header in
-                    if derivedName, case .file(let path, _) = target { try checkRecordedName(header, output: path) }
+                    if derivedName, case .file(let path, _) = target { try checkRecordedName(header, input: input, output: path) }
+                    if let byteRange, let size = header.metadata?.size { try checkRange(byteRange, of: input, size: size) }
                     bar = runReporting.bar(total: byteRange.map { $0.upperBound - $0.lowerBound } ?? header.metadata?.size,
-                                           quiet: reporting.quiet)
+                                           quiet: reporting.quiet, from: input, target: target)
                 },
                 explain: { if explain { Terminal.printError($0) } },
                 progress: { bar?.update($0) })
             bar?.finish()
             runReporting.print(report.statistics)
-            if reporting.showsSummary {
+            if reporting.showsSummary(for: target) {
                 let name: String = switch target {
                 case .standardOutput: "stdout"
                 case .file(let path, _): path.string
@@ -148,10 +160,20 @@ extension UnpackCommand {
     /// A `.slc` renamed to another file's name would restore under that name without a word: the name
     /// the authenticated header records is compared with the output name taken from the `.slc` name
     /// (not with one given by -o). A warning, or with --strict a refusal (exit 65) before any output.
-    func checkRecordedName(_ header: ContainerInfo, output: FilePath) throws {
+    func checkRecordedName(_ header: ContainerInfo, input: String, output: FilePath) throws {
         guard let message = RecordedName.mismatch(header.metadata, input: input, output: output) else { return }
         if keys.strict { throw RecordedName.refusal(message) }
         Terminal.warning("\(message) (-o names the output explicitly)")
+    }
+}
+
+extension UnpackCommand {
+    /// A `--range` that ends past the original's recorded size: said in the user's terms, before any output.
+    func checkRange(_ byteRange: Range<UInt64>, of input: String, size: UInt64) throws {
+        guard byteRange.upperBound > size else { return }
+        let span = byteRange.isEmpty ? "" : " (bytes \(byteRange.lowerBound)…\(byteRange.upperBound - 1))"
+        throw SluiceError(.invalidArgument,
+            "--range \(range ?? "")\(span) reaches past the end of \(input): its original is \(size) bytes\(size >= 1024 ? " (\(ByteCount(bytes: Int(size))))" : "")")
     }
 }
 
@@ -178,8 +200,8 @@ struct VerifyCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The .slc file, or - for standard input.", valueName: "FILE"))
-    var input: String
+    @Argument(help: ArgumentHelp("The files to check; - or none: standard input.", valueName: "FILE"))
+    var inputs: [String] = []
 
     @OptionGroup(title: "Keys")
     var keys: KeyOptions
@@ -203,10 +225,18 @@ struct VerifyCommand: ParsableCommand {
     var ioArguments: IOArguments
 
     func run() throws {
-        try reportingErrors {
+        try ManyInputs.run(inputs, verb: "verified", quiet: quiet) { try verify($0) }
+    }
+
+    /// Checks one input.
+    func verify(_ input: String) throws {
+        try reportingErrors(input: input) {
             let source = input == "-" ? nil : FilePath(input)
+            if source == nil, Terminal.standardInputIsTerminal {
+                throw SluiceError(.invalidArgument, "standard input is a terminal: name a FILE to verify, or pipe data in")
+            }
             let report = try Pipeline.verifyFile(
-                source, key: try identities.provider(falling: keys), workers: try parseWorkers(workers),
+                source, key: SecretOnce.caching(try identities.provider(falling: keys)), workers: try parseWorkers(workers),
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)),
                 storage: ioArguments.storageOverride)
@@ -257,6 +287,7 @@ struct KeygenCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if let output { try OutputPath.requireFileName(output, for: identity ? "identity" : "key") }
             if let publicKeyOf {
                 for identity in try IdentityFile.identities(at: FilePath(publicKeyOf)) { print(identity.recipient) }
             } else if identity {

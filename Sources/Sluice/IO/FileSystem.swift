@@ -45,6 +45,19 @@ package enum FileSystem {
         return Status(st)
     }
 
+    /// Whether `fd` is a regular file whose size may not be its length: 0 or 4096 bytes (one page)
+    /// with no block allocated, on a file system without a device (major number 0). `/proc` reports 0
+    /// bytes and `/sys` 4096 for files that read as something else; such a file is read as a stream, to
+    /// its end. (An empty file, or one page of holes, on tmpfs matches too: the same bytes, streamed.)
+    /// The corresponding C function is `fstat`.
+    static func hasSyntheticSize(_ fd: FileDescriptor) -> Bool {
+        var st = stat()
+        guard fstat(fd.rawValue, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+        let device = UInt64(st.st_dev)
+        let major = ((device >> 8) & 0xFFF) | ((device >> 32) & ~0xFFF)
+        return st.st_blocks == 0 && major == 0 && (st.st_size == 0 || st.st_size == 4096)
+    }
+
     /// `nil` when nothing is at `path`. The corresponding C function is `stat` (or `lstat`).
     static func status(ofPath path: FilePath, followLinks: Bool = true) throws -> Status? {
         var st = stat()

@@ -340,7 +340,9 @@ extension Pipeline {
         } catch {
             throw SluiceError(.io, "cannot open \(path)", cause: error)
         }
-        let status = try? FileSystem.status(of: fd)
+        var status = try? FileSystem.status(of: fd)
+        // A /proc or /sys file's size is not its length: read it as a stream, as a pipe is read.
+        if status?.isRegular == true, FileSystem.hasSyntheticSize(fd) { status?.isRegular = false }
         if status?.isDirectory == true {
             _ = try? fd.close()
             throw SluiceError.invalid("\(path) is a directory")

@@ -65,8 +65,15 @@ public struct Plan: Sendable, CustomStringConvertible {
             let target = max(minimumAutoChunkSize, inputSize / (workerCount * perWorker))
             // Round down to a power of two: rounding up would leave fewer chunks per worker.
             chunk = min(largestAutoChunkSize(codec), 1 << (Int.bitWidth - 1 - target.leadingZeroBitCount))
-            reasons.append(
-                "chunk size: \(ByteCount(bytes: chunk)), so a \(ByteCount(bytes: inputSize)) input gives each worker \(perWorker) or more chunks\(perWorker > 2 ? " (\(codec) is slow)" : "")")
+            let chunks = max(1, (inputSize + chunk - 1) / chunk)
+            if chunks >= workerCount * perWorker {
+                reasons.append(
+                    "chunk size: \(ByteCount(bytes: chunk)), so a \(ByteCount(bytes: inputSize)) input gives each worker \(perWorker) or more chunks\(perWorker > 2 ? " (\(codec) is slow)" : "")")
+            } else {
+                // Too small to share: say so instead of promising every worker chunks it will not get.
+                let share = chunks == 1 ? "one chunk, for one worker" : "\(chunks) chunks, fewer than \(perWorker) per worker"
+                reasons.append("chunk size: \(ByteCount(bytes: chunk)), the smallest automatic size: a \(ByteCount(bytes: inputSize)) input is \(share)")
+            }
         } else if largestAutoChunkSize(codec) < defaultChunkSize {
             chunk = largestAutoChunkSize(codec)
             reasons.append("chunk size: \(ByteCount(bytes: chunk)): \(codec.codec) looks back 64 KiB at most, so smaller chunks cost no ratio and run faster")
