@@ -113,7 +113,7 @@ struct UnpackCommand: ParsableCommand {
             let start = ContinuousClock.now
             var bar: ProgressBar?
             defer { bar?.finish() }
-            let report = try Pipeline.unpackFile(
+            let report = try namingInput(input) { try Pipeline.unpackFile(
                 source, to: target, key: try identities.provider(falling: keys), workers: workerCount, memoryLimit: memoryLimit,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
                 restoreMetadata: restoreMetadata,
@@ -125,7 +125,7 @@ struct UnpackCommand: ParsableCommand {
                                            quiet: reporting.quiet)
                 },
                 explain: { if explain { Terminal.printError($0) } },
-                progress: { bar?.update($0) })
+                progress: { bar?.update($0) }) }
             bar?.finish()
             runReporting.print(report.statistics)
             if reporting.showsSummary {
@@ -202,11 +202,11 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let source = input == "-" ? nil : FilePath(input)
-            let report = try Pipeline.verifyFile(
+            let report = try namingInput(input) { try Pipeline.verifyFile(
                 source, key: try identities.provider(falling: keys), workers: try parseWorkers(workers),
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)),
-                storage: ioArguments.storageOverride)
+                storage: ioArguments.storageOverride) }
             if !quiet {
                 let digest = report.info.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
                 print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.info.codec), cipher \(report.info.cipher.rawValue)\(digest))")

@@ -74,6 +74,9 @@ extension BatchRun {
         let metadata: FileMetadata?
         do {
             defer { _ = try? input.fd.close() }
+            var first: [UInt8] = [0]
+            let got = try first.withUnsafeMutableBytes { try input.fd.read(fromAbsoluteOffset: 0, into: $0) }
+            try MemoryUnpacker.refuseArmor(first.prefix(got))
             metadata = try Pipeline.readHeader(from: input.fd, key: { _ in nil }, limits: options.limits, requireKey: false).info.metadata
         }
         let decision = try decide(output) { UpToDate.unpacked($0, metadata: metadata) }

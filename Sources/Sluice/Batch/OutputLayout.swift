@@ -21,9 +21,11 @@ struct OutputLayout: Sendable {
         relative.isEmpty ? outputRoot : outputRoot.pushing(relative)
     }
 
-    /// `OUT/rel.slc` when packing; `OUT/rel` without `.slc` when unpacking (`nil` when no safe name is left).
+    /// `OUT/rel.slc` when packing; `OUT/rel` without `.slc` (or `.age`) when unpacking (`nil` when no
+    /// safe name is left).
     func output(_ relative: FilePath) -> FilePath? {
         let mirrored = outputRoot.pushing(relative)
-        return packing ? mirrored.appendingToName(".slc") : mirrored.removingNameSuffix(".slc")
+        if packing { return mirrored.appendingToName(".slc") }
+        return mirrored.removingNameSuffix(".slc") ?? mirrored.removingNameSuffix(".age")
     }
 }
