@@ -2,24 +2,47 @@ import ArgumentParser
 import Sluice
 import SystemPackage
 
-/// `sluice pack` choosing and setting up age v1 output (docs/cli.md, "age files").
+/// `sluice pack` choosing the container and setting up age v1 output and recipients (docs/cli.md, "age files",
+/// "Recipients").
 extension PackCommand {
-    /// The container: `--format`, else age when recipients are given or armor asked for, else the one
-    /// the output name ends in (`.zst`, `.lz4`, `.age`), else `.slc`.
+    /// The container: `--format`, else age when armor is asked for, else the one the output name ends
+    /// in (`.zst`, `.lz4`, `.age`), else `.slc`. Recipients (-r/-R) do not choose: they encrypt a `.slc`
+    /// or an age file alike; zstd and LZ4 files take none.
     func containerKind() throws -> ContainerKind {
+        let kind: ContainerKind
         if let format {
-            if format != .age, recipients.isGiven { throw SluiceError(.invalidArgument, "-r/-R encrypt age files: use --format age (or leave --format out)") }
             if format != .age, armor { throw SluiceError(.invalidArgument, "--armor is for age files (--format age)") }
-            return format
-        }
-        let named = output.flatMap { ContainerKind.named(by: FilePath($0)) }
-        if recipients.isGiven || armor {
-            if let named, named != .age {
-                throw SluiceError(.invalidArgument, "-o \(output!) names a .\(named.rawValue) file, but -r/-R and --armor write age files")
+            kind = format
+        } else {
+            let named = output.flatMap { ContainerKind.named(by: FilePath($0)) }
+            if armor {
+                if let named, named != .age {
+                    throw SluiceError(.invalidArgument, "-o \(output!) names a .\(named.rawValue) file, but --armor writes age files")
+                }
+                kind = .age
+            } else {
+                kind = named ?? .slc
             }
-            return .age
         }
-        return named ?? .slc
+        if kind == .zstd || kind == .lz4, recipients.isGiven {
+            throw SluiceError(.invalidArgument,
+                "-r/-R encrypt .slc and age files: a standard \(kind.rawValue) file has no encryption")
+        }
+        return kind
+    }
+
+    /// The key of a `.slc` file: recipients (-r/-R) or a key option (key file, passphrase, prompt),
+    /// not both.
+    func slcKey() throws -> KeySource {
+        guard recipients.isGiven else { return try keys.secret(confirm: true) }
+        if keys.isGiven {
+            throw SluiceError(.invalidArgument, "give recipients (-r/-R) or a key option (--key-file, a passphrase), not both")
+        }
+        if removeSource {
+            throw SluiceError(.invalidArgument,
+                "--remove-source verifies the new file before deleting the input, and recipients (public keys) cannot open it")
+        }
+        return .recipients(try recipients.resolved())
     }
 
     /// The options of an age file: no compression, no checksum (STREAM authenticates every chunk),

@@ -70,9 +70,12 @@ extension UnpackCommand {
         batchOptions.strictNames = keys.strict
         batchOptions.memoryLimit = memoryLimit
         batchOptions.workers = try parseWorkers(workers)
-        batchOptions.limits = DecodeLimits(maxScryptLogN: maxKdfCost, keys: try keys.policy(allowUnencrypted: allowUnencrypted))
+        batchOptions.limits = DecodeLimits(
+            maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted))
         let keys = keys
-        if keys.isGiven {
+        if let given = try identities.batchKey(strict: keys.strict) {  // RecipientOptions.swift
+            batchOptions.key = { given }
+        } else if keys.isGiven {
             let key = try keys.secret(confirm: false)
             batchOptions.key = { key }
         } else {

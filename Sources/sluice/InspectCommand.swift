@@ -53,6 +53,7 @@ struct InspectCommand: ParsableCommand {
                 ]
                 if header.codec.codec == .brotli { object["window"] = header.codec.window }
                 if let kdf = header.keyDerivation { object["kdf"] = kdf }
+                if !header.stanzas.isEmpty { object["stanzas"] = header.stanzas }
                 if let digest = header.checksum.describeDigest(info.digest) { object["digest"] = digest }
                 if let metadata = header.metadata {
                     object["name"] = metadata.name

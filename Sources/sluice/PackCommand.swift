@@ -18,6 +18,7 @@ struct PackCommand: ParsableCommand {
               sluice pack --codec auto big.csv        # sample the data, pick
               sluice pack --passphrase-env PASS notes.txt
               sluice pack --key-file k.key --remove-source db.dump
+              sluice pack -r age1… -R team.txt db.dump     # → db.dump.slc, opened by any one identity (-i)
               pg_dump db | sluice pack - --key-file k.key -o db.sql.slc
               sluice pack --explain --stats big.csv   # the plan, and where time went
               sluice pack --format zstd big.csv       # → big.csv.zst, read by zstd -d (and in parallel by sluice)
@@ -119,7 +120,8 @@ struct PackCommand: ParsableCommand {
                 if kind != .slc, codec == "auto" {
                     throw SluiceError(.invalidArgument, "--codec auto picks among .slc codecs: --format \(kind.rawValue) holds \(kind.rawValue) data")
                 }
-                if kind != .slc, cipher != nil || keys.isGiven {
+                let encrypting = keys.isGiven || recipients.isGiven
+                if kind != .slc, cipher != nil || encrypting {
                     throw SluiceError(.invalidArgument,
                         "--format \(kind.rawValue) writes a standard \(kind.rawValue) file, which has no encryption: encryption and the chunk index stay .slc features")
                 }
@@ -136,7 +138,7 @@ struct PackCommand: ParsableCommand {
                 }
                 options = PackOptions(codec: settings)
                 options.format = kind
-                switch cipher ?? (keys.isGiven ? "auto" : "none") {
+                switch cipher ?? (encrypting ? "auto" : "none") {
                 case "auto":
                     let choice = AutoChoice.cipher()
                     options.cipher = choice.0
@@ -154,8 +156,8 @@ struct PackCommand: ParsableCommand {
                     guard ScryptCost.packRange.contains(kdfCost) else {
                         throw SluiceError(.invalidArgument, "--kdf-cost must be within \(ScryptCost.packRange)")
                     }
-                    options.key = try SecretOnce.value { try keys.secret(confirm: true) }
-                } else if keys.isGiven {
+                    options.key = try SecretOnce.value { try slcKey() }  // AgePack.swift
+                } else if encrypting {
                     throw SluiceError(.invalidArgument, "a key was given but --cipher is none")
                 }
             }

@@ -20,7 +20,7 @@ struct PackEverydayOptions: ParsableArguments {
     var level: Int?
 
     @Option(help: ArgumentHelp(
-        "File format: slc (default), zstd (a standard seekable .zst), lz4 (a standard .lz4 frame) or age (age v1, encryption only); an output name ending in .zst, .lz4 or .age chooses it too, -r/-R choose age. zstd and lz4 take no cipher; age takes no compression.",
+        "File format: slc (default), zstd (a standard seekable .zst), lz4 (a standard .lz4 frame) or age (age v1, encryption only); an output name ending in .zst, .lz4 or .age chooses it too, --armor chooses age (-r/-R encrypt a .slc or an age file). zstd and lz4 take no cipher; age takes no compression.",
         valueName: "FORMAT"))
     var format: ContainerKind?
 

@@ -5,7 +5,7 @@ import SystemPackage
 /// `-r`/`-R`: the age X25519 recipients a new file is encrypted to (pack).
 struct RecipientOptions: ParsableArguments {
     @Option(name: [.customShort("r"), .customLong("recipient")], help: ArgumentHelp(
-        "Encrypt to the age public key RECIPIENT (age1…); repeat for several. Implies --format age.", valueName: "RECIPIENT"))
+        "Encrypt to the age public key RECIPIENT (age1…), a .slc or an age file; repeat for several.", valueName: "RECIPIENT"))
     var recipients: [String] = []
 
     @Option(name: [.customShort("R"), .customLong("recipients-file")], help: ArgumentHelp(
@@ -46,6 +46,15 @@ struct IdentityOptions: ParsableArguments {
         }
     }
 
+    /// The identities of a directory unpack, read once for every file (`nil` without `-i`).
+    func batchKey(strict: Bool) throws -> KeySource? {
+        guard isGiven else { return nil }
+        KeyMemory.holdingKeys()
+        return .identities(try identityFiles.flatMap {
+            try IdentityFile.identities(at: FilePath($0), strict: strict, warn: Terminal.warning)
+        })
+    }
+
     /// What a file must be to be opened (docs/security.md): identities count as a key given, so with
     /// `-i` (as with a key option) an unencrypted file is refused unless `allowUnencrypted`.
     /// `--context` applies as with a key option (an age file binds none, so it is then refused).
@@ -53,5 +62,16 @@ struct IdentityOptions: ParsableArguments {
         var policy = try back.policy(allowUnencrypted: allowUnencrypted)
         if isGiven { policy.given = .identity }
         return policy
+    }
+}
+
+/// Runs `body` (an unpack or verify of `input`) and names the input in a "no identity matches" error
+/// (exit 77, docs/cli.md), so a script that tried several files can tell which one no identity opened.
+func namingInput<T>(_ input: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch var error as SluiceError where error.code == .wrongKey && error.message.hasPrefix("no identity matches") {
+        error.message = "\(input == "-" ? "stdin" : input): \(error.message)"
+        throw error
     }
 }

@@ -127,7 +127,7 @@ struct UnpackCommand: ParsableCommand {
             let start = ContinuousClock.now
             var bar: ProgressBar?
             defer { bar?.finish() }
-            let report = try Pipeline.unpackFile(
+            let report = try namingInput(input) { try Pipeline.unpackFile(
                 source, to: target, key: SecretOnce.caching(try identities.provider(falling: keys)), workers: workerCount, memoryLimit: memoryLimit,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
                 restoreMetadata: restoreMetadata,
@@ -140,7 +140,7 @@ struct UnpackCommand: ParsableCommand {
                                            quiet: reporting.quiet, from: input, target: target)
                 },
                 explain: { if explain { Terminal.printError($0) } },
-                progress: { bar?.update($0) })
+                progress: { bar?.update($0) }) }
             bar?.finish()
             runReporting.print(report.statistics)
             if reporting.showsSummary(for: target) {
@@ -235,11 +235,11 @@ struct VerifyCommand: ParsableCommand {
             if source == nil, Terminal.standardInputIsTerminal {
                 throw SluiceError(.invalidArgument, "standard input is a terminal: name a FILE to verify, or pipe data in")
             }
-            let report = try Pipeline.verifyFile(
+            let report = try namingInput(input) { try Pipeline.verifyFile(
                 source, key: SecretOnce.caching(try identities.provider(falling: keys)), workers: try parseWorkers(workers),
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)),
-                storage: ioArguments.storageOverride)
+                storage: ioArguments.storageOverride) }
             if !quiet {
                 let digest = report.info.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
                 print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.info.codec), cipher \(report.info.cipher.rawValue)\(digest))")

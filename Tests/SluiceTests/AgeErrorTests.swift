@@ -26,17 +26,17 @@ import Testing
                                64, "age has no compression")
             Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "age", "--key-file", "k.key", "data"], in: directory),
                                64, "not a key file")
-            Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "slc", "-r", recipient, "data"], in: directory),
-                               64, "-r/-R encrypt age files")
-            // One --format for every format: each keeps its own refusals.
+            // One --format for every format: each keeps its own refusals (-r/-R encrypt .slc and age files).
             Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "zstd", "-r", recipient, "data"], in: directory),
-                               64, "-r/-R encrypt age files")
+                               64, "a standard zstd file has no encryption")
             Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "lz4", "--armor", "data"], in: directory), 64, "--armor is for age files")
             Self.expectRefusal(try SluiceProcess.run(["pack", "-r", recipient, "data", "-o", "data.zst"], in: directory),
-                               64, "names a .zstd file, but -r/-R and --armor write age files")
+                               64, "a standard zstd file has no encryption")
+            Self.expectRefusal(try SluiceProcess.run(["pack", "--armor", "data", "-o", "data.lz4"], in: directory),
+                               64, "names a .lz4 file, but --armor writes age files")
             Self.expectRefusal(try SluiceProcess.run(["pack", "--format", "zstd", "--key-file", "k.key", "data"], in: directory),
                                64, "has no encryption")
-            Self.expectRefusal(try SluiceProcess.run(["pack", "-r", recipient, "--context", "c", "data"], in: directory),
+            Self.expectRefusal(try SluiceProcess.run(["pack", "-r", recipient, "--context", "c", "data", "-o", "data.age"], in: directory),
                                64, "age files cannot record one")
             let unknown = try SluiceProcess.run(["pack", "--format", "brotli", "data"], in: directory)
             #expect(unknown.status == 64 && unknown.stderr.contains("'slc', 'zstd', 'lz4' or 'age'"), "\(unknown)")
@@ -48,15 +48,24 @@ import Testing
                                64, "multiple of 64")
             #expect(try leftoverTemporaryFiles(in: directory).isEmpty)
             #expect(!exists(directory.appending("data.age")))
+            #expect(!exists(directory.appending("data.slc")))
         }
     }
 
+    /// The format is chosen by --format, --armor or the output name; -r alone writes a .slc (docs/cli.md).
     @Test func theOutputNameChoosesAge() throws {
         try withTemporaryDirectory { directory in
             let recipient = try Self.setUp(directory)
-            let packed = try SluiceProcess.run(["pack", "-r", recipient, "data"], in: directory)
+            let slc = try SluiceProcess.run(["pack", "-r", recipient, "data"], in: directory)
+            #expect(slc.status == 0, "\(slc)")
+            #expect(try readFile(directory.appending("data.slc")).starts(with: [0x89, 0x53, 0x4C, 0x43]))
+            #expect(!exists(directory.appending("data.age")))
+            let packed = try SluiceProcess.run(["pack", "-r", recipient, "data", "--format", "age"], in: directory)
             #expect(packed.status == 0)
             #expect(try readFile(directory.appending("data.age")).starts(with: Array("age-encryption.org/v1\n".utf8)))
+            let armored = try SluiceProcess.run(["pack", "-r", recipient, "--armor", "data", "-o", "armored"], in: directory)
+            #expect(armored.status == 0)
+            #expect(try readFile(directory.appending("armored")).starts(with: Array("-----BEGIN AGE".utf8)))
             try FileManager.default.moveItem(atPath: directory.appending("data").string, toPath: directory.appending("orig").string)
             let unpacked = try SluiceProcess.run(["unpack", "-i", "me.txt", "data.age"], in: directory)
             #expect(unpacked.status == 0, "\(unpacked)")

@@ -290,7 +290,8 @@ final class DirectoryWalker: Sendable {
         if let selection = settings.selection, !selection.selects(relative, packing: settings.packing) {
             return reporter.skip(path(of: relative), .otherShard)
         }
-        let isPacked = name.extension == "slc"
+        // Unpacking, age files are packed files too (opened with -i or a passphrase).
+        let isPacked = name.extension == "slc" || (!settings.packing && name.extension == "age")
         var storeOnly = false
         if settings.packing {
             if isPacked {

@@ -74,6 +74,10 @@ extension BatchRun {
         let metadata: FileMetadata?
         do {
             defer { _ = try? input.fd.close() }
+            // An armored age file is refused by its first byte, as the in-memory path does.
+            var first: [UInt8] = [0]
+            let got = try first.withUnsafeMutableBytes { try input.fd.read(fromAbsoluteOffset: 0, into: $0) }
+            try MemoryUnpacker.refuseArmor(first.prefix(got))
             // Told by the magic, as a single-file unpack does: a standard zstd or LZ4 file records no
             // name, mode or mtime, so its output is never up to date and gets mode 0644.
             let (format, consumed) = try Pipeline.detectFormat(input)

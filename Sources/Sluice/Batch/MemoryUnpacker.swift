@@ -14,6 +14,7 @@ struct MemoryUnpacker: Sendable {
     func open(_ image: UnsafeRawBufferPointer, key: KeyProvider, requireKey: Bool) throws -> OpenedContainer {
         guard image.count >= ContainerKind.signatureSize else { throw SluiceError.corrupt("not a Sluice file (too short)") }
         let prefix = Array(image[0..<ContainerKind.signatureSize])
+        try Self.refuseArmor(prefix)
         var cursor = prefix.count
         let input = HeaderInput(prefix: prefix) { count, what in
             guard image.count - cursor >= count else { throw SluiceError.corrupt("truncated input: \(what) is incomplete") }
@@ -21,6 +22,15 @@ struct MemoryUnpacker: Sendable {
             return Array(image[cursor..<cursor + count])
         }
         return OpenedContainer(reader: try ContainerKind.open(input, keys: key, limits: limits, requireKey: requireKey))
+    }
+
+    /// Refuses an armored age file (its first bytes are `prefix`): a batch reads files as binary
+    /// containers, in memory or from their index, and unarmoring is a stream of its own; `sluice unpack
+    /// FILE` reads it (docs/cli.md, "age files").
+    static func refuseArmor(_ prefix: some Collection<UInt8>) throws {
+        if AgeArmor.isArmored(prefix) {
+            throw SluiceError.invalid("an armored age file is not unpacked in a directory batch: unpack it alone (sluice unpack FILE)")
+        }
     }
 
     /// The plaintext size the index declares; `nil` when it is malformed (``decode`` then reports

@@ -21,12 +21,12 @@ struct OutputLayout: Sendable {
         relative.isEmpty ? outputRoot : outputRoot.pushing(relative)
     }
 
-    /// The extensions of the files a tree unpack takes: `.slc`, and the standard `.zst` and `.lz4`
-    /// files, which need no key (an age file needs identities: it is unpacked on its own).
-    static let packedExtensions: Set<String> = ["slc", "zst", "lz4"]
+    /// The extensions of the files a tree unpack takes: `.slc`, the standard `.zst` and `.lz4` files,
+    /// and age files (opened with `-i` or a passphrase).
+    static let packedExtensions: Set<String> = ["slc", "zst", "lz4", "age"]
 
-    /// `OUT/rel.slc` when packing; `OUT/rel` without `.slc`, `.zst` or `.lz4` when unpacking (`nil` when
-    /// no safe name is left).
+    /// `OUT/rel.slc` when packing; `OUT/rel` without `.slc`, `.zst`, `.lz4` or `.age` when unpacking
+    /// (`nil` when no safe name is left).
     func output(_ relative: FilePath) -> FilePath? {
         let mirrored = outputRoot.pushing(relative)
         if packing { return mirrored.appendingToName(".slc") }

@@ -46,6 +46,8 @@ struct KeyBlock: Equatable, Sendable {
     enum Derivation: UInt8, Sendable {
         case scrypt = 1
         case keyFile = 2
+        /// A random file key wrapped for each age X25519 recipient (header flags bit 2).
+        case recipients = 3
     }
 
     var derivation: Derivation
@@ -54,6 +56,8 @@ struct KeyBlock: Equatable, Sendable {
     var keyCheck: [UInt8]
     /// Whether a ``KeyContext`` is bound into the key derivation (header flags bit 1).
     var hasContext = false
+    /// One age X25519 stanza per recipient (KDF 3 only): each wraps the file key (``RecipientBlock``).
+    var stanzas: [AgeStanza] = []
 
     static let saltSize = 32
     static let keyCheckSize = 16
@@ -98,27 +102,39 @@ final class FileKeys: @unchecked Sendable {
     }
 
     /// Makes a fresh salt and derives the keys for a new file, bound to `context` when one is given.
+    /// For recipients, the master key is a fresh random 16-byte file key wrapped for each of them in an
+    /// age X25519 stanza (``RecipientBlock``); it is wiped once the keys are derived.
     static func create(source: KeySource, cipher: Cipher, cost: ScryptCost, context: KeyContext? = nil) throws -> (KeyBlock, FileKeys) {
         let salt = try LibCrypto.randomBytes(KeyBlock.saltSize)
         let derivation: KeyBlock.Derivation
         switch source {
         case .passphrase: derivation = .scrypt
         case .keyFile: derivation = .keyFile
-        case .identities, .recipients:
-            throw SluiceError.invalid("X25519 recipients are supported for age files (--format age); a .slc file takes a key file or a passphrase")
+        case .recipients: derivation = .recipients
+        case .identities:
+            throw SluiceError.invalid("an identity (-i) opens files; a new file is encrypted to recipients (-r, -R)")
         }
-        guard ScryptCost.packRange.contains(cost.logN) || derivation == .keyFile else {
+        guard ScryptCost.packRange.contains(cost.logN) || derivation != .scrypt else {
             throw SluiceError.invalid("KDF cost \(cost.logN) is outside \(ScryptCost.packRange)")
         }
-        let block = KeyBlock(
+        var block = KeyBlock(
             derivation: derivation, cost: derivation == .scrypt ? cost : nil, salt: salt, keyCheck: [],
             hasContext: context != nil)
-        var master = try masterKey(source, for: block)
+        var master: [UInt8]
+        if case .recipients(let recipients) = source {
+            guard (1...RecipientBlock.maxStanzas).contains(recipients.count) else {
+                throw SluiceError.invalid("a .slc file takes 1 to \(RecipientBlock.maxStanzas) recipients, not \(recipients.count)")
+            }
+            KeyMemory.holdingKeys()
+            master = try LibCrypto.randomBytes(Age.fileKeySize)
+            block.stanzas = try recipients.map { try AgeStanza.x25519(wrapping: master, for: $0) }
+        } else {
+            master = try masterKey(source, for: block)
+        }
         defer { LibCrypto.cleanse(&master) }
         let keys = try derive(master: master, salt: salt, cipher: cipher, context: context)
-        var stored = block
-        stored.keyCheck = keys.keyCheck
-        return (stored, keys)
+        block.keyCheck = keys.keyCheck
+        return (block, keys)
     }
 
     /// Derives the keys of an existing file and checks them against its key-check value.
@@ -133,8 +149,10 @@ final class FileKeys: @unchecked Sendable {
             throw SluiceError(.wrongKey, "this file was encrypted with a passphrase, not a key file")
         case (.keyFile, .passphrase):
             throw SluiceError(.wrongKey, "this file was encrypted with a key file, not a passphrase")
-        case (_, .identities), (_, .recipients):
+        case (.scrypt, .identities), (.keyFile, .identities), (_, .recipients):
             throw SluiceError(.wrongKey, "no identity matches: this .slc file was encrypted with a \(block.derivation == .scrypt ? "passphrase" : "key file"), not to recipients")
+        case (.recipients, .keyFile), (.recipients, .passphrase):
+            throw SluiceError(.wrongKey, "no identity matches: this file is encrypted to age recipients; give an identity with -i")
         default:
             break
         }
@@ -171,8 +189,15 @@ final class FileKeys: @unchecked Sendable {
                     password: bytes, salt: block.salt, n: 1 << UInt64(cost.logN), r: UInt64(cost.r), p: UInt64(cost.p),
                     count: 32)
             }
-        case .identities, .recipients:
-            throw SluiceError.invalid("X25519 keys do not open a .slc key block")
+        case .identities(let identities):
+            // The stanzas' sizes were checked when the header was read; a low-order share is corrupt.
+            do {
+                return try AgeStanza.unwrap(block.stanzas, identities: identities, passphrase: nil, maxWorkFactor: 0)
+            } catch let error as SluiceError where error.code == .corrupt {
+                throw SluiceError.corrupt("recipient block: \(error.message)")
+            }
+        case .recipients:
+            throw SluiceError.invalid("recipients (public keys) cannot open a file")
         }
     }
 }

@@ -16,4 +16,8 @@ public struct ContainerInfo: Equatable, Sendable {
     public var keyDerivation: String?
     /// Name, size, mode and mtime, when the file records them.
     public var metadata: FileMetadata?
+    /// The key-wrapping stanzas the header lists, counted by type (`["X25519": 3]` for a `.slc` or an
+    /// age file encrypted to three recipients, `["scrypt": 1]` for an age passphrase file); empty when
+    /// there are none. Public keys and wrapped keys are not shown.
+    public var stanzas: [String: Int] = [:]
 }

@@ -86,6 +86,9 @@ struct Header: Equatable, Sendable {
         let context = keyBlock.hasContext ? ", bound to a context" : ""
         switch keyBlock.derivation {
         case .keyFile: return "key file" + context
+        case .recipients:
+            let count = keyBlock.stanzas.count
+            return "age \(AgeStanza.x25519Type) recipients (\(count) stanza\(count == 1 ? "" : "s"))" + context
         case .scrypt:
             let cost = keyBlock.cost ?? .default
             return "scrypt (log2 N = \(cost.logN), r = \(cost.r), p = \(cost.p), \(cost.memory))" + context
@@ -104,7 +107,9 @@ struct Header: Equatable, Sendable {
         out.append(cipher.id)
         out.append(checksum.id)
         out.append(UInt32(chunkSize))
-        out.append(UInt8(metadata == nil ? 0 : 1) | (keyBlock?.hasContext == true ? 2 : 0))
+        out.append(
+            UInt8(metadata == nil ? 0 : 1) | (keyBlock?.hasContext == true ? 2 : 0)
+                | (keyBlock?.derivation == .recipients ? 4 : 0))
         if cipher != .none {
             guard let keyBlock else { throw SluiceError(.library, "an encrypted header needs a key block") }
             out.append(keyBlock.derivation.rawValue)
@@ -114,6 +119,7 @@ struct Header: Equatable, Sendable {
             out.append(UInt8(cost?.p ?? 0))
             out.append(keyBlock.salt)
             out.append(keyBlock.keyCheck)
+            if keyBlock.derivation == .recipients { try RecipientBlock.encode(keyBlock.stanzas, into: &out) }
         }
         if let metadata {
             let name = Array(metadata.name.utf8)
@@ -180,9 +186,11 @@ struct Header: Equatable, Sendable {
         }
         let chunkSize = Int(try reader.read(UInt32.self))
         let flags: UInt8 = try reader.read()
-        guard flags & ~3 == 0 else { throw SluiceError.corrupt("unknown header flags") }
+        guard flags & ~7 == 0 else { throw SluiceError.corrupt("unknown header flags") }
         // Bit 1: a context is bound into the key derivation, which only an encrypted file has.
         guard flags & 2 == 0 || cipher != .none else { throw SluiceError.corrupt("context flag set without a cipher") }
+        // Bit 2: recipient stanzas follow the key block (KDF 3), which only an encrypted file has.
+        guard flags & 4 == 0 || cipher != .none else { throw SluiceError.corrupt("recipients flag set without a cipher") }
         guard chunkSizes.contains(chunkSize) else { throw SluiceError.corrupt("chunk size \(chunkSize) out of range") }
         guard checksum != .none || cipher != .none else {
             throw SluiceError.corrupt("a file without a cipher must carry checksums")
@@ -218,12 +226,16 @@ struct Header: Equatable, Sendable {
                         "scrypt cost 2^\(logN) exceeds the limit 2^\(limits.maxScryptLogN) (raise it with --max-kdf-cost)")
                 }
                 cost = ScryptCost(logN: logN, r: r, p: p)
-            case .keyFile:
-                guard logN == 0, r == 0, p == 0 else { throw SluiceError.corrupt("key-file header has scrypt parameters") }
+            case .keyFile, .recipients:
+                guard logN == 0, r == 0, p == 0 else { throw SluiceError.corrupt("\(derivation == .keyFile ? "key-file" : "recipients") header has scrypt parameters") }
+            }
+            guard (derivation == .recipients) == (flags & 4 != 0) else {
+                throw SluiceError.corrupt("the recipients flag does not match the key derivation")
             }
             keyBlock = KeyBlock(
                 derivation: derivation, cost: cost, salt: try reader.read(count: KeyBlock.saltSize),
-                keyCheck: try reader.read(count: KeyBlock.keyCheckSize), hasContext: flags & 2 != 0)
+                keyCheck: try reader.read(count: KeyBlock.keyCheckSize), hasContext: flags & 2 != 0,
+                stanzas: derivation == .recipients ? try RecipientBlock.decode(&reader) : [])
         }
 
         var metadata: FileMetadata?

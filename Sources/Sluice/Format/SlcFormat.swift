@@ -22,6 +22,9 @@ enum SlcFormat: ContainerFormat {
         if let block = header.keyBlock, requireKey {
             let request = KeyRequest(format: .slc, wrappings: [block.wrapping], boundToContext: block.hasContext)
             guard let source = try keys(request) else {
+                if block.derivation == .recipients {
+                    throw Age.noMatch("this file is encrypted to \(block.stanzas.count) age recipient(s); give an identity with -i")
+                }
                 throw SluiceError.invalid("this file is encrypted (\(header.cipher.rawValue)): give --key-file or a passphrase")
             }
             fileKeys = try FileKeys.open(block, source: source, cipher: header.cipher, context: limits.keys.context)
@@ -37,6 +40,7 @@ extension KeyBlock {
         switch derivation {
         case .scrypt: .passphrase(cost ?? .default)
         case .keyFile: .keyFile
+        case .recipients: .recipients(stanzas.count)
         }
     }
 }
@@ -46,6 +50,7 @@ extension Header {
     var info: ContainerInfo {
         ContainerInfo(
             format: .slc, version: Int(Header.version), codec: codec, cipher: cipher, checksum: checksum, chunkSize: chunkSize,
-            keyDerivation: keyDerivation, metadata: metadata)
+            keyDerivation: keyDerivation, metadata: metadata,
+            stanzas: keyBlock?.stanzas.isEmpty == false ? [AgeStanza.x25519Type: keyBlock!.stanzas.count] : [:])
     }
 }

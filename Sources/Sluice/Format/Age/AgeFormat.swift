@@ -87,6 +87,7 @@ enum AgeFormat: ContainerFormat {
         let kinds = Dictionary(grouping: stanzas, by: \.type).map { "\($0.value.count) \($0.key)" }.sorted()
         return ContainerInfo(
             format: .age, version: 1, codec: store, cipher: .chacha20poly1305, checksum: .none,
-            chunkSize: Age.chunkSize, keyDerivation: "age stanzas: " + kinds.joined(separator: ", "), metadata: nil)
+            chunkSize: Age.chunkSize, keyDerivation: "age stanzas: " + kinds.joined(separator: ", "), metadata: nil,
+            stanzas: Dictionary(grouping: stanzas, by: \.type).mapValues(\.count))
     }
 }

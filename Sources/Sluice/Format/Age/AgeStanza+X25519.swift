@@ -6,12 +6,15 @@ extension AgeStanza {
 
     /// Wraps `fileKey` for `recipient` with a fresh ephemeral key.
     static func x25519(wrapping fileKey: [UInt8], for recipient: AgeRecipient) throws -> AgeStanza {
-        let ephemeral = try LibCrypto.x25519GeneratePrivateKey()
+        var ephemeral = try LibCrypto.x25519GeneratePrivateKey()
+        defer { LibCrypto.cleanse(&ephemeral) }
         let share = try LibCrypto.x25519PublicKey(privateKey: ephemeral)
-        guard let secret = try LibCrypto.x25519(privateKey: ephemeral, peer: recipient.publicKey) else {
+        guard var secret = try LibCrypto.x25519(privateKey: ephemeral, peer: recipient.publicKey) else {
             throw SluiceError.invalid("recipient \(recipient) is not a usable X25519 public key (low order)")
         }
-        let key = try LibCrypto.hkdfSHA256(key: secret, salt: share + recipient.publicKey, info: x25519Label, count: 32)
+        defer { LibCrypto.cleanse(&secret) }
+        var key = try LibCrypto.hkdfSHA256(key: secret, salt: share + recipient.publicKey, info: x25519Label, count: 32)
+        defer { LibCrypto.cleanse(&key) }
         return AgeStanza(
             type: x25519Type, arguments: [Base64.encodeString(share)], body: try AgeKeySchedule.seal(fileKey, key: key))
     }
@@ -29,11 +32,13 @@ extension AgeStanza {
         guard body.count == Age.fileKeySize + Age.tagSize else {
             throw Age.Failure.header.error("the X25519 stanza body is not \(Age.fileKeySize + Age.tagSize) bytes")
         }
-        guard let secret = try LibCrypto.x25519(privateKey: identity.privateKey, peer: share) else {
+        guard var secret = try LibCrypto.x25519(privateKey: identity.privateKey, peer: share) else {
             throw Age.Failure.header.error("the X25519 share is a low-order point")
         }
-        let key = try LibCrypto.hkdfSHA256(
+        defer { LibCrypto.cleanse(&secret) }
+        var key = try LibCrypto.hkdfSHA256(
             key: secret, salt: share + identity.recipient.publicKey, info: Self.x25519Label, count: 32)
+        defer { LibCrypto.cleanse(&key) }
         return try AgeKeySchedule.open(body, key: key)
     }
 }
