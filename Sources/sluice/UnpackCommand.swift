@@ -169,9 +169,14 @@ struct VerifyCommand: ParsableCommand {
             Prints "OK" and exits 0 when the file is intact (and, if encrypted, the key opens it); \
             otherwise prints the first problem and exits 65 (corrupt) or 77 (wrong key).
 
+            A directory: every .slc file under it is verified (with --shard I/N only those of one \
+            shard); one line per failed file, a summary, exit 1 when any failed (77 when a key was \
+            refused).
+
             EXAMPLES
               sluice verify backup.tar.slc
               sluice verify --key-file k.key secrets.slc
+              sluice verify packed/ --shard 2/4
             """
     )
 
@@ -199,8 +204,17 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup(title: "I/O")
     var ioArguments: IOArguments
 
+    @Option(help: ArgumentHelp(
+        "A directory: verify only shard I of N of its .slc files (as pack/unpack --shard split them), or auto.", valueName: "I/N|auto"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("The shard count for --shard auto.", valueName: "N"))
+    var shards: Int?
+
     func run() throws {
         try reportingErrors {
+            if isDirectory(input) { return try runBatch() }  // a tree: BatchCommand.swift
+            if shard != nil { throw SluiceError(.invalidArgument, "--shard takes a directory, not the file \(input)") }
             let source = input == "-" ? nil : FilePath(input)
             let report = try Pipeline.verifyFile(
                 source, key: try identities.provider(falling: keys), workers: try parseWorkers(workers),
