@@ -67,7 +67,8 @@ public struct ReadTiming: Sendable, Equatable {
         return timing
     }
 
-    /// Times one stream of 1 MiB reads over one stretch of `fd` (at a third of its `size`) and
+    /// Times one stream of 1 MiB reads (after a `readahead` of the stretch) over one stretch of `fd` (at
+    /// a third of its `size`) and
     /// `streams` threads reading their shares of another (at two thirds) at once, ``sample`` bytes each;
     /// `nil` when the file is under ``minimumInput``, either stretch is already a tenth in the page cache
     /// (it would time the cache), or a read fails or comes up short.
@@ -84,8 +85,10 @@ public struct ReadTiming: Sendable, Equatable {
         let piece = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: sample, alignment: 4096)
         defer { buffer.deallocate() }
-        // One stream: in order, 1 MiB at a time, as the sequential strategy's reader does.
+        // One stream: in order, 1 MiB at a time, with the stretch asked for ahead (`readahead`), as the
+        // sequential strategy's reader does with its hints.
         let sequentialStart = DispatchTime.now().uptimeNanoseconds
+        PageCache.willNeed(fd, first..<first + UInt64(sample))
         for offset in stride(from: 0, to: sample, by: piece) {
             let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + piece])
             guard (try? fd.readFully(into: slice, at: Int64(first) + Int64(offset))) == piece else { return nil }
