@@ -4,17 +4,17 @@ import SystemPackage
 /// How fast a cold input came off its device in the two patterns a run can read it with, measured on
 /// the input itself: one stream of large reads in order, and several positional reads at once. The
 /// read strategy is chosen from this rather than from what the device calls itself (``ReadChoice``).
-public struct ReadTiming: Sendable, Equatable {
+struct ReadTiming: Sendable, Equatable {
     /// Bytes per second of one thread reading a stretch of the input front to back.
-    public var sequential: Double
+    var sequential: Double
     /// Bytes per second of `streams` threads each reading its own part of another stretch at once.
-    public var parallel: Double
+    var parallel: Double
     /// How many positional reads ran at once.
-    public var streams: Int
+    var streams: Int
     /// Measured by an earlier run on the same device in this process, not on this input.
-    public var reused: Bool
+    var reused: Bool
 
-    public init(sequential: Double, parallel: Double, streams: Int, reused: Bool = false) {
+    init(sequential: Double, parallel: Double, streams: Int, reused: Bool = false) {
         self.sequential = sequential
         self.parallel = parallel
         self.streams = streams
