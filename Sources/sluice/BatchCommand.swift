@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Sluice
 import Synchronization
 import SystemPackage
@@ -72,15 +73,58 @@ extension UnpackCommand {
         batchOptions.workers = try parseWorkers(workers)
         batchOptions.limits = DecodeLimits(
             maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted))
-        let keys = keys
-        if let given = try identities.batchKey(strict: keys.strict) {  // RecipientOptions.swift
-            batchOptions.key = { given }
-        } else if keys.isGiven {
-            let key = try keys.secret(confirm: false)
-            batchOptions.key = { key }
-        } else {
-            batchOptions.key = { try keys.secret(confirm: false) }
-        }
+        batchOptions.key = try identities.batchSupply(falling: keys)
         try BatchCommand.run(input: input, output: output, options: batchOptions, arguments: batch, io: ioArguments, reporting: reporting)
+    }
+}
+
+extension VerifyCommand {
+    /// `sluice verify DIR [--shard I/N]`: every `.slc` file of the tree decoded and checked, nothing written.
+    func runBatch(_ input: String) throws {
+        var options = BatchOptions(operation: .verify)
+        options.workers = try parseWorkers(workers)
+        options.limits = DecodeLimits(
+            maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted))
+        options.key = try identities.batchSupply(falling: keys)
+        ioArguments.apply(to: &options)
+        if let shard {
+            let slice = shard == "auto"
+                ? try Shard.fromEnvironment(ProcessInfo.processInfo.environment, count: shards)
+                : try Shard(parsing: shard)
+            options.selection = try ShardSelection(shard: slice, retry: nil)
+        }
+        let progress = BatchProgress()
+        let console = BatchConsole(format: .text, verbose: false, quiet: quiet, packing: false, interval: nil, progress: progress)
+        let keyRefused = Atomic<Bool>(false)
+        let report = try Batch.run(FilePath(input), options: options, progress: progress) { event in
+            if case .failed(_, let error) = event, error.code == .wrongKey { keyRefused.store(true, ordering: .relaxed) }
+            console.handle(event)
+        }
+        if !quiet {
+            print("\(input): \(report.filesFailed == 0 ? "OK" : "FAILED") (\(report.filesOK) files verified, \(report.filesFailed) failed, \(report.filesSkipped) skipped)")
+        }
+        if report.filesFailed > 0 {
+            throw ExitCode(keyRefused.load(ordering: .relaxed) ? ExitCodes.wrongKey : ExitCodes.failure)
+        }
+    }
+}
+
+extension KeyOptions {
+    /// The key of a batch that opens files: read now when an option names it, else asked for (a prompt)
+    /// the first time an encrypted file needs it.
+    func batchSupply() throws -> @Sendable () throws -> KeySource? {
+        let keys = self
+        guard keys.isGiven else { return { try keys.secret(confirm: false) } }
+        let key = try keys.secret(confirm: false)
+        return { key }
+    }
+}
+
+extension IdentityOptions {
+    /// The key of a batch that opens files: the identities of `-i` when given (read once for every
+    /// file), else the key options' supply.
+    func batchSupply(falling keys: KeyOptions) throws -> @Sendable () throws -> KeySource? {
+        if let given = try batchKey(strict: keys.strict) { return { given } }  // RecipientOptions.swift
+        return try keys.batchSupply()
     }
 }

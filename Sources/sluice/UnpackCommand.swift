@@ -194,9 +194,14 @@ struct VerifyCommand: ParsableCommand {
             Prints "OK" and exits 0 when the file is intact (and, if encrypted, the key opens it); \
             otherwise prints the first problem and exits 65 (corrupt) or 77 (wrong key).
 
+            A directory: every .slc file under it is verified (with --shard I/N only those of one \
+            shard); one line per failed file, a summary, exit 1 when any failed (77 when a key was \
+            refused).
+
             EXAMPLES
               sluice verify backup.tar.slc
               sluice verify --key-file k.key secrets.slc
+              sluice verify packed/ --shard 2/4
             """
     )
 
@@ -224,13 +229,22 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup(title: "I/O")
     var ioArguments: IOArguments
 
+    @Option(help: ArgumentHelp(
+        "A directory: verify only shard I of N of its .slc files (as pack/unpack --shard split them), or auto.", valueName: "I/N|auto"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("The shard count for --shard auto.", valueName: "N"))
+    var shards: Int?
+
     func run() throws {
         try ManyInputs.run(inputs, verb: "verified", quiet: quiet) { try verify($0) }
     }
 
-    /// Checks one input.
+    /// Checks one input: a file, standard input, or a directory (every `.slc` under it).
     func verify(_ input: String) throws {
         try reportingErrors(input: input) {
+            if isDirectory(input) { return try runBatch(input) }  // a tree: BatchCommand.swift
+            if shard != nil { throw SluiceError(.invalidArgument, "--shard takes a directory, not the file \(input)") }
             let source = input == "-" ? nil : FilePath(input)
             if source == nil, Terminal.standardInputIsTerminal {
                 throw SluiceError(.invalidArgument, "standard input is a terminal: name a FILE to verify, or pipe data in")

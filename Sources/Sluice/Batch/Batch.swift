@@ -48,7 +48,10 @@ public enum Batch {
         if case .pack(let pack) = options.operation, pack.cipher != .none, pack.key == nil {
             throw SluiceError.invalid("encryption needs a passphrase or a key file")
         }
-        let outputRoot = options.output ?? input
+        if options.isVerifying, options.output != nil || options.manifest != nil || options.removeSource || options.selection?.retry != nil {
+            throw SluiceError.invalid("verifying a directory writes nothing: no output directory, manifest, retry or source removal")
+        }
+        let outputRoot = options.isVerifying ? input : options.output ?? input
         let freshRoot = !FileSystem.exists(outputRoot)
         if !options.dryRun { try FileSystem.makeDirectories(outputRoot) }
         let outputStatus = try? FileSystem.status(ofPath: outputRoot)
@@ -135,7 +138,7 @@ public enum Batch {
             }
         }
         var syncTime = Duration.zero
-        if !options.dryRun {
+        if !options.dryRun, !options.isVerifying {
             let syncStart = ContinuousClock.now
             try FileSystem.synchronizeFileSystem(containing: outputRoot)
             syncTime = ContinuousClock.now - syncStart

@@ -21,10 +21,14 @@ public enum ExistingOutputPolicy: String, CaseIterable, Sendable {
 
 /// Everything that decides how a directory tree is packed or unpacked (`sluice pack DIR`).
 public struct BatchOptions: Sendable {
-    /// Packing with these options, or unpacking.
+    /// Packing with these options, unpacking, or verifying.
     public enum Operation: Sendable {
         case pack(PackOptions)
         case unpack
+        /// Decode every packed file of the tree and check everything, writing nothing (`sluice verify
+        /// DIR`): no output root, no manifest, no removal; a file that fails is reported and the others
+        /// go on.
+        case verify
     }
 
     /// Pack or unpack, with that operation's settings.
@@ -84,6 +88,9 @@ public struct BatchOptions: Sendable {
 
     /// Whether the batch packs (else it unpacks).
     public var isPacking: Bool { if case .pack = operation { true } else { false } }
+
+    /// Whether the batch only verifies (``Operation/verify``).
+    public var isVerifying: Bool { if case .verify = operation { true } else { false } }
 
     /// Files up to this size are read whole by an I/O thread and encoded by one worker in memory;
     /// larger ones are cut into chunks across all workers by ``Pipeline/packFile``.

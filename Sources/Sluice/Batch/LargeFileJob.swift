@@ -33,6 +33,8 @@ extension BatchRun {
         do {
             if let pack = packOptions {
                 try packLarge(entry, source: source, output: output, options: pack, reserved: reserved)
+            } else if options.isVerifying {
+                try verifyLarge(entry, source: source)
             } else {
                 try unpackLarge(entry, source: source, output: output)
             }
@@ -67,6 +69,13 @@ extension BatchRun {
         let sample = RawBuffer(capacity: CompressedInput.trialSize)
         sample.count = try fd.readFully(into: sample[0..<CompressedInput.trialSize])
         return CompressedInput.shrinks(sample.contents, context: CodecContext())
+    }
+
+    private func verifyLarge(_ entry: WalkEntry, source: FilePath) throws {
+        if options.dryRun { return reporter.plan(source, output: source, size: entry.status.size, replacing: false) }
+        let report = try Pipeline.verifyFile(
+            source, key: { [keys] _ in try keys.key() }, workers: workers.workers, limits: options.limits, storage: options.storage)
+        finished(source: source, output: source, status: entry.status, bytesIn: Int(report.packedBytes), bytesOut: Int(report.plainBytes))
     }
 
     private func unpackLarge(_ entry: WalkEntry, source: FilePath, output: FilePath) throws {

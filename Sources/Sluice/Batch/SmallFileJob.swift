@@ -208,7 +208,7 @@ extension BatchRun {
         let opened = try unpacker.open(image.contents, key: { _ in nil }, requireKey: false)
         file.opened = opened
         let metadata = opened.info.metadata
-        let decision = file.entry.freshOutputDirectory
+        let decision = file.entry.freshOutputDirectory || options.isVerifying
             ? .write(replacing: false) : try decide(file.output) { UpToDate.unpacked($0, metadata: metadata) }
         guard case .write(let replacing) = decision else {
             alreadyDone(source: file.source, output: file.output, status: file.status, plainSize: Int(metadata?.size ?? 0))
@@ -253,6 +253,9 @@ extension BatchRun {
                     contents, to: file.output, mode: file.status.mode & 0o666, modification: nil, overwrite: file.replacing)
                 let plainSize = file.slots.isEmpty ? file.plainSize : file.slots.reduce(0) { $0 + $1.plain.count }
                 finished(source: file.source, output: file.output, status: file.status, bytesIn: plainSize, bytesOut: contents.count)
+            } else if options.isVerifying {
+                // Decoded and checked by the worker: nothing to write.
+                finished(source: file.source, output: file.source, status: file.status, bytesIn: file.image?.count ?? 0, bytesOut: contents.count)
             } else {
                 try checkRecordedName(file.opened?.info.metadata, source: file.source, output: file.output)
                 let metadata = options.keepMetadata ? file.opened?.info.metadata : nil

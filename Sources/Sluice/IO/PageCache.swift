@@ -80,13 +80,14 @@ package enum PageCache {
         return sluice_sync_file_range(fd.rawValue, off_t(range.lowerBound), off_t(range.count), flags) == 0
     }
 
-    /// The fraction (0…1) of the first `limit` bytes of `fd` (a regular file of `size` bytes) that is in
-    /// the page cache, from `mincore` over a read-only mapping (which faults nothing in); `nil` when it
-    /// cannot be told (an empty file, a mapping refused).
-    static func cachedFraction(of fd: FileDescriptor, size: UInt64, limit: UInt64 = 256 << 20) -> Double? {
-        let length = Int(min(size, limit))
+    /// The fraction (0…1) of the `limit` bytes of `fd` (a regular file of `size` bytes) from `offset` (a
+    /// multiple of the page size) that is in the page cache, from `mincore` over a read-only mapping
+    /// (which faults nothing in); `nil` when it cannot be told (nothing there, a mapping refused).
+    static func cachedFraction(of fd: FileDescriptor, size: UInt64, offset: UInt64 = 0, limit: UInt64 = 256 << 20) -> Double? {
+        let length = Int(min(size - min(offset, size), limit))
         guard length > 0 else { return nil }
-        guard let mapping = mmap(nil, length, PROT_READ, MAP_SHARED, fd.rawValue, 0), mapping != MAP_FAILED else { return nil }
+        guard let mapping = mmap(nil, length, PROT_READ, MAP_SHARED, fd.rawValue, off_t(offset)), mapping != MAP_FAILED
+        else { return nil }
         defer { munmap(mapping, length) }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let pages = (length + page - 1) / page

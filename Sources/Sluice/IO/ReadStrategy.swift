@@ -17,15 +17,26 @@ struct ReadProbe: Sendable, Equatable {
     var cached: Double?
     /// The queue of the device under the input; `nil`: unknown (tmpfs, overlay, not Linux).
     var queue: DeviceQueue?
+    /// How fast the cold input came off the device in each pattern; `nil`: not measured (a warm or
+    /// small input, `--storage` given, one I/O token).
+    var timing: ReadTiming?
 
-    init(cached: Double?, queue: DeviceQueue?) {
+    init(cached: Double?, queue: DeviceQueue?, timing: ReadTiming? = nil) {
         self.cached = cached
         self.queue = queue
+        self.timing = timing
     }
 
-    /// Looks at the open regular file `fd` of `size` bytes (`mincore` and sysfs; no data is read).
-    static func of(_ fd: FileDescriptor, size: UInt64) -> ReadProbe {
-        ReadProbe(cached: PageCache.cachedFraction(of: fd, size: size), queue: DeviceQueue.of(fd))
+    /// Looks at the open regular file `fd` of `size` bytes (`mincore` and sysfs; no data is read), and
+    /// when `measuring` (streams > 1) and the input is cold, times both read patterns on it
+    /// (``ReadTiming``, once per device in the process).
+    static func of(_ fd: FileDescriptor, size: UInt64, measuring streams: Int? = nil) -> ReadProbe {
+        var probe = ReadProbe(cached: PageCache.cachedFraction(of: fd, size: size), queue: DeviceQueue.of(fd))
+        if let streams, streams > 1, (probe.cached ?? 0) < ReadChoice.warmFraction, size >= ReadTiming.minimumInput,
+           let device = (try? FileSystem.status(of: fd))?.device {
+            probe.timing = ReadTiming.of(fd, size: size, device: device, streams: streams)
+        }
+        return probe
     }
 }
 
@@ -54,10 +65,12 @@ struct ReadChoice: Sendable, Equatable {
     ///
     /// - A warm input (half or more in the page cache) is read in parallel: copies out of the cache run
     ///   several at once, and no device is involved.
-    /// - A cold input on a spinning disk (`rotational` and not a virtual disk, or `--storage hdd`) is
+    /// - A cold input whose ``ReadProbe/timing`` found one pattern faster by more than
+    ///   ``ReadTiming/margin`` is read that way. Otherwise (not measured, or too close) the queue decides:
+    /// - a cold input on a spinning disk (`rotational` and not a virtual disk, or `--storage hdd`) is
     ///   read as one stream: concurrent reads at scattered offsets cost seeks and defeat the kernel's
     ///   read-ahead.
-    /// - A cold input on an NVMe or non-rotational device, or on a virtual disk (whose `rotational` says
+    /// - a cold input on an NVMe or non-rotational device, or on a virtual disk (whose `rotational` says
     ///   nothing), is read in parallel, with the kernel told the file is read front to back and asked to
     ///   read the next chunks ahead: on this project's virtual disks, 8 concurrent 4 MiB reads reached
     ///   0.7–1.5 GB/s where one stream reached 0.3–1.0 (docs/performance.md, "Cold cache").
@@ -78,26 +91,31 @@ struct ReadChoice: Sendable, Equatable {
                 reason: "reads: \(tokens) positional reads at once, the input is in the page cache (\(percent(cached)))")
         }
         let coldness = probe.cached.map { "the input is not in the page cache (\(percent($0)))" } ?? "the page cache cannot be asked"
-        guard let queue = probe.queue else {
-            return ReadChoice(
-                strategy: .parallel, readAhead: ahead,
-                reason: "reads: \(tokens) positional reads at once with read-ahead, \(coldness) and the device is unknown",
-                readsFromDevice: true)
+        let device = probe.queue.map { queue in
+            "\(queue.name): rotational \(queue.rotational ? 1 : 0)"
+                + (queue.requests.map { ", nr_requests \($0)" } ?? "")
+                + (queue.readAhead.map { ", read_ahead_kb \($0 >> 10)" } ?? "")
         }
-        let device = "\(queue.name): rotational \(queue.rotational ? 1 : 0)"
-            + (queue.requests.map { ", nr_requests \($0)" } ?? "")
-            + (queue.readAhead.map { ", read_ahead_kb \($0 >> 10)" } ?? "")
-        if queue.rotational, !queue.isVirtual {
-            return ReadChoice(
-                strategy: .sequential, readAhead: ahead,
-                reason: "reads: one sequential stream with \(ByteCount(bytes: ahead)) read-ahead, \(coldness) and \(device) is a spinning disk",
-                readsFromDevice: true)
+        func sequential(_ why: String) -> ReadChoice {
+            ReadChoice(strategy: .sequential, readAhead: ahead,
+                       reason: "reads: one sequential stream with \(ByteCount(bytes: ahead)) read-ahead, \(coldness) and \(why)",
+                       readsFromDevice: true)
         }
+        func parallel(_ why: String) -> ReadChoice {
+            ReadChoice(strategy: .parallel, readAhead: ahead,
+                       reason: "reads: \(tokens) positional reads at once with \(ByteCount(bytes: ahead)) read-ahead, \(coldness) and \(why)",
+                       readsFromDevice: true)
+        }
+        // A measurement on the input itself decides when it tells the two patterns apart.
+        let measured = probe.timing.map { $0.summary(on: probe.queue?.name ?? "its device") }
+        if let timing = probe.timing, let measured, let winner = timing.winner {
+            return winner == .sequential ? sequential(measured) : parallel(measured)
+        }
+        let undecided = measured.map { ", \($0), too close to decide" } ?? ""
+        guard let queue = probe.queue, let device else { return parallel("the device is unknown\(undecided)") }
+        if queue.rotational, !queue.isVirtual { return sequential("\(device) is a spinning disk\(undecided)") }
         let why = queue.isVirtual ? "a virtual disk (measured to reward concurrent reads)" : "a device with queues that reward concurrent reads"
-        return ReadChoice(
-            strategy: .parallel, readAhead: ahead,
-            reason: "reads: \(tokens) positional reads at once with \(ByteCount(bytes: ahead)) read-ahead, \(coldness) and \(device) is \(why)",
-            readsFromDevice: true)
+        return parallel("\(device) is \(why)\(undecided)")
     }
 
     private static func percent(_ fraction: Double) -> String { "\(Int((fraction * 100).rounded()))% cached" }

@@ -257,12 +257,14 @@ extension Pipeline {
     }
 
     /// How a regular input read with `io` (``IOPool/standard`` when `nil`) is read (``ReadChoice``);
-    /// `nil` for a pipe.
+    /// `nil` for a pipe. Without `storage`, a cold input is timed in both patterns (``ReadTiming``)
+    /// unless `io` has one token (one read at a time: nothing to compare).
     static func readChoice(_ source: OpenInput, io: IOPool?, storage: StorageKind?, chunkSize: Int) -> ReadChoice? {
         guard let status = source.status, status.isRegular else { return nil }
+        let tokens = (io ?? .standard).tokens
         return ReadChoice.choose(
-            probe: ReadProbe.of(source.fd, size: UInt64(status.size)), storage: storage, chunkSize: chunkSize,
-            tokens: (io ?? .standard).tokens)
+            probe: ReadProbe.of(source.fd, size: UInt64(status.size), measuring: storage == nil ? tokens : nil),
+            storage: storage, chunkSize: chunkSize, tokens: tokens)
     }
 
     /// Unpacks a standard zstd or LZ4 file (``unpackFile``'s second half for them): nothing is

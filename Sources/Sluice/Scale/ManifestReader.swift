@@ -76,15 +76,31 @@ enum ManifestReader {
         return nil
     }
 
+    /// Where `needle` (not empty) first occurs in `line` at or after `from` (`memchr` for its first
+    /// byte, `memcmp` for the rest: this search was half the merge's CPU time as a generic byte loop).
     private static func find(_ needle: [UInt8], in line: ArraySlice<UInt8>, from: Int) -> Int? {
-        var index = from
-        let last = line.endIndex - needle.count
-        while index <= last {
-            guard let first = line[index...last].firstIndex(of: needle[0]) else { return nil }
-            if line[first..<first + needle.count].elementsEqual(needle) { return first }
-            index = first + 1
+        guard from < line.endIndex else { return nil }
+        return line[from...].withUnsafeBytes { haystack -> Int? in
+            needle.withUnsafeBytes { key -> Int? in
+                guard let base = haystack.baseAddress, let keyBase = key.baseAddress else { return nil }
+                var offset = 0
+                while haystack.count - offset >= key.count {
+                    guard let hit = memchr(base + offset, Int32(key[0]), haystack.count - offset - key.count + 1) else { return nil }
+                    let at = UnsafeRawPointer(hit) - base
+                    if memcmp(base + at, keyBase, key.count) == 0 { return from + at }
+                    offset = at + 1
+                }
+                return nil
+            }
         }
-        return nil
+    }
+
+    /// The index of the first `\n` in `bytes[from..<to]` (`memchr`).
+    private static func newline(in bytes: [UInt8], from: Int, to: Int) -> Int? {
+        guard from < to else { return nil }
+        return bytes.withUnsafeBytes { buffer in
+            memchr(buffer.baseAddress! + from, Int32(UInt8(ascii: "\n")), to - from).map { UnsafeRawPointer($0) - buffer.baseAddress! }
+        }
     }
 
     /// Calls `body` with each line of the file at `path` (without its newline) and its number.
@@ -113,7 +129,7 @@ enum ManifestReader {
             if count == 0 { break }
             var start = 0
             let filled = chunk[0..<count]
-            while let newline = filled[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            while let newline = Self.newline(in: chunk, from: start, to: count) {
                 if pending.isEmpty {
                     try handle(filled[start..<newline])
                 } else {
