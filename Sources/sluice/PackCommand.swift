@@ -108,6 +108,10 @@ struct PackCommand: ParsableCommand {
     @OptionGroup(title: "Directories")
     var batch: BatchArguments
 
+    // Archives: one file for whole trees (docs/archives.md); the logic is in ArchivePack.swift.
+    @OptionGroup(title: "Archives")
+    var archiveArguments: ArchivePackArguments
+
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
         if toStandardOutput, removeSource { throw ValidationError("--remove-source needs an output file, not stdout") }
@@ -188,6 +192,10 @@ struct PackCommand: ParsableCommand {
                 throw SluiceError(.invalidArgument, "--context needs encryption: give --key-file or a passphrase option")
             }
 
+            if archiveArguments.archive { return try runArchive(options: options) }  // ArchivePack.swift
+            guard archiveArguments.moreInputs.isEmpty else {
+                throw SluiceError(.invalidArgument, "pack takes one FILE or directory; several go into one archive with --archive -o NAME.tar.slc")
+            }
             if isDirectory(input) {  // batch: BatchCommand.swift
                 guard kind == .slc else { throw SluiceError(.invalidArgument, "--format \(kind.rawValue) packs one file: a directory is packed to .slc files") }
                 return try runBatch(options: options)

@@ -84,6 +84,10 @@ struct UnpackCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Budget for chunk buffers (default: a quarter of RAM; 256M for directories).", valueName: "SIZE"))
     var memoryLimit: ByteCount?
 
+    // Archives (docs/archives.md); the logic is in ArchiveUnpack.swift.
+    @OptionGroup(title: "Archives")
+    var archiveArguments: ArchiveUnpackArguments
+
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
         if (toStandardOutput || input == "-"), removeSource { throw ValidationError("--remove-source needs files on both sides") }
@@ -92,6 +96,10 @@ struct UnpackCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if input != "-", Archive.isArchive(FilePath(input)) { return try runArchive() }  // ArchiveUnpack.swift
+            guard archiveArguments.only.isEmpty, !archiveArguments.devices else {
+                throw SluiceError(.invalidArgument, "--only and --devices are for archives (pack --archive); \(input) is not one")
+            }
             if isDirectory(input) { return try runBatch() }  // batch: BatchCommand.swift
             try batch.scale.requireDirectory(input)
             let workerCount = try parseWorkers(workers)
@@ -201,6 +209,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if input != "-", Archive.isArchive(FilePath(input)) { return try verifyArchive() }  // ArchiveUnpack.swift
             let source = input == "-" ? nil : FilePath(input)
             let report = try Pipeline.verifyFile(
                 source, key: try identities.provider(falling: keys), workers: try parseWorkers(workers),
