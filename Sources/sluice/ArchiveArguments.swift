@@ -8,6 +8,9 @@ struct ArchivePackArguments: ParsableArguments {
     @Flag(help: "Pack the directories (and files) given into one archive: a pax tar stream in chunks, with a member index (docs/archives.md). Needs -o.")
     var archive = false
 
+    @Flag(help: "With --archive: FILE is a tar stream already (tar -cf, python tarfile): index it and pack it as it is.")
+    var fromTar = false
+
     @Flag(help: "With --archive: leave extended attributes out.")
     var noXattrs = false
 

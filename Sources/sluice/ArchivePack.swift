@@ -11,6 +11,16 @@ extension PackCommand {
         }
         guard input != "-" else { throw SluiceError(.invalidArgument, "--archive packs directories and files, not standard input") }
         guard !removeSource else { throw SluiceError(.invalidArgument, "--archive does not take --remove-source") }
+        if archiveArguments.fromTar {
+            guard archiveArguments.moreInputs.isEmpty else { throw SluiceError(.invalidArgument, "--from-tar takes one tar file") }
+            let report = try Archive.pack(
+                tar: FilePath(input), to: FilePath(output), overwrite: force, options: options,
+                io: ioArguments.pool(for: FilePath(output).removingLastComponent()))
+            if reporting.showsSummary {
+                Terminal.printError("indexed \(report.members) members of \(input) → \(output): \(ByteCount(bytes: Int(report.packedBytes)))")
+            }
+            return
+        }
         var settings = ArchiveOptions()
         var batchOptions = BatchOptions(operation: .pack(options))
         batch.apply(to: &batchOptions)

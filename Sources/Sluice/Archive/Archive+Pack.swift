@@ -105,22 +105,82 @@ public enum Archive {
             throw error
         }
         _ = try? stream.readEnd.close()
-        guard var index = try stream.finish() as? MemberIndex else { throw SluiceError(.library, "the tar writer returned no index") }
-        index.binding = try headerBinding(output.descriptor)
-
-        let indexPart = try packIndex(index, options: options, chunkSize: plan.chunkSize)
-        try indexPart.withUnsafeBytes { try Pipeline.write($0, to: output.descriptor) }
-        let footer = ArchiveFooter(contentSize: content.packedBytes, indexSize: UInt64(indexPart.count))
-        try footer.encoded.withUnsafeBytes { try Pipeline.write($0, to: output.descriptor) }
-        try output.commit(mode: 0o644, modification: nil, sync: false)
+        guard let index = try stream.finish() as? MemberIndex else { throw SluiceError(.library, "the tar writer returned no index") }
+        let indexSize = try finish(output, index: index, contentSize: content.packedBytes, options: options, chunkSize: plan.chunkSize)
 
         result.members = index.members.count
         result.failures = failures.withLock { $0 }
         result.contentBytes = index.members.reduce(0) { $0 + $1.size }
         result.streamBytes = content.plainBytes
-        result.packedBytes = content.packedBytes + UInt64(indexPart.count) + UInt64(ArchiveFooter.size)
+        result.packedBytes = content.packedBytes + indexSize + UInt64(ArchiveFooter.size)
         result.pack = content
         return result
+    }
+
+    /// Packs an existing tar stream (`pack --archive --from-tar FILE`): a first pass reads it with
+    /// libarchive to build the member index (offsets and digests), the second packs its bytes as they
+    /// are. The members are not checked for safety here: extraction does that.
+    ///
+    /// - Throws: ``SluiceError/Code/corrupt`` when `source` is not a tar stream libarchive reads.
+    public static func pack(
+        tar source: FilePath, to destination: FilePath, overwrite: Bool, options: PackOptions, io: IOPool? = nil,
+        progress: (UInt64) -> Void = { _ in }
+    ) throws -> ArchivePackReport {
+        let input: FileDescriptor
+        do { input = try FileDescriptor.open(source, .readOnly, options: [.closeOnExec]) } catch {
+            throw SluiceError(.io, "cannot open \(source)", cause: error as? Errno)
+        }
+        defer { _ = try? input.close() }
+        let size = try FileSystem.status(of: input).size
+        var members: [ArchiveMember] = []
+        do {
+            let reader = try TarReader(input, name: source.string)
+            let block = RawBuffer(capacity: 1 << 20)
+            while var member = try reader.next() {
+                if member.kind == .file {
+                    let digest = try XXH3Stream()
+                    while true {
+                        let got = try reader.read(into: block[0..<(1 << 20)])
+                        if got == 0 { break }
+                        digest.update(UnsafeRawBufferPointer(block[0..<got]))
+                    }
+                    member.digest = digest.finish()
+                }
+                member.xattrs = []
+                members.append(member)
+            }
+        }
+        _ = try input.seek(offset: 0, from: .start)
+        let output = try AtomicOutputFile(destination: destination, overwrite: overwrite)
+        let plan = try options.plan(inputSize: size)
+        let content = try Pipeline.pack(
+            from: input, inputSize: size, to: output.descriptor, options: options, metadata: nil, plan: plan,
+            pool: WorkerPool.shared(workers: plan.workers), io: io, positional: false, progress: progress)
+        // The last member runs to the end of the stream (its end-of-archive blocks included).
+        let index = MemberIndex(binding: [], streamEnd: UInt64(size), members: members)
+        let indexSize = try finish(output, index: index, contentSize: content.packedBytes, options: options, chunkSize: plan.chunkSize)
+        var result = ArchivePackReport()
+        result.members = members.count
+        result.contentBytes = members.reduce(0) { $0 + $1.size }
+        result.streamBytes = content.plainBytes
+        result.packedBytes = content.packedBytes + indexSize + UInt64(ArchiveFooter.size)
+        result.pack = content
+        return result
+    }
+
+    /// Appends the index part (bound to the content just written) and the footer, and publishes the
+    /// archive; returns the index part's size.
+    private static func finish(
+        _ output: AtomicOutputFile, index: MemberIndex, contentSize: UInt64, options: PackOptions, chunkSize: Int
+    ) throws -> UInt64 {
+        var index = index
+        index.binding = try headerBinding(output.descriptor)
+        let indexPart = try packIndex(index, options: options, chunkSize: chunkSize)
+        try indexPart.withUnsafeBytes { try Pipeline.write($0, to: output.descriptor) }
+        let footer = ArchiveFooter(contentSize: contentSize, indexSize: UInt64(indexPart.count))
+        try footer.encoded.withUnsafeBytes { try Pipeline.write($0, to: output.descriptor) }
+        try output.commit(mode: 0o644, modification: nil, sync: false)
+        return UInt64(indexPart.count)
     }
 
     /// Writes the tar stream of `planned` to `sink`; returns its member index (without the binding).
