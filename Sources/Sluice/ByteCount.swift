@@ -5,13 +5,19 @@
 ///     ByteCount(parsing: "4M")      // 4_194_304 bytes
 ///     ByteCount.mebibytes(4).bytes  // 4_194_304
 public struct ByteCount: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The count in bytes.
     public var bytes: Int
 
+    /// A count of `bytes` bytes.
     public init(bytes: Int) { self.bytes = bytes }
 
+    /// `count` bytes.
     public static func bytes(_ count: Int) -> ByteCount { ByteCount(bytes: count) }
+    /// `count` KiB (1024 bytes each).
     public static func kibibytes(_ count: Int) -> ByteCount { ByteCount(bytes: count << 10) }
+    /// `count` MiB (2²⁰ bytes each).
     public static func mebibytes(_ count: Int) -> ByteCount { ByteCount(bytes: count << 20) }
+    /// `count` GiB (2³⁰ bytes each).
     public static func gibibytes(_ count: Int) -> ByteCount { ByteCount(bytes: count << 30) }
 
     /// Parses `"4M"`, `"64KiB"`, `"1.5g"`, `"512"`, `"2TB"`; `nil` for anything else, for negative
@@ -33,6 +39,7 @@ public struct ByteCount: Hashable, Comparable, Sendable, CustomStringConvertible
         if shift == 0, body.contains(".") { return nil }
     }
 
+    /// Orders counts by their size in bytes.
     public static func < (lhs: ByteCount, rhs: ByteCount) -> Bool { lhs.bytes < rhs.bytes }
 
     /// `4 MiB`, `1.5 GiB`, `812 B`: the largest unit that keeps the number at or above 1.

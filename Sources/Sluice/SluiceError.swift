@@ -21,16 +21,21 @@ public struct SluiceError: Error, CustomStringConvertible, Sendable {
         case library
     }
 
+    /// The category: what a program (and the CLI's exit code) acts on.
     public var code: Code
+    /// One sentence for a person, naming the file or option at fault.
     public var message: String
+    /// The error underneath (an `Errno`, another ``SluiceError``), when there is one.
     public var cause: (any Error & Sendable)?
 
+    /// An error of `code` saying `message`, keeping `cause`.
     public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
     }
 
+    /// The message, followed by the cause when there is one.
     public var description: String {
         if let cause { return "\(message): \(cause)" }
         return message

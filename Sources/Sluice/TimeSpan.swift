@@ -4,8 +4,10 @@
 ///
 ///     TimeSpan(parsing: "1d12h")?.seconds  // 129_600
 public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The length in whole seconds.
     public var seconds: Int64
 
+    /// A span of `seconds` seconds.
     public init(seconds: Int64) { self.seconds = seconds }
 
     /// Parses `"7d"`, `"12h"`, `"1d12h"`, `"90"`; `nil` for anything else, for negative numbers and
@@ -47,6 +49,7 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
         seconds = total
     }
 
+    /// Orders spans by their length.
     public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.seconds < rhs.seconds }
 
     /// `1d12h`, `30m`, `0s`: the largest units first.

@@ -11,6 +11,9 @@ public enum ResidentMemory {
     /// The peak resident size of this process's address space (`VmHWM`), or `nil` where there is no
     /// `/proc` (then use ``Memory/peakResident``).
     public static var highWater: ByteCount? { PeakMemoryProbe.status("VmHWM").map { .bytes($0) } }
+
+    /// The peak resident size: ``highWater``, else `getrusage`'s maximum resident set size.
+    public static var peak: ByteCount { highWater ?? Memory.peakResident }
 }
 
 /// The resident-memory high-water mark of one cell, best effort.

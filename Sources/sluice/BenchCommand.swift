@@ -270,7 +270,7 @@ struct BenchPeakCommand: ParsableCommand {
     func run() throws {
         var inner = try SluiceCommand.parseAsRoot(command.first == "--" ? Array(command.dropFirst()) : command)
         try inner.run()
-        let peak = ResidentMemory.highWater ?? Memory.peakResident
+        let peak = ResidentMemory.peak
         try reportingErrors {
             do {
                 try "\(peak.bytes)\n".write(toFile: report, atomically: true, encoding: .utf8)

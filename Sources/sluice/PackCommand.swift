@@ -216,7 +216,7 @@ struct PackCommand: ParsableCommand {
             }
 
             let start = ContinuousClock.now
-            let size = source.flatMap { try? FileSystem.size(of: $0) }
+            let size = source.flatMap { ProgressBar.total(of: $0) }
             let bar = runReporting.bar(total: size, quiet: reporting.quiet)
             defer { bar?.finish() }
             let report = try Pipeline.packFile(

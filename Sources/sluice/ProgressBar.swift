@@ -1,5 +1,6 @@
 import Foundation
 import Sluice
+import SystemPackage
 
 /// A one-line progress bar on stderr: bytes done, percent, speed and ETA, redrawn at most ten times a
 /// second and erased at the end so the summary line stands alone.
@@ -10,6 +11,14 @@ final class ProgressBar {
     private var drawn = false
 
     init(total: UInt64?) { self.total = total }
+
+    /// The bar's total for an input path: the size of a regular file, `nil` (no percentage) for
+    /// anything else.
+    static func total(of path: FilePath) -> UInt64? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path.string),
+              attributes[.type] as? FileAttributeType == .typeRegular else { return nil }
+        return (attributes[.size] as? NSNumber)?.uint64Value
+    }
 
     func update(_ done: UInt64) {
         let now = ContinuousClock.now

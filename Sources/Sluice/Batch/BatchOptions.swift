@@ -27,11 +27,15 @@ public struct BatchOptions: Sendable {
         case unpack
     }
 
+    /// Pack or unpack, with that operation's settings.
     public var operation: Operation
     /// The root of the output tree; `nil` writes each output next to its input.
     public var output: FilePath?
+    /// Which files of the tree are taken (globs, sizes, ages).
     public var filter = FileFilter()
+    /// What a symbolic link in the tree does.
     public var symlinks: SymlinkPolicy = .skip
+    /// What an output that already exists does.
     public var existing: ExistingOutputPolicy = .skipUpToDate
     /// Replace existing outputs that are not skipped (`--force`).
     public var overwrite = false
@@ -75,6 +79,7 @@ public struct BatchOptions: Sendable {
     /// A test seam: called on an I/O thread just before each small input file is opened.
     var beforeOpening: (@Sendable (FilePath) -> Void)?
 
+    /// Options for `operation`, every other setting at its default.
     public init(operation: Operation) { self.operation = operation }
 
     /// Whether the batch packs (else it unpacks).

@@ -16,6 +16,7 @@ public final class BatchProgress: Sendable {
     /// When the run started.
     public let start = ContinuousClock.now
 
+    /// Counters at zero, the clock started now.
     public init() {}
 
     /// A consistent-enough copy of the counters.
@@ -24,24 +25,32 @@ public final class BatchProgress: Sendable {
         public var filesFound: Int
         /// Their total size.
         public var bytesFound: Int
+        /// Files processed and written.
         public var filesOK: Int
+        /// Files that failed (each also reported as a ``BatchEvent``).
         public var filesFailed: Int
+        /// Files skipped, by reason.
         public var skipped: [SkipReason: Int]
         /// Input bytes of the files done (plaintext when packing, `.slc` bytes when unpacking).
         public var bytesIn: Int
         /// Output bytes written.
         public var bytesOut: Int
+        /// Whether the walk has seen the whole tree (``filesFound`` is final).
         public var walkFinished: Bool
+        /// Time since the run started.
         public var elapsed: Duration
 
+        /// Files skipped, all reasons together.
         public var filesSkipped: Int { skipped.values.reduce(0, +) }
         /// Files whose fate is settled.
         public var filesDone: Int { filesOK + filesFailed + filesSkipped }
+        /// ``elapsed`` in seconds.
         public var seconds: Double {
             Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
     }
 
+    /// The counters now; safe to read from any thread while the batch runs.
     public var snapshot: Snapshot {
         Snapshot(
             filesFound: found.load(ordering: .relaxed), bytesFound: bytesFoundCounter.load(ordering: .relaxed),

@@ -1,7 +1,10 @@
 /// What a finished batch did: the summary line's numbers.
 public struct BatchReport: Sendable {
+    /// Files processed and written.
     public var filesOK: Int
+    /// Files that failed.
     public var filesFailed: Int
+    /// Files skipped, by reason.
     public var skipped: [SkipReason: Int]
     /// Input bytes of the files processed (plaintext when packing, `.slc` bytes when unpacking).
     public var bytesIn: Int
@@ -13,10 +16,12 @@ public struct BatchReport: Sendable {
     public var syncTime: Duration
     /// Whether the run stopped early (`failFast`).
     public var stoppedEarly: Bool
+    /// Whether nothing was written (`dryRun`): the counts say what would have been done.
     public var dryRun: Bool
     /// Packing (else unpacking): which side of the byte counts is the plaintext.
     public var packing: Bool
 
+    /// Files skipped, all reasons together.
     public var filesSkipped: Int { skipped.values.reduce(0, +) }
 
     /// Plaintext over packed size (whichever side is which), 0 when nothing was written.
@@ -25,6 +30,7 @@ public struct BatchReport: Sendable {
         return packed == 0 ? 0 : Double(plain) / Double(packed)
     }
 
+    /// ``elapsed`` in seconds.
     public var seconds: Double {
         Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }

@@ -16,6 +16,7 @@ public struct FileFilter: Sendable {
     /// Only files of at most this size.
     public var maxSize: ByteCount?
 
+    /// A filter that takes every file.
     public init() {}
 
     /// Whether the directory at `relative` is left out with everything under it.

@@ -16,6 +16,7 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     private let matchesPath: Bool
     private let stored: [CChar]
 
+    /// The shell pattern `pattern`, matched as the type's summary says.
     public init(_ pattern: String) {
         self.pattern = pattern
         var body = Substring(pattern)
@@ -33,5 +34,6 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
         return name.withPlatformString { fnmatch(stored, $0, 0) == 0 }
     }
 
+    /// The pattern as written.
     public var description: String { pattern }
 }

@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Key files: exactly 32 random bytes, created with mode 0600 and never overwritten.
 public enum KeyFile {
+    /// The length of a key file's key: 32 bytes.
     public static let size = 32
 
     /// Creates a new key file at `path` from the system's CSPRNG.

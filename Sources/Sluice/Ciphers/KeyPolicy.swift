@@ -56,6 +56,7 @@ public struct KeyPolicy: Equatable, Sendable {
     /// No secret given: any file is admitted here (an encrypted one then needs a key to open).
     public static let noKey = KeyPolicy(given: nil)
 
+    /// The policy for a caller holding a key of kind `given` (`nil`: none).
     public init(given: KeyKind?, allowUnencrypted: Bool = false, context: KeyContext? = nil) {
         self.given = given
         self.allowUnencrypted = allowUnencrypted

@@ -4,6 +4,7 @@
 /// This is the seam between a container format and key handling: a format never prompts or reads key
 /// files itself; it asks once, with this request, and unwraps the file key from the answer.
 public struct KeyRequest: Sendable {
+    /// The format of the file that asks for a key.
     public var format: ContainerKind
     /// The wrappings the header lists; any one of them opens the file.
     public var wrappings: [KeyWrapping]

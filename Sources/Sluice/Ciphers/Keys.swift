@@ -15,8 +15,11 @@ public enum KeySource: Sendable {
 
 /// scrypt's cost: N = 2^logN, memory = 128 · r · N bytes (logN 17, r 8: 128 MiB, about 0.3 s here).
 public struct ScryptCost: Hashable, Sendable {
+    /// log₂ of scrypt's N, the CPU and memory cost.
     public var logN: Int
+    /// scrypt's block size parameter.
     public var r: Int
+    /// scrypt's parallelisation parameter.
     public var p: Int
 
     /// The cost used when packing without `--kdf-cost`.
@@ -27,6 +30,7 @@ public struct ScryptCost: Hashable, Sendable {
     /// above 2^53 the memory cannot even be computed in 64 bits.
     static let decodableRange = 1...30
 
+    /// A cost of N = 2^`logN` with block size `r` and parallelism `p`.
     public init(logN: Int, r: Int = 8, p: Int = 1) {
         self.logN = logN
         self.r = r

@@ -64,7 +64,9 @@ public enum Codec: String, CaseIterable, Sendable, Codable {
 
 /// A codec with its parameters, as recorded in the header.
 public struct CodecSettings: Hashable, Sendable, CustomStringConvertible {
+    /// The algorithm.
     public var codec: Codec
+    /// Its level, within ``Codec/levels``.
     public var level: Int
     /// Brotli's window (`lgwin`, 10–24); 0 for the other codecs.
     public var window: Int
@@ -90,6 +92,7 @@ public struct CodecSettings: Hashable, Sendable, CustomStringConvertible {
         self.window = window
     }
 
+    /// `codec-level`, as `sluice` prints it (e.g. `zstd-3`).
     public var description: String {
         switch codec {
         case .store: "store"

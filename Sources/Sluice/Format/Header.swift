@@ -5,12 +5,14 @@ public struct FileMetadata: Equatable, Sendable {
     public var size: UInt64?
     /// Permission bits (`st_mode & 0o7777`).
     public var mode: UInt32
+    /// Modification time: seconds since the epoch.
     public var modificationSeconds: Int64
+    /// Modification time: the nanoseconds part.
     public var modificationNanoseconds: UInt32
     /// Base name of the original file; empty for stdin.
     public var name: String
 
-    public init(size: UInt64?, mode: UInt32, modificationSeconds: Int64, modificationNanoseconds: UInt32, name: String) {
+    init(size: UInt64?, mode: UInt32, modificationSeconds: Int64, modificationNanoseconds: UInt32, name: String) {
         self.size = size
         self.mode = mode
         self.modificationSeconds = modificationSeconds
@@ -28,6 +30,7 @@ public struct DecodeLimits: Sendable {
     /// What the caller's secret demands of the header (no unencrypted file when a key is given).
     public var keys: KeyPolicy = .noKey
 
+    /// Limits accepting scrypt costs up to 2^`maxScryptLogN` and keys as `keys` allows.
     public init(maxScryptLogN: Int = 20, keys: KeyPolicy = .noKey) {
         self.maxScryptLogN = maxScryptLogN
         self.keys = keys

@@ -3,17 +3,17 @@ import SystemPackage
 
 /// What the block device under a path says about its request queue (`/sys/dev/block/MAJOR:MINOR/queue`;
 /// a partition uses its disk's queue): the facts the read strategy is chosen from.
-public struct DeviceQueue: Sendable, Equatable {
+struct DeviceQueue: Sendable, Equatable {
     /// The device's name as the kernel knows it (`vda`, `nvme0n1`, `sda`).
-    public var name: String
+    var name: String
     /// `queue/rotational`: 1 for a spinning disk, and for many virtual disks, whose guest cannot know.
-    public var rotational: Bool
+    var rotational: Bool
     /// `queue/nr_requests`: how many requests the queue holds (per hardware queue).
-    public var requests: Int?
+    var requests: Int?
     /// `queue/read_ahead_kb` in bytes: how far the kernel reads ahead of a sequential reader.
-    public var readAhead: Int?
+    var readAhead: Int?
 
-    public init(name: String, rotational: Bool, requests: Int? = nil, readAhead: Int? = nil) {
+    init(name: String, rotational: Bool, requests: Int? = nil, readAhead: Int? = nil) {
         self.name = name
         self.rotational = rotational
         self.requests = requests
@@ -21,14 +21,14 @@ public struct DeviceQueue: Sendable, Equatable {
     }
 
     /// A virtio or Xen disk (`vda`, `xvda`): `rotational` says nothing about what is behind it.
-    public var isVirtual: Bool { name.hasPrefix("vd") || name.hasPrefix("xvd") }
+    var isVirtual: Bool { name.hasPrefix("vd") || name.hasPrefix("xvd") }
 
     /// An NVMe namespace: many deep hardware queues.
-    public var isNVMe: Bool { name.hasPrefix("nvme") }
+    var isNVMe: Bool { name.hasPrefix("nvme") }
 
     /// The queue of the device that holds `path`; `nil` when it cannot be told: not Linux, a file system
     /// without a block device (tmpfs, overlay, NFS), or a device without a queue.
-    public static func of(_ path: FilePath) -> DeviceQueue? {
+    static func of(_ path: FilePath) -> DeviceQueue? {
         (try? FileSystem.status(ofPath: path)).flatMap { $0.map { of(device: $0.device) } ?? nil }
     }
 

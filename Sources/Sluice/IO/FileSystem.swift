@@ -7,7 +7,7 @@ import SystemPackage
 
 /// The few file-system calls Sluice needs beyond `FileDescriptor`, with errors turned into
 /// ``SluiceError``s that name the path.
-public enum FileSystem {
+package enum FileSystem {
     /// What `fstat`/`lstat` say about a file.
     struct Status: Sendable {
         var isRegular: Bool
@@ -145,7 +145,7 @@ extension FileDescriptor {
 
 extension FileSystem {
     /// The size of the regular file at `path`; `nil` for anything else.
-    public static func size(of path: FilePath) throws -> UInt64? {
+    static func size(of path: FilePath) throws -> UInt64? {
         guard let status = try status(ofPath: path), status.isRegular else { return nil }
         return UInt64(status.size)
     }

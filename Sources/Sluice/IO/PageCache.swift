@@ -10,7 +10,7 @@ import SystemPackage
 /// it is cached, and when to write dirty pages back. Every call is advice: a file system or platform
 /// that does not support one (a pipe, tmpfs, macOS) makes it a no-op, never an error, so the callers'
 /// results do not depend on it — only their speed.
-public enum PageCache {
+package enum PageCache {
     /// Tells the kernel `fd` will be read front to back (`posix_fadvise(POSIX_FADV_SEQUENTIAL)`): Linux
     /// then doubles the file's read-ahead window and drops pages behind the reader sooner.
     @discardableResult
@@ -51,7 +51,7 @@ public enum PageCache {
     /// touching other files' pages as `/proc/sys/vm/drop_caches` would. For `sluice bench --cold`.
     ///
     /// - Throws: ``SluiceError/Code/io`` when the file cannot be opened or synced.
-    public static func evict(_ path: FilePath) throws {
+    package static func evict(_ path: FilePath) throws {
         do {
             let fd = try FileDescriptor.open(path, .readOnly, options: [.closeOnExec])
             try fd.closeAfter {

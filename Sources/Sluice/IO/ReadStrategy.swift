@@ -1,7 +1,7 @@
 import SystemPackage
 
 /// How a run reads a regular input whose chunks (pack) or frames (unpack) are known up front.
-public enum ReadStrategy: String, Sendable, CaseIterable {
+enum ReadStrategy: String, Sendable, CaseIterable {
     /// Positional reads (`pread`) at the chunks' offsets on the I/O pool's threads, several at once:
     /// the fastest way out of the page cache, and into a device with deep queues.
     case parallel
@@ -12,13 +12,13 @@ public enum ReadStrategy: String, Sendable, CaseIterable {
 }
 
 /// What was found out about an input before choosing how to read it.
-public struct ReadProbe: Sendable, Equatable {
+struct ReadProbe: Sendable, Equatable {
     /// The fraction of the input (its first 256 MiB) in the page cache; `nil`: unknown.
-    public var cached: Double?
+    var cached: Double?
     /// The queue of the device under the input; `nil`: unknown (tmpfs, overlay, not Linux).
-    public var queue: DeviceQueue?
+    var queue: DeviceQueue?
 
-    public init(cached: Double?, queue: DeviceQueue?) {
+    init(cached: Double?, queue: DeviceQueue?) {
         self.cached = cached
         self.queue = queue
     }
@@ -30,16 +30,16 @@ public struct ReadProbe: Sendable, Equatable {
 }
 
 /// The read strategy of a run and the hints that go with it, with the reason (`--explain`).
-public struct ReadChoice: Sendable, Equatable {
-    public var strategy: ReadStrategy
+struct ReadChoice: Sendable, Equatable {
+    var strategy: ReadStrategy
     /// How far ahead of the reader the kernel is asked to read (`readahead`), bytes; 0 for none.
-    public var readAhead: Int
-    public var reason: String
+    var readAhead: Int
+    var reason: String
     /// The input comes from the device, not the page cache: early write-back of the output would
     /// compete with its reads (``WriteBack``), so it waits for the dirty-data bound.
-    public var readsFromDevice: Bool
+    var readsFromDevice: Bool
 
-    public init(strategy: ReadStrategy, readAhead: Int, reason: String, readsFromDevice: Bool = false) {
+    init(strategy: ReadStrategy, readAhead: Int, reason: String, readsFromDevice: Bool = false) {
         self.strategy = strategy
         self.readAhead = readAhead
         self.reason = reason
@@ -61,7 +61,7 @@ public struct ReadChoice: Sendable, Equatable {
     ///   nothing), is read in parallel, with the kernel told the file is read front to back and asked to
     ///   read the next chunks ahead: on this project's virtual disks, 8 concurrent 4 MiB reads reached
     ///   0.7–1.5 GB/s where one stream reached 0.3–1.0 (docs/performance.md, "Cold cache").
-    public static func choose(probe: ReadProbe, storage: StorageKind?, chunkSize: Int, tokens: Int) -> ReadChoice {
+    static func choose(probe: ReadProbe, storage: StorageKind?, chunkSize: Int, tokens: Int) -> ReadChoice {
         // Read ahead: the device's own window, or one chunk per token, whichever is larger.
         let ahead = max(probe.queue?.readAhead ?? 0, chunkSize * max(1, tokens))
         let cold = (probe.cached ?? 0) < warmFraction

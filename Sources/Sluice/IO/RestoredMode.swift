@@ -8,9 +8,9 @@ import SystemPackage
 /// The permission bits an unpacked file gets (docs/security.md, "Restored modes"): the mode recorded in
 /// the header, or 0666 when there is none, masked by the process's umask as `open(2)` would, and
 /// without setuid, setgid and sticky bits unless they are asked for (as tar's `-p`).
-public enum RestoredMode {
+enum RestoredMode {
     /// The bits for a file whose header records `recorded` (`nil`: none recorded, or not restored).
-    public static func bits(recorded: UInt32?, preserveSpecialBits: Bool) -> UInt32 {
+    static func bits(recorded: UInt32?, preserveSpecialBits: Bool) -> UInt32 {
         let allowed: UInt32 = preserveSpecialBits ? 0o7777 : 0o777
         return (recorded ?? 0o666) & ~processUmask & allowed
     }

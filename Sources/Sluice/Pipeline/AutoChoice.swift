@@ -34,7 +34,9 @@ public enum AutoChoice {
 
     /// One candidate measured on the samples.
     public struct Trial: Sendable {
+        /// The codec and level tried.
         public var settings: CodecSettings
+        /// Sample bytes over their compressed size.
         public var ratio: Double
         /// Compression speed on one core, MB/s.
         public var speed: Double

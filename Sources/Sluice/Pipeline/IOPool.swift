@@ -63,7 +63,7 @@ public final class IOPool: Sendable {
     /// Starts `tokens` threads.
     ///
     /// - Parameter name: the threads' name prefix, as seen in `top -H` and debuggers.
-    public init(tokens: Int, name: String = "sluice-io") {
+    init(tokens: Int, name: String = "sluice-io") {
         self.tokens = max(1, tokens)
         available = DispatchSemaphore(value: self.tokens)
         for index in 0..<self.tokens {
@@ -102,7 +102,7 @@ public final class IOPool: Sendable {
     }
 
     /// The process-wide pool for runs not given one: ``StorageKind/ssd``'s token count.
-    public static var standard: IOPool { shared(tokens: StorageKind.ssd.defaultIOTokens) }
+    static var standard: IOPool { shared(tokens: StorageKind.ssd.defaultIOTokens) }
 
     /// Queues `job` to run on one of the pool's threads while it holds a token.
     func submit(_ job: @escaping Job) {

@@ -5,18 +5,18 @@ import Darwin
 #endif
 
 /// The machine's memory, for the default `--memory-limit`.
-public enum Memory {
+package enum Memory {
     /// Physical memory in bytes. The corresponding C call is `sysconf(_SC_PHYS_PAGES)`.
-    public static var physical: Int {
+    package static var physical: Int {
         Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     /// A quarter of physical memory: room for the chunk buffers of any plan on a normal machine, while
     /// leaving the rest to the page cache and to other work.
-    public static var defaultLimit: ByteCount { .bytes(max(64 << 20, physical / 4)) }
+    static var defaultLimit: ByteCount { .bytes(max(64 << 20, physical / 4)) }
 
     /// CPU time this process has used so far, user and system, in seconds. The C call is `getrusage`.
-    public static var cpuTimes: (user: Double, system: Double) {
+    package static var cpuTimes: (user: Double, system: Double) {
         var usage = rusage()
         #if canImport(Glibc)
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
@@ -28,7 +28,7 @@ public enum Memory {
     }
 
     /// This process's peak resident set size so far. The corresponding C call is `getrusage`.
-    public static var peakResident: ByteCount {
+    package static var peakResident: ByteCount {
         #if canImport(Glibc)
         let RUSAGE_SELF_ID = RUSAGE_SELF.rawValue
         #else

@@ -39,7 +39,7 @@ public struct PackOptions: Sendable {
     }
 
     /// Makes a plan for an input of `inputSize` bytes (`nil` for a pipe).
-    public func plan(inputSize: Int?) throws -> Plan {
+    func plan(inputSize: Int?) throws -> Plan {
         try Plan.make(
             inputSize: inputSize, codec: codec, format: format, chunkSize: chunkSize, workers: workers,
             memoryLimit: memoryLimit ?? Memory.defaultLimit)

@@ -21,7 +21,7 @@ public enum Pipeline {
     ///   - progress: called on this thread with the plaintext bytes done after each chunk is written.
     /// - Throws: ``SluiceError`` for bad options and I/O failures; `output` then holds a partial stream,
     ///   which callers writing to a file discard (``AtomicOutputFile``).
-    public static func pack(
+    static func pack(
         from input: FileDescriptor, inputSize: Int?, to output: FileDescriptor,
         options: PackOptions, metadata: FileMetadata?, plan: Plan, pool: WorkerPool,
         io: IOPool? = nil, positional: Bool = false, reads: ReadChoice? = nil, progress: (UInt64) -> Void = { _ in }

@@ -22,6 +22,7 @@ public struct OutputPolicy: Sendable {
     /// Keep setuid, setgid and sticky bits of a restored mode (``RestoredMode``).
     public var preserveSpecialBits = false
 
+    /// A policy; every part is off unless asked for.
     public init(sync: Bool = false, removeSource: Bool = false, preserveSpecialBits: Bool = false) {
         self.sync = sync
         self.removeSource = removeSource
@@ -62,6 +63,18 @@ extension Pipeline {
     ) throws -> PackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
+        return try pack(
+            source, input, to: target, stream: .standardOutput, options: options, keepMetadata: keepMetadata, armored: armored,
+            policy: policy, io: io, storage: storage, planned: planned, progress: progress)
+    }
+
+    /// ``packFile(_:to:options:keepMetadata:armored:policy:io:storage:planned:progress:)`` from an open
+    /// input; `stream` is the descriptor written for ``OutputTarget/standardOutput``.
+    static func pack(
+        _ source: OpenInput, _ input: FilePath?, to target: OutputTarget, stream: FileDescriptor, options: PackOptions,
+        keepMetadata: Bool, armored: Bool, policy: OutputPolicy, io: IOPool?, storage: StorageKind?,
+        planned: (Plan) -> Void, progress: (UInt64) -> Void
+    ) throws -> PackReport {
         let size = source.status?.isRegular == true ? source.status!.size : nil
         var plan = try options.plan(inputSize: size)
         let reads = readChoice(source, io: io, storage: storage, chunkSize: plan.chunkSize)
@@ -98,7 +111,7 @@ extension Pipeline {
         let report: PackReport
         switch target {
         case .standardOutput:
-            let report = try pack(to: .standardOutput)
+            let report = try pack(to: stream)
             try refuseChangedSource(source, input)
             return report
         case .file(let path, let overwrite):
@@ -147,6 +160,20 @@ extension Pipeline {
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
+        return try unpack(
+            source, input, to: target, stream: .standardOutput, key: key, workers: workers, memoryLimit: memoryLimit,
+            limits: limits, restoreMetadata: restoreMetadata, policy: policy, range: range, io: io, storage: storage,
+            opened: opened, explain: explain, progress: progress)
+    }
+
+    /// ``unpackFile(_:to:key:workers:memoryLimit:limits:restoreMetadata:policy:range:io:storage:opened:explain:progress:)``
+    /// from an open input; `stream` is the descriptor written for ``OutputTarget/standardOutput``.
+    static func unpack(
+        _ source: OpenInput, _ input: FilePath?, to target: OutputTarget, stream: FileDescriptor, key: KeyProvider,
+        workers: Int?, memoryLimit: ByteCount?, limits: DecodeLimits, restoreMetadata: Bool, policy: OutputPolicy,
+        range: Range<UInt64>?, io: IOPool?, storage: StorageKind?, opened: (ContainerInfo) throws -> Void,
+        explain: (String) -> Void, progress: (UInt64) -> Void
+    ) throws -> UnpackReport {
         let isStream = source.status?.isRegular != true
         if range != nil, isStream { throw SluiceError.invalid("--range needs a file, not a pipe") }
         let workerCount = workers ?? WorkerPool.availableCores
@@ -155,7 +182,7 @@ extension Pipeline {
         if format.isStandard {
             try limits.keys.admit([], boundToContext: false)  // a zstd or LZ4 file is never encrypted: refused when a key or a context was given
             return try unpackStandardFile(
-                format, source, input, consumed: consumed, to: target, workers: workerCount, memoryLimit: memoryLimit,
+                format, source, input, consumed: consumed, to: target, stream: stream, workers: workerCount, memoryLimit: memoryLimit,
                 pool: pool, io: io, range: range, policy: policy, progress: progress)
         }
         let header = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
@@ -174,7 +201,7 @@ extension Pipeline {
         }
         switch target {
         case .standardOutput:
-            return try decode(to: .standardOutput, positional: false)
+            return try decode(to: stream, positional: false)
         case .file(let path, let overwrite):
             try refuseSameFile(source, path)
             if let device = try openDeviceOutput(path) {
@@ -200,6 +227,14 @@ extension Pipeline {
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
+        return try verify(source, key: key, workers: workers, memoryLimit: memoryLimit, limits: limits, io: io, storage: storage)
+    }
+
+    /// ``verifyFile(_:key:workers:memoryLimit:limits:io:storage:)`` from an open input.
+    static func verify(
+        _ source: OpenInput, key: KeyProvider, workers: Int?, memoryLimit: ByteCount?, limits: DecodeLimits,
+        io: IOPool?, storage: StorageKind?
+    ) throws -> UnpackReport {
         let workerCount = workers ?? WorkerPool.availableCores
         let (format, consumed) = try detectFormat(source)
         if format.isStandard {
@@ -228,7 +263,7 @@ extension Pipeline {
     /// published unless every frame decoded and checked.
     private static func unpackStandardFile(
         _ format: ContainerKind, _ source: OpenInput, _ input: FilePath?, consumed: [UInt8], to target: OutputTarget,
-        workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, policy: OutputPolicy,
+        stream: FileDescriptor, workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, policy: OutputPolicy,
         progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         func decode(to output: FileDescriptor) throws -> UnpackReport {
@@ -238,7 +273,7 @@ extension Pipeline {
         }
         switch target {
         case .standardOutput:
-            return try decode(to: .standardOutput)
+            return try decode(to: stream)
         case .file(let path, let overwrite):
             try refuseSameFile(source, path)
             if let device = try openDeviceOutput(path) {

@@ -15,10 +15,10 @@ public struct Plan: Sendable, CustomStringConvertible {
     public var reasons: [String]
 
     /// The chunk sizes `.slc` allows (``ContainerKind/slc``).
-    public static var chunkSizes: ClosedRange<Int> { ContainerKind.slc.traits.chunkSizes }
+    package static var chunkSizes: ClosedRange<Int> { ContainerKind.slc.traits.chunkSizes }
 
     /// The default chunk size for large inputs.
-    public static let defaultChunkSize = 4 << 20
+    static let defaultChunkSize = 4 << 20
     /// The smallest chunk the planner picks on its own (a user may go down to 4 KiB).
     static let minimumAutoChunkSize = 256 << 10
 
@@ -34,7 +34,7 @@ public struct Plan: Sendable, CustomStringConvertible {
     ///   - chunkSize: the user's chunk size; wins over the automatic choice.
     ///   - workers: the user's worker count; wins over the automatic choice.
     ///   - memoryLimit: the budget for chunk buffers; the window, then the workers, shrink to fit it.
-    public static func make(
+    static func make(
         inputSize: Int?, codec: CodecSettings, format kind: ContainerKind = .slc, cores: Int = WorkerPool.availableCores,
         chunkSize: Int? = nil, workers: Int? = nil, memoryLimit: ByteCount? = nil
     ) throws -> Plan {

@@ -7,7 +7,7 @@ extension Pipeline {
     /// - Throws: ``SluiceError/Code/invalidArgument`` when the range reaches past the end of the
     ///   original or the format cannot locate frames from its end; ``SluiceError/Code/corrupt`` when the
     ///   index or a frame does not check out.
-    public static func unpackRange(
+    static func unpackRange(
         _ opened: OpenedContainer, from input: FileDescriptor, fileSize: UInt64, range: Range<UInt64>,
         to output: FileDescriptor, workers: Int, memoryLimit: ByteCount? = nil, pool: WorkerPool
     ) throws -> UnpackReport {

@@ -7,6 +7,7 @@ import Histogram
 public struct RunStatistics: Sendable, Codable {
     /// One stage's totals over every chunk.
     public struct Stage: Sendable, Codable {
+        /// The stage's name: `checksum`, `compress`, `encrypt` (pack), `decrypt`, `decompress`, `verify` (unpack), or `read` (a zstd or LZ4 file).
         public var name: String
         /// Thread time spent in the stage, summed over workers.
         public var seconds: Double
@@ -18,16 +19,25 @@ public struct RunStatistics: Sendable, Codable {
 
     /// A latency distribution, in microseconds.
     public struct Latency: Sendable, Codable {
+        /// How many waits were measured.
         public var count: UInt64
+        /// The median wait.
         public var p50: Double
+        /// The 95th percentile.
         public var p95: Double
+        /// The 99th percentile.
         public var p99: Double
+        /// The longest wait.
         public var max: Double
     }
 
+    /// Wall-clock time of the run.
     public var wallSeconds: Double
+    /// CPU time in user space, all threads.
     public var userSeconds: Double
+    /// CPU time in the kernel, all threads.
     public var systemSeconds: Double
+    /// Per-stage totals, in pipeline order.
     public var stages: [Stage]
     /// Worker busy time ÷ (workers × wall time): 1.0 means the CPU pool never idled.
     public var cpuSaturation: Double
@@ -39,6 +49,7 @@ public struct RunStatistics: Sendable, Codable {
     public var writerSaturation: Double
     /// Jobs queued or running in the CPU pool when a chunk was submitted: mean and max.
     public var queueDepthMean: Double
+    /// The largest such depth.
     public var queueDepthMax: Int
     /// The reader waiting for a free chunk buffer (back-pressure from the window).
     public var bufferWait: Latency
@@ -50,9 +61,13 @@ public struct RunStatistics: Sendable, Codable {
     public var ioTokenWait: Latency
     /// I/O tokens of the run's I/O pool; 0 when the run had none (reads and writes on their own threads).
     public var ioTokens: Int
+    /// The process's peak resident memory at the end of the run.
     public var peakResidentBytes: Int
+    /// The run's chunk size.
     public var chunkSize: Int
+    /// CPU workers of the run.
     public var workers: Int
+    /// Chunks in flight at most (the buffer window).
     public var window: Int
 }
 

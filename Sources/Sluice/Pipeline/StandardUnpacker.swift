@@ -16,6 +16,7 @@ final class StandardSlot: @unchecked Sendable {
 
 /// What a zstd or LZ4 file holds, found without decoding it (`sluice inspect`, and the plan of an unpack).
 public struct StandardFileLayout: Sendable {
+    /// ``ContainerKind/zstd`` or ``ContainerKind/lz4``.
     public var format: ContainerKind
     /// How the file is read: "seek table", "frames", "stream".
     public var access: String
@@ -23,6 +24,7 @@ public struct StandardFileLayout: Sendable {
     public var frames: Int
     /// The plaintext size when the file records it (a seek table, or every frame's content size).
     public var plainSize: UInt64?
+    /// The file's size in bytes.
     public var fileSize: UInt64
     var jobs: [StandardFormatReader.Job]
 }

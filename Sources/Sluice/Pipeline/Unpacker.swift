@@ -2,13 +2,13 @@ import SystemPackage
 
 /// A packed file whose header was read (its format found from its first bytes), with the keys that
 /// open it: ready to be decoded, verified, restored in part or inspected.
-public struct OpenedContainer: Sendable {
+struct OpenedContainer: Sendable {
     /// The opened format's read side.
     let reader: any FormatReader
     /// For an armored age file: the thread that unarmors the input; the frames are read from its pipe.
     var armor: ArmorPipe? = nil
     /// What the header says.
-    public var info: ContainerInfo { reader.info }
+    var info: ContainerInfo { reader.info }
 }
 
 extension Pipeline {
@@ -21,7 +21,7 @@ extension Pipeline {
     ///   ``SluiceError/Code/wrongKey`` when `key` does not open it, ``SluiceError/Code/invalidArgument``
     ///   when the file is encrypted and no key was given.
     /// - Parameter consumed: the file's first bytes, already read from `input` to tell its format.
-    public static func readHeader(
+    static func readHeader(
         from input: FileDescriptor, key: KeyProvider, limits: DecodeLimits = DecodeLimits(), requireKey: Bool = true,
         consumed: [UInt8] = []
     ) throws -> OpenedContainer {
@@ -77,7 +77,7 @@ extension Pipeline {
     ///   - reads: how an indexed input is read with `io` (``ReadChoice``); `nil`: in parallel, no hints.
     /// - Throws: ``SluiceError``; `output` may then hold a prefix of verified chunks, which callers
     ///   writing to a file discard.
-    public static func unpack(
+    static func unpack(
         _ opened: OpenedContainer, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
         memoryLimit: ByteCount? = nil, pool: WorkerPool, io: IOPool? = nil, isStream: Bool = false,
         positional: Bool = false, reads: ReadChoice? = nil, progress: (UInt64) -> Void = { _ in }

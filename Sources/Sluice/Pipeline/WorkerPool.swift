@@ -20,11 +20,11 @@ package final class WorkerContext {
 ///
 /// Jobs run in the order they were submitted. The pool lives as long as the process (threads park on a
 /// condition when idle), so any number of runs, one after another or at once, share the same threads.
-public final class WorkerPool: Sendable {
+package final class WorkerPool: Sendable {
     package typealias Job = @Sendable (WorkerContext) -> Void
 
     /// The number of worker threads.
-    public let workers: Int
+    package let workers: Int
     private let queue = Monitor(JobQueue())
 
     private struct JobQueue {
@@ -44,7 +44,7 @@ public final class WorkerPool: Sendable {
     }
 
     /// Starts `workers` threads.
-    public init(workers: Int) {
+    package init(workers: Int) {
         self.workers = max(1, workers)
         for index in 0..<self.workers {
             let thread = Thread { [queue] in
@@ -66,14 +66,14 @@ public final class WorkerPool: Sendable {
     }
 
     /// The cores this process may run on.
-    public static var availableCores: Int {
+    package static var availableCores: Int {
         max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
     private static let pools = Locked<[Int: WorkerPool]>([:])
 
     /// The process-wide pool with `workers` threads, created on first use.
-    public static func shared(workers: Int = availableCores) -> WorkerPool {
+    package static func shared(workers: Int = availableCores) -> WorkerPool {
         pools.withLock { pools in
             if let pool = pools[workers] { return pool }
             let pool = WorkerPool(workers: workers)

@@ -20,7 +20,9 @@ public struct ManifestEntry: Sendable, Equatable {
         case skipped
     }
 
+    /// The file's path relative to the tree's root.
     public var path: FilePath
+    /// What the run did with it.
     public var status: Status
     /// The input's size in bytes, when it could be read.
     public var size: Int?
@@ -36,7 +38,7 @@ public struct ManifestEntry: Sendable, Equatable {
     /// The error (failed) or the reason (skipped).
     public var message: String?
 
-    public init(path: FilePath, status: Status) {
+    init(path: FilePath, status: Status) {
         self.path = path
         self.status = status
     }

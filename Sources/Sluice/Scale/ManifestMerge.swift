@@ -20,6 +20,7 @@ public enum ManifestMerge {
         public var unreadable: [(FilePath, SluiceError)]
         /// Files listed as done (`ok` or `up to date`) in more than one input: the first few.
         public var duplicates: [FilePath]
+        /// How many paths appeared in more than one input (``duplicates`` lists the first ones).
         public var duplicateCount = 0
 
         /// Whether every shard is covered and nothing failed.
@@ -28,6 +29,7 @@ public enum ManifestMerge {
             if duplicates.count < 10 { duplicates.append(path) }
         }
 
+        /// Whether the tree is done: every shard present, nothing failed, unreadable or duplicated.
         public var isComplete: Bool { totals.missing.isEmpty && failed.isEmpty && unreadable.isEmpty && duplicateCount == 0 }
     }
 

@@ -8,11 +8,13 @@ import Foundation
 /// shards still `missing`. A shard is covered when every file of it is accounted for: a run that stopped
 /// early (`--fail-fast`) covers nothing, and a `--retry-failed` run covers the missing shards it reran.
 public struct ManifestTotals: Sendable, Equatable {
+    /// Whose totals these are.
     public enum Kind: String, Sendable {
         case shard
         case merge
     }
 
+    /// One shard's run, or a merge of several.
     public var kind: Kind
     /// `pack` or `unpack`.
     public var operation: String
@@ -22,13 +24,18 @@ public struct ManifestTotals: Sendable, Equatable {
     public var shards: Int
     /// The shards whose every file is accounted for in this manifest (with the manifests it was merged from).
     public var covers: [Int]
+    /// Whether the run took only a retry list's files.
     public var retry = false
+    /// Files processed and written.
     public var filesOK = 0
+    /// Files skipped because their output was already up to date.
     public var filesUpToDate = 0
+    /// Files that failed.
     public var filesFailed = 0
+    /// Files skipped for any other reason.
     public var filesSkipped = 0
 
-    public init(kind: Kind, operation: String, shard: Int?, shards: Int, covers: [Int]) {
+    init(kind: Kind, operation: String, shard: Int?, shards: Int, covers: [Int]) {
         self.kind = kind
         self.operation = operation
         self.shard = shard

@@ -65,6 +65,7 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
             "--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set (not an array task?)")
     }
 
+    /// `index/count`, as `--shard` takes it.
     public var description: String { "\(index)/\(count)" }
 
     /// The shard, of `count`, that a file's key falls in.

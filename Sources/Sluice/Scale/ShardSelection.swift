@@ -45,6 +45,7 @@ public struct RetryList: Sendable {
     /// directory reruns everything under it.
     public let failed: Set<[UInt8]>
 
+    /// A selection rerunning every file of the `missing` shards (of `shards`) and the `failed` paths.
     public init(shards: Int, missing: Set<Int>, failed: Set<[UInt8]>) {
         self.shards = shards
         self.missing = missing
