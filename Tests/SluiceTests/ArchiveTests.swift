@@ -75,6 +75,15 @@ import Testing
             #expect(stats[5] == "1")
             #expect(try Self.sluice(["verify", "t.tar.slc"] + keys, in: root).status == 0)
             #expect(try leftoverTemporaryFiles(in: root.appending("out/src")).isEmpty)
+            // Extended attributes, where this file system has user.* ones.
+            let xattr = "import os,sys\ntry: os.setxattr('src/sub/b.txt', 'user.sluice', b'kept')\nexcept OSError: sys.exit(3)"
+            try writeFile(root.appending("x.py"), Array(xattr.utf8))
+            if try Self.shell("python3 x.py", in: root).status == 0 {
+                #expect(try Self.sluice(["pack", "src", "--archive", "-o", "x.tar.slc"] + options, in: root).status == 0)
+                #expect(try Self.sluice(["unpack", "x.tar.slc", "-o", "xout"] + keys, in: root).status == 0)
+                let read = try Self.shell("python3 -c \"import os; print(os.getxattr('xout/src/sub/b.txt', 'user.sluice').decode())\"", in: root)
+                #expect(read.out == "kept\n")
+            }
         }
     }
 

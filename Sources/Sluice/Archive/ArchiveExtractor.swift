@@ -180,6 +180,7 @@ final class ArchiveExtractor: @unchecked Sendable {
         let digest = try XXH3Stream()
         let finish: @Sendable (FileDescriptor) throws -> Void = { [options, member] fd in
             let restore = options.restoreMetadata
+            if restore { _ = ExtendedAttribute.apply(member.xattrs, to: fd) }
             try? FileSystem.setAttributes(
                 of: fd.rawValue,
                 mode: RestoredMode.bits(recorded: restore ? member.mode : nil, preserveSpecialBits: restore && options.preserveSpecialBits),

@@ -61,15 +61,19 @@ public struct ArchiveMember: Equatable, Sendable {
 
     /// The name in the stream (relative, `/`-separated; a directory's has no trailing `/` here).
     public var path: ArchivePath
+    /// File, directory, link, … .
     public var kind: Kind
     /// Content bytes (regular files only; `0` for the others).
     public var size: UInt64
     /// Permission bits, `st_mode & 0o7777`.
     public var mode: UInt32
-    /// Numeric owner and group.
+    /// Numeric owner (uid); recorded, not restored on extraction.
     public var owner: UInt32
+    /// Numeric group (gid); recorded, not restored on extraction.
     public var group: UInt32
+    /// Modification time, seconds since the epoch.
     public var modificationSeconds: Int64
+    /// Modification time, the nanoseconds within the second.
     public var modificationNanoseconds: UInt32
     /// A symbolic link's target, or the earlier member a hard link names.
     public var linkTarget: ArchivePath?

@@ -44,6 +44,7 @@ public struct ArchivePath: Hashable, Sendable, Comparable, CustomStringConvertib
         try (bytes + [0]).withUnsafeBytes { try body($0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
     }
 
+    /// Byte order, as the walk lists a directory's entries.
     public static func < (lhs: ArchivePath, rhs: ArchivePath) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
 }
 

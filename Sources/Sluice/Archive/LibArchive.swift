@@ -238,3 +238,15 @@ extension ExtendedAttribute {
         }
     }
 }
+
+extension ExtendedAttribute {
+    /// Sets these attributes on the open file `fd` (`fsetxattr`); returns the names the file system
+    /// refused (not an error: a file system without `user.*` attributes, or `security.*` without the
+    /// privilege).
+    static func apply(_ attributes: [ExtendedAttribute], to fd: FileDescriptor) -> [String] {
+        attributes.compactMap { attribute in
+            let status = attribute.value.withUnsafeBytes { fsetxattr(fd.rawValue, attribute.name, $0.baseAddress, $0.count, 0) }
+            return status == 0 ? nil : attribute.name
+        }
+    }
+}
