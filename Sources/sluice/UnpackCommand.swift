@@ -60,6 +60,9 @@ struct UnpackCommand: ParsableCommand {
     @Flag(help: "Keep setuid, setgid and sticky bits of the recorded mode (dropped by default, as tar does without -p).")
     var preserveSpecialBits = false
 
+    @Flag(inversion: .prefixedNo, help: "Leave runs of zeros in a restored file as holes (as zstd and cp --sparse=auto do).")
+    var sparse = true
+
     @Option(help: ArgumentHelp(
         "Restore only LENGTH bytes from OFFSET of the original (sizes like 1G:4M), decoding just the chunks that cover them.",
         valueName: "OFFSET:LENGTH"))
@@ -125,7 +128,7 @@ struct UnpackCommand: ParsableCommand {
                 source, to: target, key: try identities.provider(falling: keys), workers: workerCount, memoryLimit: memoryLimit,
                 limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
                 restoreMetadata: restoreMetadata,
-                policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits), range: byteRange,
+                policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits, sparse: sparse), range: byteRange,
                 io: ioArguments.pool(for: target.directory(else: source)), storage: ioArguments.storageOverride,
                 opened: { header in
                     if derivedName, case .file(let path, _) = target { try checkRecordedName(header, output: path) }

@@ -25,7 +25,7 @@ struct MemoryPacker: Sendable {
         for (index, slot) in slots.enumerated() {
             slot.isFinal = index == slots.count - 1
             try slot.encode(with: writer, index: UInt64(index), context: context)
-            ledger.add(frame: slot.frame.contents, plain: slot.plain.contents, at: offset)
+            ledger.add(frame: slot.frame.contents, plain: slot.input, at: offset)
             offset += UInt64(slot.frame.count)
         }
         let tail = try ledger.tail(at: offset)

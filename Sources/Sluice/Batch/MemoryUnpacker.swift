@@ -1,6 +1,6 @@
 /// Decodes a whole packed file held in memory, on one worker: the small-file half of an unpack batch.
 ///
-/// The same format reader as ``Pipeline/unpack(_:from:to:workers:memoryLimit:pool:io:isStream:positional:reads:progress:)``
+/// The same format reader as ``Pipeline/unpack(_:from:to:workers:memoryLimit:pool:io:isStream:positional:reads:sparse:progress:)``
 /// opens the header, locates the frames from the index (checked once), decodes each and checks the tail,
 /// so every rule of the format applies here too.
 struct MemoryUnpacker: Sendable {

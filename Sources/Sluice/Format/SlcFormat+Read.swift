@@ -85,8 +85,16 @@ struct SlcReader: FormatReader {
                         == UnsafeRawBufferPointer(frame).loadLittleEndian(at: FrameHeader.fixedSize, as: UInt32.self)
                 else { throw SluiceError.corrupt("the stored bytes are damaged (payload check mismatch)") }
             }
+            let checksumField = UnsafeRawBufferPointer(rebasing: frame[header.checksumOffset..<headerSize])
+            let isRaw = frameHeader.flags.contains(.raw)
+            if !isRaw, context.zeroFrames.decodesToZeros(
+                codec: header.codec.codec, checksum: header.checksum, plainSize: frameHeader.plainSize, payload: payload,
+                checksumBytes: checksumField) {
+                // The same authenticated bytes as a frame that decoded and verified to zeros (``ZeroFrames``).
+                return ZeroRegion.bytes(frameHeader.plainSize)
+            }
             let plaintext: UnsafeRawBufferPointer
-            if frameHeader.flags.contains(.raw) {
+            if isRaw {
                 plaintext = UnsafeRawBufferPointer(rebasing: payload[payload.startIndex..<payload.startIndex + frameHeader.plainSize])
             } else {
                 plain.reserve(frameHeader.plainSize)
@@ -108,7 +116,14 @@ struct SlcReader: FormatReader {
                     throw SluiceError.corrupt("checksum mismatch")
                 }
             }
-            return plaintext
+            // Verified zeros come back as the zero region, which a sparse output skips without looking.
+            guard frameHeader.plainSize > 0, ZeroRegion.isZero(plaintext) else { return plaintext }
+            if !isRaw {
+                context.zeroFrames.remember(
+                    codec: header.codec, checksum: header.checksum, plainSize: frameHeader.plainSize, payload: payload,
+                    checksumBytes: checksumField)
+            }
+            return ZeroRegion.bytes(frameHeader.plainSize)
         } catch let error as SluiceError where error.code == .corrupt {
             throw SluiceError.corrupt("frame \(index): \(error.message)")
         }

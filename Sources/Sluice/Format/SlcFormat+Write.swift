@@ -42,12 +42,28 @@ struct SlcWriter: FormatWriter {
         let tagSize = header.cipher.tagSize
         frame.reserve(frameCapacity(plainSize: plain.count))
 
-        try timings.measure(0, bytes: plain.count) {
-            try header.checksum.checksum(plain, into: frame.bytes.baseAddress! + header.checksumOffset)
-        }
         let room = frame[headerSize..<frame.bytes.count - tagSize]
-        var size = try timings.measure(1, bytes: plain.count) {
-            try context.codecs.compress(plain, into: room, settings: header.codec) ?? Int.max
+        let checksumField = frame[header.checksumOffset..<headerSize]
+        // A chunk of zeros (from the zero region) whose frame this worker made before reuses its
+        // payload and checksum (``ZeroFrames``); the frame is an ordinary one.
+        let zeros = ZeroRegion.contains(plain) ? context.zeroFrames : nil
+        var size: Int
+        if let known = zeros?.frame(codec: header.codec, checksum: header.checksum, plainSize: plain.count) {
+            checksumField.copyBytes(from: known.checksumBytes)
+            UnsafeMutableRawBufferPointer(rebasing: room[0..<known.payload.count]).copyBytes(from: known.payload)
+            size = known.payload.count
+        } else {
+            try timings.measure(0, bytes: plain.count) {
+                try header.checksum.checksum(plain, into: frame.bytes.baseAddress! + header.checksumOffset)
+            }
+            size = try timings.measure(1, bytes: plain.count) {
+                try context.codecs.compress(plain, into: room, settings: header.codec) ?? Int.max
+            }
+            if let zeros, Self.worthCompressing(size, plain: plain.count) {
+                zeros.remember(codec: header.codec, checksum: header.checksum, plainSize: plain.count,
+                               payload: UnsafeRawBufferPointer(rebasing: room[0..<size]),
+                               checksumBytes: UnsafeRawBufferPointer(checksumField))
+            }
         }
         let isRaw = !Self.worthCompressing(size, plain: plain.count)
         if isRaw {

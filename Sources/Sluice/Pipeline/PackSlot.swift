@@ -7,13 +7,19 @@ final class PackSlot: @unchecked Sendable {
     let frame = RawBuffer()
     var isFinal = false
     var isRaw = false
+    /// The chunk lies in a hole of the input and was not read: `plain.count` zeros (``HoleFinder``).
+    var isHole = false
+    /// The chunk's plaintext once encoding started: the ``ZeroRegion`` for a hole or a chunk read as
+    /// all zeros (so the format can reuse the frame it made for zeros before), else `plain`'s contents.
+    private(set) var input = UnsafeRawBufferPointer(start: nil, count: 0)
     var timings = StageTimings()
 
     static let stageNames = ["checksum", "compress", "encrypt"]
 
-    /// Has `writer` turn `plain` into the frame of chunk `index`.
+    /// Has `writer` turn the chunk into the frame of chunk `index`.
     func encode(with writer: some FormatWriter, index: UInt64, context: WorkerContext) throws {
         timings = StageTimings()
-        isRaw = try writer.encode(plain.contents, index: index, isFinal: isFinal, into: frame, context: context, timings: &timings)
+        input = isHole || ZeroRegion.isZero(plain.contents) ? ZeroRegion.bytes(plain.count) : plain.contents
+        isRaw = try writer.encode(input, index: index, isFinal: isFinal, into: frame, context: context, timings: &timings)
     }
 }

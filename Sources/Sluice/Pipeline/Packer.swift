@@ -57,12 +57,22 @@ public enum Pipeline {
             let strategy = reads?.strategy ?? .parallel
             run.startReader(name: "sluice-reader") {
                 let readAhead = ReadAhead(input, end: fileSize, distance: reads?.readAhead ?? 0)
+                var holes = HoleFinder(input, size: fileSize)
+                defer { holes.finish() }
                 var index: UInt64 = 0
                 while index < count, let slot = run.takeFreeSlot() {
                     let chunkIndex = index
                     let offset = chunkIndex * UInt64(chunkSize)
                     let length = Int(min(UInt64(chunkSize), fileSize - offset))
                     slot.isFinal = chunkIndex == count - 1
+                    // A chunk in a hole is zeros: not read (the last one is, to see whether the file grew).
+                    slot.isHole = !slot.isFinal && holes.isHole(offset..<offset + UInt64(length))
+                    if slot.isHole {
+                        slot.plain.count = length
+                        encode(slot, chunkIndex)
+                        index += 1
+                        continue
+                    }
                     slot.plain.reserve(chunkSize)
                     readAhead.reading(at: offset)
                     try run.read(slot, strategy, on: io, { slot in
@@ -90,6 +100,7 @@ public enum Pipeline {
                     index += 1
                 }
                 while let slot = run.takeFreeSlot() {
+                    slot.isHole = false
                     slot.plain.reserve(chunkSize)
                     let start = StatisticsRecorder.now
                     let count = try run.withToken(io) { try readInput(input, into: slot.plain[0..<chunkSize]) }
@@ -136,7 +147,7 @@ public enum Pipeline {
                 let offset = written
                 let plainCount = slot.plain.count
                 run.statistics.add(slot.timings)
-                ledger.add(frame: frame, plain: slot.plain.contents, at: offset)
+                ledger.add(frame: frame, plain: slot.input, at: offset)
                 written += UInt64(frame.count)
                 plainBytes += UInt64(plainCount)
                 if slot.isRaw { rawChunks += 1 }

@@ -21,12 +21,16 @@ public struct OutputPolicy: Sendable {
     public var removeSource = false
     /// Keep setuid, setgid and sticky bits of a restored mode (``RestoredMode``).
     public var preserveSpecialBits = false
+    /// Unpacking to a new regular file, leave runs of zeros as holes (``SparseOutput``), as
+    /// `zstd --sparse` and `cp --sparse=auto` do; `false` is `--no-sparse`: every byte is written.
+    public var sparse = true
 
-    /// A policy; every part is off unless asked for.
-    public init(sync: Bool = false, removeSource: Bool = false, preserveSpecialBits: Bool = false) {
+    /// A policy; every part is off unless asked for, but holes (`sparse`), which are left by default.
+    public init(sync: Bool = false, removeSource: Bool = false, preserveSpecialBits: Bool = false, sparse: Bool = true) {
         self.sync = sync
         self.removeSource = removeSource
         self.preserveSpecialBits = preserveSpecialBits
+        self.sparse = sparse
     }
 }
 
@@ -189,15 +193,17 @@ extension Pipeline {
         try opened(header.info)
         let reads = range == nil ? readChoice(source, io: io, storage: storage, chunkSize: header.reader.maxPlainSize) : nil
         if let reads { explain(reads.reason) }
+        /// `positional`: `output` is a new regular file (written at offsets, with holes unless `--no-sparse`).
         func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
+            let sparse = positional && policy.sparse
             if let range {
                 return try unpackRange(
                     header, from: source.fd, fileSize: UInt64(source.status!.size), range: range, to: output,
-                    workers: workerCount, memoryLimit: memoryLimit, pool: pool)
+                    workers: workerCount, memoryLimit: memoryLimit, pool: pool, sparse: sparse)
             }
             return try unpack(
                 header, from: source.fd, to: output, workers: workerCount, memoryLimit: memoryLimit, pool: pool, io: io,
-                isStream: isStream, positional: positional, reads: reads, progress: progress)
+                isStream: isStream, positional: positional, reads: reads, sparse: sparse, progress: progress)
         }
         switch target {
         case .standardOutput:
@@ -266,10 +272,12 @@ extension Pipeline {
         stream: FileDescriptor, workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, policy: OutputPolicy,
         progress: (UInt64) -> Void
     ) throws -> UnpackReport {
-        func decode(to output: FileDescriptor) throws -> UnpackReport {
+        /// `isNewFile`: `output` is a new regular file (with holes unless `--no-sparse`).
+        func decode(to output: FileDescriptor, isNewFile: Bool = false) throws -> UnpackReport {
             try unpackStandard(
                 format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: output,
-                workers: workers, memoryLimit: memoryLimit, pool: pool, io: io, range: range, progress: progress)
+                workers: workers, memoryLimit: memoryLimit, pool: pool, io: io, range: range,
+                sparse: isNewFile && policy.sparse, progress: progress)
         }
         switch target {
         case .standardOutput:
@@ -281,7 +289,7 @@ extension Pipeline {
                 return try decode(to: device)
             }
             let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
-            let report = try decode(to: output.descriptor)
+            let report = try decode(to: output.descriptor, isNewFile: true)
             try output.commit(mode: 0o644, modification: nil, sync: policy.sync || policy.removeSource)
             if policy.removeSource, let input { try removeVerifiedSource(input) }
             return report

@@ -7,17 +7,19 @@ extension Pipeline {
     /// - Throws: ``SluiceError/Code/invalidArgument`` when the range reaches past the end of the
     ///   original or the format cannot locate frames from its end; ``SluiceError/Code/corrupt`` when the
     ///   index or a frame does not check out.
+    /// - Parameter sparse: `output` is a new regular file in which zero blocks are left as holes
+    ///   (``SparseOutput``); `false` writes every byte in order.
     static func unpackRange(
         _ opened: OpenedContainer, from input: FileDescriptor, fileSize: UInt64, range: Range<UInt64>,
-        to output: FileDescriptor, workers: Int, memoryLimit: ByteCount? = nil, pool: WorkerPool
+        to output: FileDescriptor, workers: Int, memoryLimit: ByteCount? = nil, pool: WorkerPool, sparse: Bool = false
     ) throws -> UnpackReport {
         try unpackRange(opened.reader, from: input, fileSize: fileSize, range: range, to: output, workers: workers,
-                        memoryLimit: memoryLimit, pool: pool)
+                        memoryLimit: memoryLimit, pool: pool, sparse: sparse)
     }
 
     static func unpackRange<Reader: FormatReader>(
         _ reader: Reader, from input: FileDescriptor, fileSize: UInt64, range: Range<UInt64>,
-        to output: FileDescriptor, workers: Int, memoryLimit: ByteCount?, pool: WorkerPool
+        to output: FileDescriptor, workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, sparse: Bool = false
     ) throws -> UnpackReport {
         let traits = reader.info.format.traits
         guard traits.indexedFromTheEnd else {
@@ -69,7 +71,7 @@ extension Pipeline {
             run.finishReading(total: order)
         }
 
-        var written: UInt64 = 0
+        var sink = SequentialOutput(output, sparse: sparse)
         let context = traits.independentFrames ? nil : WorkerContext()
         do {
             var order: UInt64 = 0
@@ -81,21 +83,21 @@ extension Pipeline {
                 if index >= first {
                     let lower = Int(max(range.lowerBound, chunkStart) - chunkStart)
                     let upper = Int(min(range.upperBound, chunkStart + UInt64(plaintext.count)) - chunkStart)
-                    try write(UnsafeRawBufferPointer(rebasing: plaintext[lower..<upper]), to: output)
-                    written += UInt64(upper - lower)
+                    try sink.write(UnsafeRawBufferPointer(rebasing: plaintext[lower..<upper]))
                 }
                 run.release(slot)
                 order += 1
             }
             run.waitUntilQuiet()
             try run.checkFailure()
+            try sink.finish()
         } catch {
             run.fail(error)
             run.waitUntilQuiet()
             throw error
         }
         return UnpackReport(
-            info: reader.info, plainBytes: written, packedBytes: fileSize, chunks: UInt64(last - first + 1),
+            info: reader.info, plainBytes: sink.offset, packedBytes: fileSize, chunks: UInt64(last - first + 1),
             statistics: run.statistics.finish(
                 stageNames: UnpackSlot.stageNames,
                 plan: plan))

@@ -20,13 +20,14 @@ struct StandardStreamDecoder {
     /// Decodes everything readable from `input` (after the `consumed` bytes already read from it).
     ///
     /// - Returns: plaintext bytes, stored bytes, frames decoded.
-    func run(from input: FileDescriptor, consumed: [UInt8], to output: FileDescriptor?, isStream: Bool,
+    /// With `sparse`, `output` is a new regular file in which zero blocks are left as holes (``SparseOutput``).
+    func run(from input: FileDescriptor, consumed: [UInt8], to output: FileDescriptor?, isStream: Bool, sparse: Bool = false,
              clip: inout Pipeline.RangeClip, progress: (UInt64) -> Void) throws -> (UInt64, UInt64, UInt64) {
         let source = PieceReader(input, first: consumed, isStream: isStream)
         defer { source.stop() }
         // `out` lives only for this call: the progress closure does not outlive it.
         let (kept, frames) = try withoutActuallyEscaping(progress) { progress in
-            let out = StreamOutput(sink: output.map(PieceWriter.init), clip: clip, progress: progress)
+            let out = StreamOutput(sink: output.map { PieceWriter($0, sparse: sparse) }, clip: clip, progress: progress)
             defer { out.sink?.stop() }
             let frames = format == .zstd ? try decodeZstd(source, out) : try decodeLZ4(source, out)
             try out.sink?.finish()
@@ -259,20 +260,22 @@ final class PieceReader: @unchecked Sendable {
     }
 }
 
-/// Sequential output with write-behind: a thread writes full pieces while the decoder fills the next.
+/// Sequential output with write-behind: a thread writes full pieces while the decoder fills the next
+/// (leaving holes for zero blocks when `sparse`: ``SequentialOutput``).
 final class PieceWriter: @unchecked Sendable {
     private let full = BoundedQueue<RawBuffer>(capacity: 2)
     private let empty = BoundedQueue<RawBuffer>()
     private let failure = Monitor<(error: (any Error)?, done: Bool)>((nil, false))
     private var current: RawBuffer
 
-    init(_ output: FileDescriptor) {
+    init(_ output: FileDescriptor, sparse: Bool = false) {
         current = RawBuffer(capacity: 8 * StandardStreamDecoder.pieceSize)
         for _ in 0..<3 { _ = empty.push(RawBuffer(capacity: 8 * StandardStreamDecoder.pieceSize)) }
         let thread = Thread { [full, empty, failure] in
+            var sink = SequentialOutput(output, sparse: sparse)
             while let buffer = full.pop() {
                 do {
-                    try Pipeline.write(buffer.contents, to: output)
+                    try sink.write(buffer.contents)
                 } catch {
                     failure.withLock { $0.error = error }
                     full.close()
@@ -281,6 +284,11 @@ final class PieceWriter: @unchecked Sendable {
                 }
                 buffer.count = 0
                 _ = empty.push(buffer)
+            }
+            do {
+                try sink.finish()
+            } catch {
+                failure.withLock { if $0.error == nil { $0.error = error } }
             }
             failure.withLock { $0.done = true }
         }

@@ -94,11 +94,13 @@ extension Pipeline {
     /// cut into jobs within `memoryLimit` (`nil`: the default budget), else streamed front to back. The plaintext goes to `output`
     /// in order (`nil`: verify only).
     ///
+    /// With `sparse`, `output` is a new regular file in which zero blocks are left as holes (``SparseOutput``).
+    ///
     /// - Throws: ``SluiceError``: ``SluiceError/Code/corrupt`` for anything malformed, truncated or
     ///   failing a checksum; `output` may then hold a prefix, which callers writing a file discard.
     static func unpackStandard(
         _ format: ContainerKind, from input: FileDescriptor, consumed: [UInt8], isStream: Bool, to output: FileDescriptor?,
-        workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>? = nil,
+        workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>? = nil, sparse: Bool = false,
         progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         let memoryLimit = memoryLimit ?? Memory.defaultLimit
@@ -112,13 +114,13 @@ extension Pipeline {
             let window = largest == 0 ? 0 : min(2 * workers + 2, memoryLimit.bytes / largest)
             if !layout.jobs.isEmpty, window >= 2 {
                 return try unpackJobs(layout, from: input, to: output, info: info, window: window, plan: plan,
-                                      pool: pool, io: io, range: range, progress: progress)
+                                      pool: pool, io: io, range: range, sparse: sparse, progress: progress)
             }
         }
         let decoder = StandardStreamDecoder(format: format, memoryLimit: memoryLimit)
         var clip = RangeClip(range: range)
         let (_, packedBytes, frames) = try decoder.run(
-            from: input, consumed: consumed, to: output, isStream: isStream, clip: &clip, progress: progress)
+            from: input, consumed: consumed, to: output, isStream: isStream, sparse: sparse, clip: &clip, progress: progress)
         try clip.checkEnd()
         return UnpackReport(info: info, plainBytes: clip.written, packedBytes: packedBytes, chunks: frames, statistics: nil)
     }
@@ -127,9 +129,10 @@ extension Pipeline {
     /// thread writes the plaintext in order and runs the per-frame checks of LZ4.
     private static func unpackJobs(
         _ layout: StandardFileLayout, from input: FileDescriptor, to output: FileDescriptor?, info: ContainerInfo,
-        window: Int, plan: Plan, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, progress: (UInt64) -> Void
+        window: Int, plan: Plan, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, sparse: Bool, progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         var jobs = layout.jobs
+        var sink = output.map { SequentialOutput($0, sparse: sparse) }
         var clip = RangeClip(range: range)
         if let range, jobs.allSatisfy({ $0.exactPlainSize != nil }) {
             // Every job's plaintext size is known (a seek table, content sizes): decode only those the
@@ -194,9 +197,9 @@ extension Pipeline {
                 let plain = slot.plain.contents
                 let job = slot.job!
                 let kept = clip.clip(plain)
-                if let output, !kept.isEmpty {
+                if sink != nil, !kept.isEmpty {
                     let start = StatisticsRecorder.now
-                    try run.withToken(io) { try write(kept, to: output) }
+                    try run.withToken(io) { try sink!.write(kept) }
                     run.statistics.busy(.writer, since: start)
                 }
                 if job.inChecksummedFrame {
@@ -217,6 +220,7 @@ extension Pipeline {
             }
             run.waitUntilQuiet()
             try run.checkFailure()
+            try sink?.finish()
         } catch {
             run.fail(error)
             run.waitUntilQuiet()

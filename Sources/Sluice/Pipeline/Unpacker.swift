@@ -75,23 +75,25 @@ extension Pipeline {
     ///   - io: the I/O pool: every read and write holds one of its tokens; `nil`: ``IOPool/standard``.
     ///   - isStream: `input` is a pipe (a failed run then does not wait for a reader blocked on it).
     ///   - reads: how an indexed input is read with `io` (``ReadChoice``); `nil`: in parallel, no hints.
+    ///   - sparse: with `positional`, zero blocks are left as holes and the file's size is set at the end
+    ///     (``SparseOutput``); `false` writes every byte (`--no-sparse`).
     /// - Throws: ``SluiceError``; `output` may then hold a prefix of verified chunks, which callers
     ///   writing to a file discard.
     static func unpack(
         _ opened: OpenedContainer, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
         memoryLimit: ByteCount? = nil, pool: WorkerPool, io: IOPool? = nil, isStream: Bool = false,
-        positional: Bool = false, reads: ReadChoice? = nil, progress: (UInt64) -> Void = { _ in }
+        positional: Bool = false, reads: ReadChoice? = nil, sparse: Bool = false, progress: (UInt64) -> Void = { _ in }
     ) throws -> UnpackReport {
         guard let armor = opened.armor else {
             return try unpack(
                 opened.reader, from: input, to: output, workers: workers, memoryLimit: memoryLimit, pool: pool, io: io ?? .standard,
-                isStream: isStream, positional: positional, reads: reads, progress: progress)
+                isStream: isStream, positional: positional, reads: reads, sparse: sparse, progress: progress)
         }
         defer { _ = try? armor.engineEnd.close() }
         do {
             let report = try unpack(
                 opened.reader, from: armor.engineEnd, to: output, workers: workers, memoryLimit: memoryLimit, pool: pool,
-                io: io ?? .standard, isStream: true, positional: positional, progress: progress)
+                io: io ?? .standard, isStream: true, positional: positional, sparse: sparse, progress: progress)
             try armor.finishUnarmoring()
             return report
         } catch {
@@ -109,10 +111,13 @@ extension Pipeline {
     static func unpack<Reader: FormatReader>(
         _ reader: Reader, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
         memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool, isStream: Bool, positional requested: Bool,
-        reads: ReadChoice? = nil, indexedSize: UInt64? = nil, progress: (UInt64) -> Void
+        reads: ReadChoice? = nil, sparse requestedSparse: Bool = false, indexedSize: UInt64? = nil,
+        progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         let traits = reader.info.format.traits
         let positional = requested && traits.plainSizeKnownBeforeDecoding
+        // Holes need a new regular file: the one a positional request names (written at offsets either way).
+        let sparse = requestedSparse && requested && output != nil
         let plan = try Plan.decoding(
             chunkSize: reader.maxPlainSize, frameSize: reader.maxFrameSize, workers: workers,
             memoryLimit: memoryLimit ?? Memory.defaultLimit)
@@ -132,7 +137,11 @@ extension Pipeline {
             guard traits.independentFrames else { return run.fileUnprocessed(slot, index: chunkIndex) }
             @Sendable func writePlaintext(_ slot: UnpackSlot) throws {
                 let plaintext = slot.plaintext
-                try write(plaintext, to: positionalOutput!, at: Int64(plainOffset))
+                if sparse {
+                    try SparseOutput.write(plaintext, to: positionalOutput!, at: plainOffset)
+                } else {
+                    try write(plaintext, to: positionalOutput!, at: Int64(plainOffset))
+                }
                 writeBack?.wrote(plainOffset..<plainOffset + UInt64(plaintext.count))
             }
             run.process(slot, index: chunkIndex, on: pool, work: { slot, context in
@@ -244,7 +253,9 @@ extension Pipeline {
                 let plaintext = slot.plaintext
                 if let output, !positional || context != nil {
                     let start = StatisticsRecorder.now
-                    if positional {
+                    if sparse {
+                        try run.withToken(io) { try SparseOutput.write(plaintext, to: output, at: plainBytes) }
+                    } else if positional {
                         try run.withToken(io) { try write(plaintext, to: output, at: Int64(plainBytes)) }
                     } else {
                         try run.withToken(io) { try write(plaintext, to: output) }
@@ -260,6 +271,7 @@ extension Pipeline {
             }
             run.waitUntilQuiet()
             try run.checkFailure()
+            if sparse, let output { try SparseOutput.finish(output, size: plainBytes) }
             let (entries, tail) = observed.withLock { $0 }
             guard let tail else { throw SluiceError.corrupt("truncated input: the end of the file is missing") }
             let computedDigest = try verifier.finish(entries: entries, tail: tail)

@@ -1,9 +1,11 @@
 import Foundation
 
-/// The state a worker thread keeps for its whole life: one context per codec and one AEAD context,
-/// reused for every chunk it processes. Never shared between threads.
+/// The state a worker thread keeps for its whole life: one context per codec, one AEAD context and the
+/// frames of zeros it has seen, reused for every chunk it processes. Never shared between threads.
 package final class WorkerContext {
     package let codecs = CodecContext()
+    /// Frames of zeros made or checked before, reused for the next (``ZeroFrames``).
+    let zeroFrames = ZeroFrames()
     private var aead: AEADContext?
 
     package func cipher() throws -> AEADContext {
