@@ -1,6 +1,6 @@
 # Sluice — the two set-up commands are `make demo` and `make test` (see README.md).
 SWIFT    ?= swift
-PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev pkg-config time zstd lz4 age python3
+PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev libarchive-dev pkg-config time zstd lz4 age python3 tar
 # `make test-slurm` only: a real Slurm for one host (docs/scale-out.md), plus bc for its timings and python3
 # for its generated tree (scripts/make-tree.py).
 SLURM_PACKAGES := slurmctld slurmd slurm-client munge bc python3

@@ -24,6 +24,9 @@ let package = Package(
             providers: [.apt(["libbrotli-dev"]), .brew(["brotli"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"]), .brew(["xxhash"])]),
+        // The pax tar stream inside `--archive` files (docs/archives.md).
+        .systemLibrary(
+            name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]),
         // prctl(PR_SET_DUMPABLE) for KeyMemory: no library to link.
         .systemLibrary(name: "CLinux"),
         // Linux page-cache calls (readahead, sync_file_range) that Swift's Glibc module hides.
@@ -31,7 +34,7 @@ let package = Package(
         .target(
             name: "Sluice",
             dependencies: [
-                "CLZ4", "CZstd", "CBrotli", "COpenSSL", "CXXHash", "CLinux", "CLinuxIO",
+                "CLZ4", "CZstd", "CBrotli", "COpenSSL", "CXXHash", "CArchive", "CLinux", "CLinuxIO",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

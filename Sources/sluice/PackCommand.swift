@@ -94,15 +94,23 @@ struct PackCommand: ParsableCommand {
     @OptionGroup(title: "Directories")
     var batch: BatchArguments
 
+    // Archives: one file for whole trees (docs/archives.md); the logic is in ArchivePack.swift.
+    @OptionGroup(title: "Archives")
+    var archiveArguments: ArchivePackArguments
+
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
         if toStandardOutput, removeSource { throw ValidationError("--remove-source needs an output file, not stdout") }
         if inputs.isEmpty || inputs.contains("-"), removeSource { throw ValidationError("--remove-source needs an input file, not stdin") }
-        if inputs.count > 1, output != nil { throw ValidationError("-o names one output: with several inputs, each is packed beside itself") }
+        if inputs.count > 1, output != nil, !archiveArguments.archive {
+            throw ValidationError("-o names one output: with several inputs, each is packed beside itself (or give --archive: one archive of them all)")
+        }
         if inputs.count > 1, toStandardOutput { throw ValidationError("-c writes one .slc file to standard output: give one input") }
     }
 
     func run() throws {
+        // An archive takes every input into one file: one run, not one per input (ArchivePack.swift).
+        if archiveArguments.archive { return try pack(inputs.first ?? "-") }
         try ManyInputs.run(inputs, verb: "packed", quiet: reporting.quiet) { try pack($0) }
     }
 
@@ -182,6 +190,7 @@ struct PackCommand: ParsableCommand {
                 throw SluiceError(.invalidArgument, "--context needs encryption: give --key-file or a passphrase option")
             }
 
+            if archiveArguments.archive { return try runArchive(options: options) }  // ArchivePack.swift
             if isDirectory(input) {  // batch: BatchCommand.swift
                 guard kind == .slc else { throw SluiceError(.invalidArgument, "--format \(kind.rawValue) packs one file: a directory is packed to .slc files") }
                 return try runBatch(input, options: options)

@@ -33,7 +33,7 @@ struct SluiceCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             PackCommand.self, UnpackCommand.self, InspectCommand.self, VerifyCommand.self, KeygenCommand.self, BenchCommand.self,
-            ManifestCommand.self,
+            ManifestCommand.self, ListCommand.self,
         ]
     )
 

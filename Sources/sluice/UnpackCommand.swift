@@ -87,6 +87,10 @@ struct UnpackCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Budget for chunk buffers (default: a quarter of RAM; 256M for directories).", valueName: "SIZE"))
     var memoryLimit: ByteCount?
 
+    // Archives (docs/archives.md); the logic is in ArchiveUnpack.swift.
+    @OptionGroup(title: "Archives")
+    var archiveArguments: ArchiveUnpackArguments
+
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
         if toStandardOutput || inputs.isEmpty || inputs.contains("-"), removeSource { throw ValidationError("--remove-source needs files on both sides") }
@@ -99,9 +103,13 @@ struct UnpackCommand: ParsableCommand {
         try ManyInputs.run(inputs, verb: "unpacked", quiet: reporting.quiet) { try unpack($0) }
     }
 
-    /// Unpacks one input: a file, standard input (`-`) or a directory.
+    /// Unpacks one input: a file, standard input (`-`), an archive or a directory.
     func unpack(_ input: String) throws {
         try reportingErrors(input: input) {
+            if input != "-", Archive.isArchive(FilePath(input)) { return try runArchive(input) }  // ArchiveUnpack.swift
+            guard archiveArguments.only.isEmpty, !archiveArguments.devices else {
+                throw SluiceError(.invalidArgument, "--only and --devices are for archives (pack --archive); \(input) is not one")
+            }
             if isDirectory(input) { return try runBatch(input) }  // batch: BatchCommand.swift
             try batch.scale.requireDirectory(input)
             let workerCount = try parseWorkers(workers)
@@ -240,9 +248,10 @@ struct VerifyCommand: ParsableCommand {
         try ManyInputs.run(inputs, verb: "verified", quiet: quiet) { try verify($0) }
     }
 
-    /// Checks one input: a file, standard input, or a directory (every `.slc` under it).
+    /// Checks one input: a file, standard input, an archive, or a directory (every `.slc` under it).
     func verify(_ input: String) throws {
         try reportingErrors(input: input) {
+            if input != "-", Archive.isArchive(FilePath(input)) { return try verifyArchive(input) }  // ArchiveUnpack.swift
             if isDirectory(input) { return try runBatch(input) }  // a tree: BatchCommand.swift
             if shard != nil { throw SluiceError(.invalidArgument, "--shard takes a directory, not the file \(input)") }
             let source = input == "-" ? nil : FilePath(input)

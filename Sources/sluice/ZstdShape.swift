@@ -14,7 +14,7 @@
 /// stays age's recipient (a directory is always walked); `pack -l N` stays `--level`.
 enum ZstdShape {
     /// The subcommands and root options that are given as they are (only their flags translated).
-    static let subcommands: Set<String> = ["pack", "unpack", "inspect", "verify", "keygen", "bench", "manifest", "help"]
+    static let subcommands: Set<String> = ["pack", "unpack", "inspect", "verify", "list", "keygen", "bench", "manifest", "help"]
     static let rootOptions: Set<String> = [
         "-h", "--help", "--version", "--generate-completion-script", "--experimental-dump-help",
     ]

@@ -105,11 +105,14 @@ extension Pipeline {
 
     /// The engine of ``unpack(_:from:to:workers:memoryLimit:pool:io:isStream:positional:progress:)`` for
     /// any format: `reader` locates the frames (from the index of a seekable file, or by walking them),
-    /// decodes each on the workers, and its verifier checks them in order and the tail.
+    /// decodes each on the workers, and its verifier checks them in order and the tail. `indexedSize`:
+    /// where a seekable file's `.slc` ends when more follows it (an archive's content part, before its
+    /// member index); `nil`: at the end of the file.
     static func unpack<Reader: FormatReader>(
         _ reader: Reader, from input: FileDescriptor, to output: FileDescriptor?, workers: Int,
         memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool, isStream: Bool, positional requested: Bool,
-        reads: ReadChoice? = nil, sparse requestedSparse: Bool = false, progress: (UInt64) -> Void
+        reads: ReadChoice? = nil, sparse requestedSparse: Bool = false, indexedSize: UInt64? = nil,
+        progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         let traits = reader.info.format.traits
         let positional = requested && traits.plainSizeKnownBeforeDecoding
@@ -146,7 +149,7 @@ extension Pipeline {
             }, then: io, write: positionalOutput == nil ? nil : writePlaintext)
         }
 
-        if traits.indexedFromTheEnd, let index = try indexedInput(reader, input, isStream: isStream, io: io) {
+        if traits.indexedFromTheEnd, let index = try indexedInput(reader, input, isStream: isStream, io: io, size: indexedSize) {
             // A seekable file: the index gives every frame's offset, so the I/O pool reads frames at their
             // offsets, several at once; each frame is checked against its index entry, and the verifier
             // below sees the same entries.
@@ -294,12 +297,12 @@ extension Pipeline {
     /// `nil` for a pipe, or for a file that starts elsewhere in its file (standard input positioned in
     /// the middle), which is read front to back instead.
     private static func indexedInput(
-        _ reader: some FormatReader, _ input: FileDescriptor, isStream: Bool, io: IOPool
+        _ reader: some FormatReader, _ input: FileDescriptor, isStream: Bool, io: IOPool, size: UInt64? = nil
     ) throws -> FrameIndex? {
         guard !isStream, let status = try? FileSystem.status(of: input), status.isRegular,
               (try? input.seek(offset: 0, from: .current)) == Int64(reader.headerSize)
         else { return nil }
-        return try io.withToken { try readIndex(reader, input, fileSize: UInt64(status.size)) }
+        return try io.withToken { try readIndex(reader, input, fileSize: size ?? UInt64(status.size)) }
     }
 
     /// The frames of a seekable file, located by its format from the file's end.
