@@ -31,7 +31,7 @@ extension PackCommand {
         let console = ArchiveConsole(json: batch.logFormat == .json, quiet: reporting.quiet)
         let listing = batch.dryRun
         let start = ContinuousClock.now
-        let bar = batch.dryRun ? nil : runReporting.bar(total: nil, quiet: reporting.quiet)
+        let bar = batch.dryRun ? nil : runReporting.bar(total: nil, quiet: reporting.quiet, from: inputs[0], target: .file(FilePath(output), overwrite: force))
         let report = try Archive.pack(
             inputs, to: FilePath(output), overwrite: force, options: options, archive: settings,
             io: ioArguments.pool(for: FilePath(output).removingLastComponent()),

@@ -90,11 +90,22 @@ struct ComingFromTests {
             tar -I "$SLUICE -T2 -19" -cf x.tar.slc dir && $SLUICE -l x.tar.slc | grep -q zstd-19 \\
               && mkdir out && tar -I "$SLUICE -T2 -19" -xf x.tar.slc -C out && diff -r dir out/dir && echo ok
             """),
+        HabitRow(habit: "tar -I 'zstd -T0' -cf x.tar.zst dir", sluice: "sluice pack --archive dir -o x.tar.slc", script: """
+            $SLUICE pack -q --archive dir -o x.tar.slc && mkdir out && $SLUICE unpack -q x.tar.slc -o out \
+              && diff -r dir out/dir && $SLUICE unpack -c x.tar.slc | tar -t | grep -q '^dir/sub/b$' && echo ok
+            """),
+        HabitRow(habit: "tar -tvf x.tar.zst", sluice: "sluice list x.tar.slc", script: """
+            $SLUICE pack -q --archive dir -o x.tar.slc && $SLUICE list x.tar.slc | grep -q 'dir/sub/b$' && echo ok
+            """),
         HabitRow(habit: "age-keygen -o key.txt", sluice: "sluice keygen --identity -o key.txt", script: """
             $SLUICE keygen --identity -o key.txt > pub && grep -q AGE-SECRET-KEY-1 key.txt && grep -q '^age1' pub && echo ok
             """),
-        HabitRow(habit: "age -r age1… -o FILE.age FILE", sluice: "sluice pack -r age1… FILE", script: """
-            $SLUICE keygen --identity -o key.txt > pub && $SLUICE pack -r "$(cat pub)" f && age -d -i key.txt f.age | cmp - f && echo ok
+        HabitRow(habit: "age -r age1… -o FILE.age FILE", sluice: "sluice pack --format age -r age1… FILE", script: """
+            $SLUICE keygen --identity -o key.txt > pub && $SLUICE pack --format age -r "$(cat pub)" f && age -d -i key.txt f.age | cmp - f && echo ok
+            """),
+        HabitRow(habit: "zstd -c FILE | age -r age1… > FILE.zst.age", sluice: "sluice pack -r age1… FILE", script: """
+            $SLUICE keygen --identity -o key.txt > pub && $SLUICE pack -r "$(cat pub)" f && mv f f.orig \
+              && $SLUICE unpack -i key.txt f.slc && cmp f f.orig && echo ok
             """),
         HabitRow(habit: "age -d -i key.txt -o FILE FILE.age", sluice: "sluice -d -i key.txt FILE.age", script: """
             age-keygen -o key.txt 2>/dev/null && age -r "$(age-keygen -y key.txt)" -o f.age f && mv f f.orig \\
