@@ -290,11 +290,9 @@ final class DirectoryWalker: Sendable {
         if let selection = settings.selection, !selection.selects(relative, packing: settings.packing) {
             return reporter.skip(path(of: relative), .otherShard)
         }
-        // Unpacking, age files are packed files too (opened with -i or a passphrase).
-        let isPacked = name.extension == "slc" || (!settings.packing && name.extension == "age")
         var storeOnly = false
         if settings.packing {
-            if isPacked {
+            if name.extension == "slc" {
                 if !settings.inPlace { reporter.skip(path(of: relative), .packed) }
                 return
             }

@@ -83,13 +83,11 @@ extension BatchRun {
         let metadata: FileMetadata?
         do {
             defer { _ = try? input.fd.close() }
-            // An armored age file is refused by its first byte, as the in-memory path does.
-            var first: [UInt8] = [0]
-            let got = try first.withUnsafeMutableBytes { try input.fd.read(fromAbsoluteOffset: 0, into: $0) }
-            try MemoryUnpacker.refuseArmor(first.prefix(got))
             // Told by the magic, as a single-file unpack does: a standard zstd or LZ4 file records no
-            // name, mode or mtime, so its output is never up to date and gets mode 0644.
+            // name, mode or mtime, so its output is never up to date and gets mode 0644. An armored age
+            // file is refused by its first byte, as the in-memory path does.
             let (format, consumed) = try Pipeline.detectFormat(input)
+            try MemoryUnpacker.refuseArmor(consumed)
             metadata = format.isStandard ? nil : try Pipeline.readHeader(
                 from: input.fd, key: { _ in nil }, limits: options.limits, requireKey: false, consumed: consumed).info.metadata
         }
