@@ -79,7 +79,7 @@ extension UnpackCommand {
 }
 
 extension VerifyCommand {
-    /// `sluice verify DIR [--shard I/N]`: every `.slc` file of the tree decoded and checked, nothing written.
+    /// `sluice verify DIR [--shard I/N]`: every `.slc`, `.zst`, `.lz4` and `.age` file of the tree decoded and checked, nothing written.
     func runBatch(_ input: String) throws {
         var options = BatchOptions(operation: .verify)
         options.workers = try parseWorkers(workers)

@@ -202,7 +202,7 @@ struct VerifyCommand: ParsableCommand {
             Prints "OK" and exits 0 when the file is intact (and, if encrypted, the key opens it); \
             otherwise prints the first problem and exits 65 (corrupt) or 77 (wrong key).
 
-            A directory: every .slc file under it is verified (with --shard I/N only those of one \
+            A directory: every .slc, .zst, .lz4 and .age file under it is verified (with --shard I/N only those of one \
             shard); one line per failed file, a summary, exit 1 when any failed (77 when a key was \
             refused).
 
@@ -238,7 +238,7 @@ struct VerifyCommand: ParsableCommand {
     var ioArguments: IOArguments
 
     @Option(help: ArgumentHelp(
-        "A directory: verify only shard I of N of its .slc files (as pack/unpack --shard split them), or auto.", valueName: "I/N|auto"))
+        "A directory: verify only shard I of N of its .slc, .zst, .lz4 and .age files (as pack/unpack --shard split them), or auto.", valueName: "I/N|auto"))
     var shard: String?
 
     @Option(help: ArgumentHelp("The shard count for --shard auto.", valueName: "N"))
@@ -248,7 +248,7 @@ struct VerifyCommand: ParsableCommand {
         try ManyInputs.run(inputs, verb: "verified", quiet: quiet) { try verify($0) }
     }
 
-    /// Checks one input: a file, standard input, an archive, or a directory (every `.slc` under it).
+    /// Checks one input: a file, standard input, an archive, or a directory (every packed file under it).
     func verify(_ input: String) throws {
         try reportingErrors(input: input) {
             if input != "-", Archive.isArchive(FilePath(input)) { return try verifyArchive(input) }  // ArchiveUnpack.swift
