@@ -42,11 +42,10 @@ struct FormatTraits: Sendable {
     /// Each frame's plaintext size is known before it is decoded (from the index or the frame header),
     /// so verified chunks can be written at their offsets, several at once; otherwise in order.
     var plainSizeKnownBeforeDecoding = true
-    /// Frames decode independently, so they go to the CPU pool in parallel; otherwise they are decoded
-    /// in order, one after the other (a linked-block stream).
-    var independentFrames = true
-    /// A seekable file's frames can be located from an index or seek table at its end, before any
-    /// frame is read (parallel reads, range restore).
+    /// A regular file's frames can be located before any is decoded — from an index or seek table at
+    /// its end, or by walking frame headers over a mapping (parallel reads, range restore). Every
+    /// located frame decodes on its own; frames that do not (linked LZ4 blocks, one zstd frame) are not
+    /// located but streamed (``FormatReader/decodeStream(_:into:memoryLimit:)``).
     var indexedFromTheEnd = true
     /// Frames can be found by walking frame headers from the front (a pipe); otherwise a file whose frames
     /// cannot be located is decoded front to back by ``FormatReader/decodeStream(_:into:memoryLimit:)``.

@@ -32,6 +32,7 @@ extension StandardReader {
     private func decodeLZ4(_ source: PieceReader, _ out: StreamOutput) throws -> UInt64 {
         let decoder = try LZ4FrameStreamDecoder()
         var frames: UInt64 = 0
+        var legacyBlock: RawBuffer?  // made on the first legacy frame
         while true {
             try source.fill(atLeast: 4)
             let available = source.available
@@ -40,7 +41,8 @@ extension StandardReader {
             if available.loadLittleEndian(at: 0, as: UInt32.self) == LZ4FrameHeader.legacyMagic {
                 source.consume(4)
                 frames += 1
-                try decodeLegacy(source, out)
+                if legacyBlock == nil { legacyBlock = RawBuffer(capacity: LZ4FrameHeader.legacyBlockSize) }
+                try decodeLegacy(source, out, block: legacyBlock!)
                 continue
             }
             if !LZ4FrameHeader.isSkippable(available.loadLittleEndian(at: 0, as: UInt32.self)) {
@@ -70,7 +72,8 @@ extension StandardReader {
     }
 
     /// Legacy blocks until the input ends or a size field too large for a block (the next frame's magic).
-    private func decodeLegacy(_ source: PieceReader, _ out: StreamOutput) throws {
+    /// `block`: room for one legacy block (8 MiB).
+    private func decodeLegacy(_ source: PieceReader, _ out: StreamOutput, block: RawBuffer) throws {
         let largest = LZ4.compressBound(LZ4FrameHeader.legacyBlockSize)
         while true {
             try source.fill(atLeast: 4)
@@ -80,7 +83,6 @@ extension StandardReader {
             if size > largest { return }
             try source.fill(atLeast: 4 + size)
             guard source.available.count >= 4 + size else { throw SluiceError.corrupt("truncated LZ4 file: a legacy block is incomplete") }
-            let block = out.legacyBlock
             let produced = try LZ4.decompress(UnsafeRawBufferPointer(rebasing: source.available[4..<4 + size]), into: block.bytes)
             source.consume(4 + size)
             try out.emit(UnsafeRawBufferPointer(rebasing: block.bytes[..<produced]))

@@ -50,13 +50,11 @@ extension Pipeline {
         // The first frame that ends after the range starts, and the last one that starts before it ends.
         let first = exact ? starts.lastIndex { $0 <= range.lowerBound && $0 < total }.map { min($0, entries.count - 1) } ?? 0 : 0
         let last = exact ? max(first, (starts.lastIndex { $0 < range.upperBound } ?? first)) : entries.count - 1
-        // Frames that do not decode independently are decoded from the first one.
-        let from = traits.independentFrames ? first : 0
         let run = Run(slots: (0..<plan.window).map { _ in UnpackSlot() })
 
         run.startReader(name: "sluice-range") {
             var order: UInt64 = 0
-            for index in from...last {
+            for index in first...last {
                 guard let slot = run.takeFreeSlot() else { return }
                 let entry = entries[index]
                 slot.frame.reserve(reader.maxFrameSize)  // once: no regrowth from frame to frame
@@ -66,12 +64,8 @@ extension Pipeline {
                 slot.frame.count = entry.size
                 try reader.check(frame: slot.frame.contents, against: entry, index: UInt64(index), isLast: index == entries.count - 1)
                 slot.entry = entry
-                if traits.independentFrames {
-                    run.process(slot, index: order, on: pool) { slot, context in
-                        try slot.decode(with: reader, index: UInt64(index), context: context)
-                    }
-                } else {
-                    run.fileUnprocessed(slot, index: order)
+                run.process(slot, index: order, on: pool) { slot, context in
+                    try slot.decode(with: reader, index: UInt64(index), context: context)
                 }
                 order += 1
             }
@@ -79,17 +73,15 @@ extension Pipeline {
         }
 
         var sink = SequentialOutput(output, sparse: sparse)
-        let context = traits.independentFrames ? nil : WorkerContext()
         // Without exact sizes every frame is decoded, so the checks that span frames run too.
         var verifier: Reader.Verifier?
         if !exact { verifier = try reader.verifier() }
         var clip = RangeClip(range: range)
-        clip.position = starts[from]
+        clip.position = starts[first]
         try run.draining {
             var order: UInt64 = 0
             while let slot = try run.finished(order) {
-                let index = from + Int(order)
-                if let context { try slot.decode(with: reader, index: UInt64(index), context: context) }
+                let index = first + Int(order)
                 let plaintext = slot.plaintext
                 let kept = clip.clip(plaintext)
                 if index >= first, !kept.isEmpty { try sink.write(kept) }

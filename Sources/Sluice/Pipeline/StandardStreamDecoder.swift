@@ -62,8 +62,6 @@ final class StreamOutput {
     private(set) var clip: Pipeline.RangeClip
     private let progress: (UInt64) -> Void
     private let scratch = RawBuffer(capacity: StandardStreamDecoder.pieceSize)
-    /// Room for one legacy LZ4 block (8 MiB), made on first use.
-    private(set) lazy var legacyBlock = RawBuffer(capacity: LZ4FrameHeader.legacyBlockSize)
 
     init(sink: PieceWriter?, clip: Pipeline.RangeClip, progress: @escaping (UInt64) -> Void) {
         self.sink = sink

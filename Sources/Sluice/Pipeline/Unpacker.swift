@@ -135,13 +135,11 @@ extension Pipeline {
         // Pages never written are never faulted in, so this costs no memory beyond what is used.
         let frameCapacity = reader.maxFrameSize
 
-        /// Hands a frame, read and checked, to the CPU pool (or, for frames that do not decode
-        /// independently, files it for the writer to decode in order); to a file, its plaintext then goes
-        /// to `plainOffset`, written by an I/O thread.
+        /// Hands a frame, read and checked, to the CPU pool; to a file, its plaintext then goes to
+        /// `plainOffset`, written by an I/O thread.
         let positionalOutput = positional ? output : nil
         let writeBack = positionalOutput.flatMap { WriteBack.behind($0, reads: reads) }
         @Sendable func submit(_ slot: UnpackSlot, _ chunkIndex: UInt64, plainOffset: UInt64) {
-            guard traits.independentFrames else { return run.fileUnprocessed(slot, index: chunkIndex) }
             @Sendable func writePlaintext(_ slot: UnpackSlot) throws {
                 let plaintext = slot.plaintext
                 if sparse {
@@ -252,18 +250,14 @@ extension Pipeline {
 
         var plainBytes: UInt64 = 0
         var verifier = try reader.verifier()
-        let context = traits.independentFrames ? nil : WorkerContext()
         do {
             var index: UInt64 = 0
             while let slot = try run.finished(index) {
-                if let context { try slot.decode(with: reader, index: index, context: context) }
                 let plaintext = slot.plaintext
-                if let output, !positional || context != nil {
+                if let output, !positional {
                     let start = StatisticsRecorder.now
                     if sparse {
                         try run.withToken(io) { try SparseOutput.write(plaintext, to: output, at: plainBytes) }
-                    } else if positional {
-                        try run.withToken(io) { try write(plaintext, to: output, at: Int64(plainBytes)) }
                     } else {
                         try run.withToken(io) { try write(plaintext, to: output) }
                     }
