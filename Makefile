@@ -6,9 +6,9 @@ PACKAGES := liblz4-dev libzstd-dev libbrotli-dev libssl-dev libxxhash-dev libarc
 SLURM_PACKAGES := slurmctld slurmd slurm-client munge bc python3
 SECONDS  ?= 60
 PREFIX   ?= /usr/local
-MAN_PAGE := .build/plugins/GenerateManual/outputs/sluice/sluice.1
+MAN_PAGE := .build/man/sluice.1
 
-.PHONY: deps deps-slurm build release man install demo test test-slurm test-tsan test-asan bench bench-cold bench-stages fuzz clean
+.PHONY: deps deps-slurm build release man install install-files demo test test-slurm test-tsan test-asan bench bench-cold bench-stages fuzz clean
 
 # Installs the Debian packages the C targets link against, only those that are missing.
 deps:
@@ -37,30 +37,44 @@ release: deps
 	$(SWIFT) build -c release --product sluice --static-swift-stdlib
 
 # The man page, generated from the same definitions as --help and the completions by
-# swift-argument-parser's generate-manual plugin (debug build: the text does not depend on it).
+# swift-argument-parser's generate-manual tool (the one its plugin runs), from the debug build (the
+# text does not depend on it). Help texts are ASCII: the generator drops other characters.
 man: deps
-	$(SWIFT) package generate-manual --configuration debug
-	@echo "man page: $(MAN_PAGE)"
+	$(SWIFT) build --product sluice
+	$(SWIFT) build --product generate-manual
+	@bin="$$($(SWIFT) build --show-bin-path)"; mkdir -p $(dir $(MAN_PAGE)) && \
+	"$$bin/generate-manual" "$$bin/sluice" --output-directory $(dir $(MAN_PAGE)) && echo "man page: $(MAN_PAGE)"
 
 # The release binary, its man page and bash/zsh/fish completions under $(DESTDIR)$(PREFIX).
-install: man release
-	@bin="$$($(SWIFT) build -c release --show-bin-path)/sluice"; root="$(DESTDIR)$(PREFIX)"; \
+install: release
+	$(SWIFT) build --product generate-manual
+	@$(MAKE) --no-print-directory install-files BIN="$$($(SWIFT) build -c release --show-bin-path)/sluice" \
+	  MAN_TOOL="$$($(SWIFT) build --show-bin-path)/generate-manual"
+
+# What install copies and writes, without building: BIN (a built sluice) as $(PREFIX)/bin/sluice, and its
+# man page (by MAN_TOOL, generate-manual) and completions made from the installed copy. InstallTests runs it.
+install-files:
+	@test -x "$(BIN)" && test -x "$(MAN_TOOL)" || { echo "install-files: give BIN=path/to/sluice MAN_TOOL=path/to/generate-manual"; exit 2; }
+	@root="$(DESTDIR)$(PREFIX)"; \
 	install -d "$$root/bin" "$$root/share/man/man1" "$$root/share/bash-completion/completions" \
 	  "$$root/share/zsh/site-functions" "$$root/share/fish/vendor_completions.d" && \
-	install -m 755 "$$bin" "$$root/bin/sluice" && \
-	install -m 644 $(MAN_PAGE) "$$root/share/man/man1/sluice.1" && \
-	"$$bin" --generate-completion-script bash > "$$root/share/bash-completion/completions/sluice" && \
-	"$$bin" --generate-completion-script zsh > "$$root/share/zsh/site-functions/_sluice" && \
-	"$$bin" --generate-completion-script fish > "$$root/share/fish/vendor_completions.d/sluice.fish" && \
+	install -m 755 "$(BIN)" "$$root/bin/sluice" && \
+	"$(MAN_TOOL)" "$$root/bin/sluice" --output-directory "$$root/share/man/man1" && \
+	chmod 644 "$$root/share/man/man1/sluice.1" && \
+	"$$root/bin/sluice" --generate-completion-script bash > "$$root/share/bash-completion/completions/sluice" && \
+	"$$root/bin/sluice" --generate-completion-script zsh > "$$root/share/zsh/site-functions/_sluice" && \
+	"$$root/bin/sluice" --generate-completion-script fish > "$$root/share/fish/vendor_completions.d/sluice.fish" && \
 	echo "installed sluice, sluice(1) and completions under $$root"
 
 # Builds in release and runs a real pack → unpack round trip on generated data.
 demo: release
 	@./scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/sluice"
 
-# The whole test suite (Swift Testing); ends with "Test run with N tests … passed".
+# The whole test suite (Swift Testing); ends with "Test run with N tests … passed". generate-manual is
+# built for InstallTests (make install-files into a DESTDIR).
 test: deps
 	$(SWIFT) build --build-tests
+	$(SWIFT) build --product generate-manual
 	$(SWIFT) test --skip-build
 
 # Sharding on a real one-host Slurm: sbatch --array, merge, kill-and-retry, round trip (scripts/test-slurm.sh).

@@ -34,7 +34,7 @@ struct BatchArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Only files of at most SIZE.", valueName: "SIZE"))
     var maxSize: ByteCount?
 
-    @Flag(help: "Pack: skip already-compressed files (.gz .zst .xz .jpg .png .mp4 .zip .slc …, or a trial that does not shrink).")
+    @Flag(help: "Pack: skip already-compressed files (.gz .zst .xz .jpg .png .mp4 .zip .slc ..., or a trial that does not shrink).")
     var skipCompressed = false
 
     @Flag(help: "Pack: store already-compressed files (checksummed, encrypted with a key) instead of compressing them.")

@@ -71,8 +71,7 @@ extension UnpackCommand {
         batchOptions.strictNames = keys.strict
         batchOptions.memoryLimit = memoryLimit
         batchOptions.workers = try parseWorkers(workers)
-        batchOptions.limits = DecodeLimits(
-            maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted))
+        batchOptions.limits = try decoding.limits()
         batchOptions.key = try identities.batchSupply(falling: keys)
         try BatchCommand.run(input: input, output: output, options: batchOptions, arguments: batch, io: ioArguments, reporting: reporting)
     }
@@ -83,8 +82,7 @@ extension VerifyCommand {
     func runBatch(_ input: String) throws {
         var options = BatchOptions(operation: .verify)
         options.workers = try parseWorkers(workers)
-        options.limits = DecodeLimits(
-            maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted))
+        options.limits = try decoding.limits()
         options.key = try identities.batchSupply(falling: keys)
         ioArguments.apply(to: &options)
         if let shard {
@@ -101,7 +99,7 @@ extension VerifyCommand {
             console.handle(event)
         }
         if !quiet {
-            print("\(input): \(report.filesFailed == 0 ? "OK" : "FAILED") (\(report.filesOK) files verified, \(report.filesFailed) failed, \(report.filesSkipped) skipped)")
+            print("\(input): \(report.filesFailed == 0 ? "OK" : "FAILED") (\(counted(report.filesOK, "file")) verified, \(report.filesFailed) failed, \(report.filesSkipped) skipped)")
         }
         if report.filesFailed > 0 {
             throw ExitCode(keyRefused.load(ordering: .relaxed) ? ExitCodes.wrongKey : ExitCodes.failure)

@@ -125,7 +125,7 @@ final class BatchConsole: Sendable {
             skipped += " (\(parts.joined(separator: ", ")))"
         }
         let verb = report.dryRun ? (packing ? "would pack" : "would unpack") : (packing ? "packed" : "unpacked")
-        var text = "sluice: \(verb) \(report.filesOK) files, \(skipped), \(report.filesFailed) failed"
+        var text = "sluice: \(verb) \(counted(report.filesOK, "file")), \(skipped), \(report.filesFailed) failed"
         if !report.dryRun {
             text += " · \(ByteCount(bytes: report.bytesIn)) → \(ByteCount(bytes: report.bytesOut)), ratio \(String(format: "%.3f", report.ratio))"
             let speed = Throughput(bytes: UInt64(max(0, report.bytesIn)), seconds: report.seconds).text.map { ", \($0)" } ?? ""
@@ -142,7 +142,7 @@ final class BatchConsole: Sendable {
     static func fields(_ s: BatchProgress.Snapshot) -> [String] {
         let rate = Throughput(bytes: UInt64(max(0, s.bytesIn)), seconds: s.seconds)
         let filesRate = s.seconds > 0 ? Double(s.filesDone) / s.seconds : 0
-        var fields = ["\(s.filesDone)/\(s.filesFound)\(s.walkFinished ? "" : "+") files" + (s.filesFailed > 0 ? " (\(s.filesFailed) failed)" : ""),
+        var fields = ["\(s.filesDone)/\(s.filesFound)\(s.walkFinished ? "" : "+") \(s.filesFound == 1 && s.walkFinished ? "file" : "files")" + (s.filesFailed > 0 ? " (\(s.filesFailed) failed)" : ""),
                       "\(ByteCount(bytes: s.bytesIn))"]
         if s.seconds >= Throughput.shortest { fields.append(Throughput.format(filesRate, unit: "files/s") + (rate.text.map { ", " + $0 } ?? "")) }
         if s.walkFinished, filesRate > 0 {

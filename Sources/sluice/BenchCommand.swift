@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure Sluice's codecs, ciphers and pipeline on this machine (lzbench-style).",
         discussion: """
-            Every cell of the matrix (codec and level or cipher × chunk size × workers) is warmed up, \
+            Every cell of the matrix (codec and level or cipher x chunk size x workers) is warmed up, \
             then timed for at least --runs passes and --min-time seconds per direction; tables show the \
             median speed with the slowest and fastest pass, CPU time over wall time, and the peak memory \
             the cell added. Every pass is verified: a round trip that does not give back the input is an \

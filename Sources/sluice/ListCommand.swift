@@ -3,7 +3,7 @@ import Foundation
 import Sluice
 import SystemPackage
 
-struct ListCommand: ParsableCommand {
+struct ListCommand: ParsableCommand, OpensFiles {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the members of an archive (pack --archive) from its index, without decoding the content.",
@@ -24,17 +24,8 @@ struct ListCommand: ParsableCommand {
     @Flag(help: "One JSON object per member (path, type, size, mode, uid, gid, mtime, offset, digest, link).")
     var json = false
 
-    @OptionGroup(title: "Keys")
-    var keys: KeyOptions
-
-    @OptionGroup(title: "age identities")
-    var identities: IdentityOptions
-
-    @Flag(help: "With a key option or -i, accept a file that is not encrypted.")
-    var allowUnencrypted = false
-
-    @Option(help: ArgumentHelp("Refuse scrypt costs above 2^N (20: 1 GiB).", valueName: "LOG2N"))
-    var maxKdfCost: Int = DecodeLimits().maxScryptLogN
+    @OptionGroup
+    var decoding: DecodeKeyOptions
 
     func run() throws {
         try reportingErrors {

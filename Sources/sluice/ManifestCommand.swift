@@ -52,16 +52,16 @@ struct ManifestMergeCommand: ParsableCommand {
         let missing = totals.missing
         if !missing.isEmpty {
             let listed = missing.prefix(20).map(String.init).joined(separator: " ")
-            Terminal.error("\(missing.count) of \(totals.shards) shards missing: \(listed)\(missing.count > 20 ? " …" : "")")
+            Terminal.error("\(missing.count) of \(counted(totals.shards, "shard")) missing: \(listed)\(missing.count > 20 ? " …" : "")")
         }
         for entry in report.failed.prefix(20) { Terminal.error("failed: \(entry.path): \(entry.message ?? "")") }
         if report.failed.count > 20 { Terminal.error("… and \(report.failed.count - 20) more failed files (in \(output))") }
         if report.duplicateCount > 0 {
-            Terminal.error("\(report.duplicateCount) files listed as done in two manifests, e.g. \(report.duplicates.map(\.string).joined(separator: ", "))")
+            Terminal.error("\(counted(report.duplicateCount, "file")) listed as done in two manifests, e.g. \(report.duplicates.map(\.string).joined(separator: ", "))")
         }
         if !quiet {
             Terminal.printError(
-                "sluice: merged \(inputs.count) manifests → \(output): \(totals.shards - missing.count)/\(totals.shards) shards · "
+                "sluice: merged \(counted(inputs.count, "manifest")) → \(output): \(totals.shards - missing.count)/\(counted(totals.shards, "shard")) · "
                     + "\(totals.filesOK) ok, \(totals.filesUpToDate) up to date, \(totals.filesFailed) failed, \(totals.filesSkipped) skipped")
         }
         if !report.isComplete { throw ExitCode(ExitCodes.failure) }

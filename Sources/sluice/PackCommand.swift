@@ -13,15 +13,15 @@ struct PackCommand: ParsableCommand {
             replaced without --force.
 
             EXAMPLES
-              sluice pack big.csv                     # → big.csv.slc (zstd-3)
+              sluice pack big.csv                     # -> big.csv.slc (zstd-3)
               sluice pack --codec zstd -l 19 big.csv  # smaller, slower
               sluice pack --codec auto big.csv        # sample the data, pick
               sluice pack --passphrase-env PASS notes.txt
               sluice pack --key-file k.key --remove-source db.dump
-              sluice pack -r age1… -R team.txt db.dump     # → db.dump.slc, opened by any one identity (-i)
+              sluice pack -r age1... -R team.txt db.dump     # -> db.dump.slc, opened by any one identity (-i)
               pg_dump db | sluice pack - --key-file k.key -o db.sql.slc
               sluice pack --explain --stats big.csv   # the plan, and where time went
-              sluice pack --format zstd big.csv       # → big.csv.zst, read by zstd -d (and in parallel by sluice)
+              sluice pack --format zstd big.csv       # -> big.csv.zst, read by zstd -d (and in parallel by sluice)
               sluice pack big.csv -o big.csv.lz4      # an LZ4 frame, read by lz4 -d
             """
     )
@@ -51,7 +51,7 @@ struct PackCommand: ParsableCommand {
     @Option(help: "With --codec auto: speed, balanced or ratio.")
     var priority: Priority = .balanced
 
-    @Option(help: ArgumentHelp("Brotli window, log2 bytes, 10…24 (22).", valueName: "N"))
+    @Option(help: ArgumentHelp("Brotli window, log2 bytes, 10...24 (22).", valueName: "N"))
     var window: Int?
 
     @Option(help: "Encryption: none, aes-256-gcm, chacha20-poly1305, or auto (AES-GCM where the CPU has AES instructions). Default: auto when a key option is given, else none.")
@@ -60,13 +60,13 @@ struct PackCommand: ParsableCommand {
     @OptionGroup(title: "Keys")
     var keys: KeyOptions
 
-    @Option(help: ArgumentHelp("scrypt cost as log2 N, 10…22 (.slc: 17, 128 MiB, about 0.3 s; age: 18, as age).", valueName: "LOG2N"))
+    @Option(help: ArgumentHelp("scrypt cost as log2 N, 10...22 (.slc: 17, 128 MiB, about 0.3 s; age: 18, as age).", valueName: "LOG2N"))
     var kdfCost: Int?
 
     @Option(help: "Per-chunk checksum: xxh3, sha256, none (default: xxh3 without a cipher, none with one).")
     var checksum: ChecksumKind?
 
-    @Option(help: ArgumentHelp("Plaintext bytes per chunk, 4K…256M, or auto.", valueName: "SIZE"))
+    @Option(help: ArgumentHelp("Plaintext bytes per chunk, 4K...256M, or auto.", valueName: "SIZE"))
     var chunkSize: String = "auto"
 
     @Option(help: ArgumentHelp("Worker threads, or auto (one per core).", valueName: "N"))

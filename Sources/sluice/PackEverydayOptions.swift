@@ -15,7 +15,7 @@ struct PackEverydayOptions: ParsableArguments {
     var codec: String?
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Codec level: zstd −7…22 (3), lz4 acceleration 1…65537 (1), lz4hc 1…12 (9), brotli 0…11 (5).",
+        "Codec level: zstd -7...22 (3), lz4 acceleration 1...65537 (1), lz4hc 1...12 (9), brotli 0...11 (5).",
         valueName: "N"))
     var level: Int?
 

@@ -25,10 +25,12 @@ final class ProgressBar {
 
     /// The bar's total for an input path: the size of a regular file, `nil` (no percentage) for
     /// anything else.
+    /// One `stat` (not `FileManager`'s attributes, which look the owner up in /etc/passwd and /etc/group
+    /// for every input of `sluice pack f1 … f1000`).
     static func total(of path: FilePath) -> UInt64? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path.string),
-              attributes[.type] as? FileAttributeType == .typeRegular else { return nil }
-        return (attributes[.size] as? NSNumber)?.uint64Value
+        var status = stat()
+        guard stat(path.string, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return UInt64(status.st_size)
     }
 
     /// Called with the bytes done so far; redraws at most ten times a second, and at once after a resize.

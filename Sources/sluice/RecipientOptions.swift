@@ -5,11 +5,11 @@ import SystemPackage
 /// `-r`/`-R`: the age X25519 recipients a new file is encrypted to (pack).
 struct RecipientOptions: ParsableArguments {
     @Option(name: [.customShort("r"), .customLong("recipient")], help: ArgumentHelp(
-        "Encrypt to the age public key RECIPIENT (age1…), a .slc or an age file; repeat for several.", valueName: "RECIPIENT"))
+        "Encrypt to the age public key RECIPIENT (age1...), a .slc or an age file; repeat for several.", valueName: "RECIPIENT"))
     var recipients: [String] = []
 
     @Option(name: [.customShort("R"), .customLong("recipients-file")], help: ArgumentHelp(
-        "Encrypt to every recipient in FILE (one age1… per line, # comments); repeatable.", valueName: "FILE"))
+        "Encrypt to every recipient in FILE (one age1... per line, # comments); repeatable.", valueName: "FILE"))
     var recipientFiles: [String] = []
 
     var isGiven: Bool { !recipients.isEmpty || !recipientFiles.isEmpty }
@@ -24,7 +24,7 @@ struct RecipientOptions: ParsableArguments {
 /// `-i`: the age identity files that open a file encrypted to recipients (unpack, verify).
 struct IdentityOptions: ParsableArguments {
     @Option(name: [.customShort("i"), .customLong("identity")], help: ArgumentHelp(
-        "Decrypt with the age identities in FILE (AGE-SECRET-KEY-1… lines, # comments); repeatable.", valueName: "FILE"))
+        "Decrypt with the age identities in FILE (AGE-SECRET-KEY-1... lines, # comments); repeatable.", valueName: "FILE"))
     var identityFiles: [String] = []
 
     var isGiven: Bool { !identityFiles.isEmpty }

@@ -14,19 +14,19 @@ struct SluiceCommand: ParsableCommand {
             The .slc file it writes records every stage, so unpacking needs no flags but the key.
 
             EXAMPLES
-              sluice pack access.log                      # → access.log.slc (zstd level 3)
+              sluice pack access.log                      # -> access.log.slc (zstd level 3)
               sluice pack --codec lz4 -o db.slc db.dump   # fastest
               sluice keygen -o backup.key
               sluice pack --key-file backup.key data.tar  # zstd + AES-256-GCM
               tar c dir | sluice pack - -o dir.tar.slc    # from a pipe
-              sluice unpack access.log.slc                # → access.log, mode and mtime restored
+              sluice unpack access.log.slc                # -> access.log, mode and mtime restored
               sluice inspect --json data.tar.slc          # stages, sizes, ratio (no key needed)
               sluice verify --key-file backup.key data.tar.slc
 
             EXIT CODES
-              0 success · 1 failure · 64 usage · 65 corrupt, truncated or not a .slc file · \
-            70 internal library error · 73 output exists · 74 I/O error · 77 wrong or missing key · \
-            130 interrupted (SIGINT) · 143 terminated (SIGTERM)
+              0 success; 1 failure; 64 usage; 65 corrupt, truncated or not a .slc file; \
+            70 internal library error; 73 output exists; 74 I/O error; 77 wrong or missing key; \
+            130 interrupted (SIGINT); 143 terminated (SIGTERM)
 
             See docs/cli.md for every option and docs/format.md for the file format.
             """,
@@ -42,9 +42,13 @@ struct SluiceCommand: ParsableCommand {
         do {
             // zstd's command shape and short flags (ZstdShape.swift); bare `sluice` on a terminal: the help.
             var arguments = Array(CommandLine.arguments.dropFirst())
-            if !(arguments.isEmpty && Terminal.standardInputIsTerminal) { arguments = ZstdShape.translate(arguments) }
+            if !(arguments.isEmpty && Terminal.standardInputIsTerminal) { arguments = try ZstdShape.translate(arguments) }
             var command = try parseAsRoot(arguments)
             try command.run()
+        } catch let refusal as ZstdShape.Refusal {
+            // A zstd flag with no counterpart: the one line says why, without the usage.
+            Terminal.error(refusal.description)
+            Foundation.exit(ExitCodes.usage)
         } catch {
             exit(withUsageError: error)
         }

@@ -7,7 +7,8 @@ import Darwin
 /// Terminal output and input: error lines, prompts without echo.
 enum Terminal {
     static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
-    static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
+    /// Read once, before ``BinaryOutputGuard`` may put a pipe in its place.
+    static let standardOutputIsTerminal = isatty(1) == 1
     static var standardInputIsTerminal: Bool { isatty(0) == 1 }
 
     /// Writes `message` and a newline to stderr.

@@ -2,17 +2,18 @@ import ArgumentParser
 import Sluice
 import SystemPackage
 
-struct UnpackCommand: ParsableCommand {
+struct UnpackCommand: ParsableCommand, OpensFiles {
     static let configuration = CommandConfiguration(
         commandName: "unpack",
         abstract: "Restore the original file from a .slc, .zst or .lz4 file (the format is told by its first bytes).",
         discussion: """
             Every frame is authenticated (or checksummed) before it is used, and a named output appears \
             only after the whole file, its index and its digest verified. Written to stdout (-c), \
-            verified chunks stream out as they are decoded and a failure is reported by the exit code.
+            verified chunks stream out as they are decoded and a failure is reported by the exit code; \
+            on a terminal, an original that is not text is refused (exit 64) unless -f is given.
 
             EXAMPLES
-              sluice unpack access.log.slc                   # → access.log with its mode and mtime
+              sluice unpack access.log.slc                   # -> access.log with its mode and mtime
               sluice unpack -o /tmp/x data.slc
               sluice unpack -c --key-file k.key db.sql.slc | psql db
               cat big.slc | sluice unpack - -o big           # from a pipe, still in parallel
@@ -30,22 +31,13 @@ struct UnpackCommand: ParsableCommand {
     @Flag(name: [.customShort("c"), .customLong("stdout")], help: "Write to standard output.")
     var toStandardOutput = false
 
-    @OptionGroup(title: "Keys")
-    var keys: KeyOptions
-
-    @OptionGroup(title: "age identities")
-    var identities: IdentityOptions
-
-    @Flag(help: "With a key option or -i, accept a file that is not encrypted (by default refused: anyone can forge one).")
-    var allowUnencrypted = false
-
-    @Option(help: ArgumentHelp("Refuse scrypt costs above 2^N (20: 1 GiB).", valueName: "LOG2N"))
-    var maxKdfCost: Int = DecodeLimits().maxScryptLogN
+    @OptionGroup
+    var decoding: DecodeKeyOptions
 
     @Option(help: ArgumentHelp("Worker threads, or auto (one per core).", valueName: "N"))
     var workers: String = "auto"
 
-    @Flag(name: .shortAndLong, help: "Overwrite an existing output.")
+    @Flag(name: .shortAndLong, help: "Overwrite an existing output; with -c on a terminal, show an original that is not text.")
     var force = false
 
     @Flag(help: "Delete the .slc file after the output is fsynced.")
@@ -106,60 +98,68 @@ struct UnpackCommand: ParsableCommand {
     /// Unpacks one input: a file, standard input (`-`), an archive or a directory.
     func unpack(_ input: String) throws {
         try reportingErrors(input: input) {
-            if input != "-", Archive.isArchive(FilePath(input)) { return try runArchive(input) }  // ArchiveUnpack.swift
-            guard archiveArguments.only.isEmpty, !archiveArguments.devices else {
-                throw SluiceError(.invalidArgument, "--only and --devices are for archives (pack --archive); \(input) is not one")
+            // Binary data is not shown on a terminal without -f (BinaryOutputGuard.swift).
+            try BinaryOutputGuard.guarding(input, when: toStandardOutput || (input == "-" && output == nil), force: force) {
+                try unpackGuarded(input)
             }
-            if isDirectory(input) { return try runBatch(input) }  // batch: BatchCommand.swift
-            try batch.scale.requireDirectory(input)
-            let workerCount = try parseWorkers(workers)
-            let source: FilePath? = input == "-" ? nil : FilePath(input)
-            if source == nil, Terminal.standardInputIsTerminal {
-                throw SluiceError(.invalidArgument, "standard input is a terminal: name a FILE to unpack, or pipe data in")
+        }
+    }
+
+    /// ``unpack(_:)`` once its output is settled.
+    private func unpackGuarded(_ input: String) throws {
+        if input != "-", Archive.isArchive(FilePath(input)) { return try runArchive(input) }  // ArchiveUnpack.swift
+        guard archiveArguments.only.isEmpty, !archiveArguments.devices else {
+            throw SluiceError(.invalidArgument, "--only and --devices are for archives (pack --archive); \(input) is not one")
+        }
+        if isDirectory(input) { return try runBatch(input) }  // batch: BatchCommand.swift
+        try batch.scale.requireDirectory(input)
+        let workerCount = try parseWorkers(workers)
+        let source: FilePath? = input == "-" ? nil : FilePath(input)
+        if source == nil, Terminal.standardInputIsTerminal {
+            throw SluiceError(.invalidArgument, "standard input is a terminal: name a FILE to unpack, or pipe data in")
+        }
+        let target: OutputTarget
+        var derivedName = false
+        if toStandardOutput || (source == nil && output == nil) {
+            target = .standardOutput
+        } else if let output {
+            target = .file(FilePath(output), overwrite: force)
+        } else {
+            guard let name = Pipeline.unpackedName(for: source!) else {
+                throw SluiceError(.invalidArgument, "\(input) does not end in .slc, .zst, .lz4 or .age; name the output with -o")
             }
-            let target: OutputTarget
-            var derivedName = false
-            if toStandardOutput || (source == nil && output == nil) {
-                target = .standardOutput
-            } else if let output {
-                target = .file(FilePath(output), overwrite: force)
-            } else {
-                guard let name = Pipeline.unpackedName(for: source!) else {
-                    throw SluiceError(.invalidArgument, "\(input) does not end in .slc, .zst, .lz4 or .age; name the output with -o")
-                }
-                target = .file(name, overwrite: force)
-                derivedName = true
+            target = .file(name, overwrite: force)
+            derivedName = true
+        }
+        if case .file(let path, _) = target { try OutputPath.requireDirectory(of: path) }
+        let byteRange = try range.map(ByteRange.parse)
+        let start = ContinuousClock.now
+        var bar: ProgressBar?
+        defer { bar?.finish() }
+        let report = try namingInput(input) { try Pipeline.unpackFile(
+            source, to: target, key: SecretOnce.caching(try identities.provider(falling: keys)), workers: workerCount, memoryLimit: memoryLimit,
+            limits: try decoding.limits(),
+            restoreMetadata: restoreMetadata,
+            policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits, sparse: sparse), range: byteRange,
+            io: ioArguments.pool(for: target.directory(else: source)), storage: ioArguments.storageOverride,
+            opened: { header in
+                if derivedName, case .file(let path, _) = target { try checkRecordedName(header, input: input, output: path) }
+                if let byteRange, let size = header.metadata?.size { try checkRange(byteRange, of: input, size: size) }
+                bar = runReporting.bar(total: byteRange.map { $0.upperBound - $0.lowerBound } ?? header.metadata?.size,
+                                       quiet: reporting.quiet, from: input, target: target)
+            },
+            explain: { if explain { Terminal.printError($0) } },
+            progress: { bar?.update($0) }) }
+        bar?.finish()
+        runReporting.print(report.statistics)
+        if reporting.showsSummary(for: target) {
+            let name: String = switch target {
+            case .standardOutput: "stdout"
+            case .file(let path, _): path.string
             }
-            if case .file(let path, _) = target { try OutputPath.requireDirectory(of: path) }
-            let byteRange = try range.map(ByteRange.parse)
-            let start = ContinuousClock.now
-            var bar: ProgressBar?
-            defer { bar?.finish() }
-            let report = try namingInput(input) { try Pipeline.unpackFile(
-                source, to: target, key: SecretOnce.caching(try identities.provider(falling: keys)), workers: workerCount, memoryLimit: memoryLimit,
-                limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
-                restoreMetadata: restoreMetadata,
-                policy: OutputPolicy(sync: sync, removeSource: removeSource, preserveSpecialBits: preserveSpecialBits, sparse: sparse), range: byteRange,
-                io: ioArguments.pool(for: target.directory(else: source)), storage: ioArguments.storageOverride,
-                opened: { header in
-                    if derivedName, case .file(let path, _) = target { try checkRecordedName(header, input: input, output: path) }
-                    if let byteRange, let size = header.metadata?.size { try checkRange(byteRange, of: input, size: size) }
-                    bar = runReporting.bar(total: byteRange.map { $0.upperBound - $0.lowerBound } ?? header.metadata?.size,
-                                           quiet: reporting.quiet, from: input, target: target)
-                },
-                explain: { if explain { Terminal.printError($0) } },
-                progress: { bar?.update($0) }) }
-            bar?.finish()
-            runReporting.print(report.statistics)
-            if reporting.showsSummary(for: target) {
-                let name: String = switch target {
-                case .standardOutput: "stdout"
-                case .file(let path, _): path.string
-                }
-                Terminal.printError(Summary.line(
-                    from: input == "-" ? "stdin" : input, to: name, plain: report.plainBytes,
-                    packed: report.packedBytes, elapsed: ContinuousClock.now - start, packing: false))
-            }
+            Terminal.printError(Summary.line(
+                from: input == "-" ? "stdin" : input, to: name, plain: report.plainBytes,
+                packed: report.packedBytes, elapsed: ContinuousClock.now - start, packing: false))
         }
     }
 }
@@ -194,7 +194,7 @@ func parseWorkers(_ text: String) throws -> Int? {
     return count
 }
 
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: ParsableCommand, OpensFiles {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Decode a .slc file completely and check every frame, the index and the digest; write nothing.",
@@ -216,17 +216,8 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The files to check; - or none: standard input.", valueName: "FILE"))
     var inputs: [String] = []
 
-    @OptionGroup(title: "Keys")
-    var keys: KeyOptions
-
-    @OptionGroup(title: "age identities")
-    var identities: IdentityOptions
-
-    @Flag(help: "With a key option or -i, accept a file that is not encrypted (by default refused: anyone can forge one).")
-    var allowUnencrypted = false
-
-    @Option(help: ArgumentHelp("Refuse scrypt costs above 2^N (20: 1 GiB).", valueName: "LOG2N"))
-    var maxKdfCost: Int = DecodeLimits().maxScryptLogN
+    @OptionGroup
+    var decoding: DecodeKeyOptions
 
     @Option(help: ArgumentHelp("Worker threads, or auto (one per core).", valueName: "N"))
     var workers: String = "auto"
@@ -260,12 +251,12 @@ struct VerifyCommand: ParsableCommand {
             }
             let report = try namingInput(input) { try Pipeline.verifyFile(
                 source, key: SecretOnce.caching(try identities.provider(falling: keys)), workers: try parseWorkers(workers),
-                limits: DecodeLimits(maxScryptLogN: maxKdfCost, keys: try identities.policy(falling: keys, allowUnencrypted: allowUnencrypted)),
+                limits: try decoding.limits(),
                 io: ioArguments.pool(for: OutputTarget.standardOutput.directory(else: source)),
                 storage: ioArguments.storageOverride) }
             if !quiet {
                 let digest = report.info.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
-                print("\(input): OK (\(report.chunks) chunks, \(report.plainBytes) bytes, \(report.info.codec), cipher \(report.info.cipher.rawValue)\(digest))")
+                print("\(input): OK (\(counted(report.chunks, "chunk")), \(counted(report.plainBytes, "byte")), \(report.info.codec), cipher \(report.info.cipher.rawValue)\(digest))")
             }
         }
     }
@@ -280,16 +271,16 @@ struct KeygenCommand: ParsableCommand {
             packed with it (each file still gets its own key through HKDF and a fresh salt).
 
             An identity (--identity) is an age X25519 key pair, written as age-keygen writes it \
-            ("# created:" and "# public key:" comments, then AGE-SECRET-KEY-1…, mode 0600); its public \
-            key (age1…) is printed on stdout. Give the public key to whoever packs files for you \
-            (pack -r age1…); keep the identity to unpack them (unpack -i FILE). age and age-keygen \
+            ("# created:" and "# public key:" comments, then AGE-SECRET-KEY-1..., mode 0600); its public \
+            key (age1...) is printed on stdout. Give the public key to whoever packs files for you \
+            (pack -r age1...); keep the identity to unpack them (unpack -i FILE). age and age-keygen \
             read and write the same keys. -y FILE prints the public key of every identity in FILE.
 
             Neither form ever overwrites an existing file.
 
             EXAMPLES
               sluice keygen -o ~/.config/sluice/backup.key
-              sluice keygen --identity -o ~/.config/sluice/me.txt    # prints age1…
+              sluice keygen --identity -o ~/.config/sluice/me.txt    # prints age1...
               sluice keygen -y ~/.config/sluice/me.txt
             """
     )
@@ -300,7 +291,7 @@ struct KeygenCommand: ParsableCommand {
     @Flag(help: "Create an age X25519 identity instead of a 32-byte key file.")
     var identity = false
 
-    @Option(name: .customShort("y"), help: ArgumentHelp("Print the public key (age1…) of each identity in FILE.", valueName: "FILE"))
+    @Option(name: .customShort("y"), help: ArgumentHelp("Print the public key (age1...) of each identity in FILE.", valueName: "FILE"))
     var publicKeyOf: String?
 
     func validate() throws {

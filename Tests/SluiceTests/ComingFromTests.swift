@@ -39,6 +39,19 @@ struct ComingFromTests {
         HabitRow(habit: "zstd --fast=3 FILE", sluice: "sluice --fast=3 FILE", script: """
             $SLUICE --fast=3 f && $SLUICE -l f.slc | grep -q 'codec:       zstd--3' && echo ok
             """),
+        HabitRow(habit: "zstd --ultra -22 FILE", sluice: "sluice --ultra -22 FILE", script: """
+            $SLUICE --ultra -22 f && $SLUICE -l f.slc | grep -q 'codec:       zstd-22' && echo ok
+            """),
+        HabitRow(habit: "zstd -B1M FILE (independent jobs of 1 MiB)", sluice: "sluice -B1M FILE", script: """
+            seq 1 400000 > big && $SLUICE -B1M big && $SLUICE -lq big.slc | grep -q ', 3 chunks, ' && $SLUICE -B0 -f big && echo ok
+            """),
+        HabitRow(habit: "zstd --format=zstd FILE · lz4 FILE", sluice: "sluice --format=zstd FILE", script: """
+            $SLUICE --format=zstd f && zstd -dc f.zst | cmp - f && $SLUICE --format=lz4 f && lz4 -dc f.lz4 | cmp - f \\
+              && $SLUICE -d --format=zstd -c f.zst | cmp - f && echo ok
+            """),
+        HabitRow(habit: "zstd -d --long=31 FILE.zst", sluice: "sluice -d --long=31 FILE.zst", script: """
+            zstd -q --long=31 f -o f.zst && $SLUICE -d --long=31 f.zst -o g && cmp f g && echo ok
+            """),
         HabitRow(habit: "zstd -c FILE > FILE.zst · gzip -c", sluice: "sluice -c FILE > FILE.slc", script: """
             $SLUICE -c f > f.slc && $SLUICE -t f.slc >/dev/null && echo ok
             """),
@@ -51,6 +64,16 @@ struct ComingFromTests {
             """),
         HabitRow(habit: "zstd -l FILE.zst · gzip -l", sluice: "sluice -l FILE.slc", script: """
             $SLUICE f && $SLUICE -l f.slc | grep -q 'original:    228894 bytes' && echo ok
+            """),
+        HabitRow(habit: "zstd -lv FILE.zst", sluice: "sluice -lv FILE.slc", script: """
+            $SLUICE f && $SLUICE -lv f.slc | grep -q 'chunk size:' && echo ok
+            """),
+        HabitRow(habit: "zstd -l FILE.zst… (one row per file)", sluice: "sluice -lq FILE…", script: """
+            $SLUICE f && $SLUICE --format=zstd f && test "$($SLUICE -lq f.slc f.zst | wc -l)" = 2 \\
+              && $SLUICE -lq f.slc | grep -q '^f.slc: .slc v[0-9]*, zstd-3, cipher none, 1 chunk, 228894 → ' && echo ok
+            """),
+        HabitRow(habit: "zstd -qq FILE · zstd -vv FILE", sluice: "sluice -qq FILE · sluice -vv FILE", script: """
+            cp f a && cp f b && test -z "$($SLUICE -qq a b 2>&1)" && $SLUICE -vv -f a 2>&1 | grep -q 'a.slc' && echo ok
             """),
         HabitRow(habit: "zstd --rm FILE · gzip FILE", sluice: "sluice --rm FILE", script: """
             cp f g && $SLUICE --rm g && test ! -e g && $SLUICE -d --rm g.slc && test ! -e g.slc && cmp f g && echo ok

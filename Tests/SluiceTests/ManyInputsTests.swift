@@ -3,7 +3,8 @@ import SystemPackage
 import Testing
 
 /// `pack`, `unpack`, `verify` and `inspect` with several files and directories: each processed, one
-/// line per failure naming the input, a summary, exit 1 if any failed (as `zstd a b c`).
+/// line per failure naming the input, a summary, and the exit rule of docs/cli.md (the failures' own
+/// code when they share one; else 77 when a key was refused; else 1, as `zstd a b c`).
 @Suite(.serialized, .enabled(if: SluiceProcess.executable != nil, "the sluice executable was not found"))
 struct ManyInputsTests {
     private func sluice(_ arguments: String..., in directory: FilePath) throws -> SluiceProcess.Result {
@@ -31,18 +32,19 @@ struct ManyInputsTests {
         }
     }
 
-    /// A missing input and a foreign one: one line each, naming it; the others are done; exit 1.
+    /// A missing input and a foreign one: one line each, naming it; the others are done; each failure
+    /// alone keeps its own code (74 missing, 65 not a Sluice file or damaged).
     @Test func failuresAreCountedAndNamed() throws {
         try withTemporaryDirectory { dir in
             try writeFile(dir.appending("a"), DataKind.text.bytes(count: 40_000, seed: 1))
             try writeFile(dir.appending("notes.txt"), Array("plain notes\n".utf8))
             let pack = try sluice("pack", "a", "missing", in: dir)
-            #expect(pack.status == 1, "\(pack)")
+            #expect(pack.status == 74, "\(pack)")
             #expect(pack.stderrLines == ["sluice: error: missing: no such file", "sluice: packed 1 of 2 inputs, 1 failed"], "\(pack)")
             #expect(exists(dir.appending("a.slc")))
 
             let verify = try sluice("verify", "a.slc", "notes.txt", in: dir)
-            #expect(verify.status == 1, "\(verify)")
+            #expect(verify.status == 65, "\(verify)")
             #expect(verify.stdoutText.hasPrefix("a.slc: OK ("), "\(verify)")
             #expect(verify.stderrLines.first == "sluice: error: notes.txt is not a .slc, zstd, LZ4 or age file: it looks like ASCII text")
             #expect(verify.stderrLines.last == "sluice: verified 1 of 2 inputs, 1 failed")
@@ -52,10 +54,39 @@ struct ManyInputsTests {
             packed[packed.count / 2] ^= 0xFF
             try writeFile(dir.appending("bad.slc"), packed)
             let unpack = try sluice("-d", "-c", "a.slc", "bad.slc", in: dir)
-            #expect(unpack.status == 1, "\(unpack)")
+            #expect(unpack.status == 65, "\(unpack)")
             #expect(unpack.stderrLines.first?.hasPrefix("sluice: error: bad.slc") == true, "\(unpack)")
             #expect(unpack.stderrLines.count == 2, "\(unpack)")
             #expect(!exists(dir.appending("bad")))
+        }
+    }
+
+    /// The exit status of several inputs: one kind of failure keeps its code (all refused for their key:
+    /// 77, as for one file); kinds mixed with a key refusal: 77 (as a directory's batch); mixed without: 1.
+    @Test func exitStatusOfSeveralFailures() throws {
+        try withTemporaryDirectory { dir in
+            try writeFile(dir.appending("k1"), Array(repeating: 1, count: 32))
+            try writeFile(dir.appending("k2"), Array(repeating: 2, count: 32))
+            try writeFile(dir.appending("a"), DataKind.text.bytes(count: 20_000, seed: 1))
+            try writeFile(dir.appending("b"), DataKind.text.bytes(count: 20_000, seed: 2))
+            try writeFile(dir.appending("notes.txt"), Array("plain notes\n".utf8))
+            for file in ["k1", "k2"] { _ = chmod(dir.appending(file).string, 0o600) }
+            #expect(try sluice("pack", "-q", "--key-file", "k1", "a", "b", in: dir).status == 0)
+
+            // Wrong key for both: 77, one line each.
+            let wrong = try sluice("-t", "--key-file", "k2", "a.slc", "b.slc", in: dir)
+            #expect(wrong.status == 77, "\(wrong)")
+            #expect(wrong.stderrLines.count == 3 && wrong.stderrLines.last == "sluice: verified 0 of 2 inputs, 2 failed", "\(wrong)")
+            // No key at all (no terminal to ask on): missing key, 77.
+            let missing = try SluiceProcess.run(["-t", "a.slc", "b.slc"], in: dir, withoutTerminal: true)
+            #expect(missing.status == 77, "\(missing)")
+            // A key refusal among other failures: 77.
+            let keyAndCorrupt = try sluice("-t", "--key-file", "k2", "a.slc", "notes.txt", in: dir)
+            #expect(keyAndCorrupt.status == 77, "\(keyAndCorrupt)")
+            // Different failures, none for a key: 1.
+            let mixed = try sluice("-t", "--key-file", "k1", "a.slc", "notes.txt", "nothing.slc", in: dir)
+            #expect(mixed.status == 1, "\(mixed)")
+            #expect(mixed.stderrLines.last == "sluice: verified 1 of 3 inputs, 2 failed", "\(mixed)")
         }
     }
 

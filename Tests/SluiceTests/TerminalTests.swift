@@ -27,9 +27,10 @@ struct TerminalTests {
     /// Runs `sluice arguments…` on a pty `columns` wide in `directory`.
     func onTerminal(
         _ arguments: [String], in directory: FilePath, columns: Int = 80, typing: [(prompt: String, text: String)] = [],
-        slowStdin: Int = 0, resize: (afterBlock: Int, columns: Int)? = nil
+        slowStdin: Int = 0, resize: (afterBlock: Int, columns: Int)? = nil, stdin: FilePath? = nil
     ) throws -> Screen {
         var command = [PseudoTerminal.script.path, "--cols", "\(columns)"]
+        if let stdin { command += ["--stdin", stdin.string] }
         for entry in typing { command += ["--type", "\(entry.prompt)=>\(entry.text)"] }
         if slowStdin > 0 { command += ["--slow-stdin", "\(slowStdin)"] }
         if let resize { command += ["--resize", "\(resize.afterBlock):\(resize.columns)"] }
@@ -126,6 +127,40 @@ struct TerminalTests {
             let unpack = try onTerminal(["unpack", "-c", "--progress", "x.txt.slc"], in: dir)
             #expect(unpack.status == 0, "\(unpack.output)")
             #expect(unpack.output.replacingOccurrences(of: "\r\n", with: "\n") == "hello terminal\n", "\(unpack.output.debugDescription)")
+        }
+    }
+
+    /// A restored original that is not text is not shown on a terminal — `unpack -c`, `sluice -dc`,
+    /// and standard input to standard output (`sluice -d < FILE`) — exit 64, one line, not a byte of
+    /// it; `-f` shows it anyway; text (long, UTF-8, with colours) passes whole.
+    @Test func binaryOriginalOnATerminalIsRefusedUnlessForced() throws {
+        try withTemporaryDirectory { dir in
+            try writeFile(dir.appending("bin"), DataKind.random.bytes(count: 300_000, seed: 7))
+            var text = Array("naïve café — \u{1B}[1mbold\u{1B}[0m\tend\n".utf8)
+            while text.count < 200_000 { text += Array("line \(text.count) of a long text → on\n".utf8) }
+            text += Array("the last line\n".utf8)
+            try writeFile(dir.appending("text"), text)
+            #expect(try SluiceProcess.run(["pack", "-q", "bin", "text"], in: dir).status == 0)
+            #expect(try SluiceProcess.run(["pack", "-q", "--format", "zstd", "bin"], in: dir).status == 0)
+
+            for arguments in [["unpack", "-c", "bin.slc"], ["-dc", "bin.slc"], ["-dc", "bin.zst"], ["unpack", "-c", "--progress", "bin.slc"]] {
+                let screen = try onTerminal(arguments, in: dir)
+                #expect(screen.status == 64, "\(arguments): \(screen.output.prefix(300).debugDescription)")
+                let lines = screen.drawnLines
+                #expect(lines == ["sluice: error: refusing to write binary data to a terminal: what bin.\(arguments.last!.hasSuffix("zst") ? "zst" : "slc") holds is not text (use -o FILE, a pipe, or -f to show it anyway)"],
+                        "\(arguments): \(screen.output.prefix(300).debugDescription)")
+            }
+            let piped = try onTerminal(["-d"], in: dir, stdin: dir.appending("bin.slc"))
+            #expect(piped.status == 64, "\(piped.output.prefix(300).debugDescription)")
+            #expect(piped.drawnLines.count == 1 && piped.output.contains("what standard input holds is not text"), "\(piped.output.prefix(300).debugDescription)")
+
+            let forced = try onTerminal(["-dcf", "bin.slc"], in: dir)
+            #expect(forced.status == 0)
+            #expect(forced.output.utf8.count > 250_000, "\(forced.output.utf8.count) bytes shown")
+
+            let shown = try onTerminal(["-dc", "text.slc"], in: dir)
+            #expect(shown.status == 0, "\(shown.output.suffix(300).debugDescription)")
+            #expect(Array(shown.output.replacingOccurrences(of: "\r\n", with: "\n").utf8) == text)
         }
     }
 }

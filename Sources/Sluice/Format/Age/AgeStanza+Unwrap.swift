@@ -39,7 +39,8 @@ extension AgeStanza {
         if identities.isEmpty {
             throw Age.noMatch("this file is encrypted to recipients; give an identity with -i")
         }
-        throw Age.noMatch("none of the \(identities.count) identities given opens this file")
+        throw Age.noMatch(identities.count == 1
+            ? "the identity given does not open this file" : "none of the \(identities.count) identities given opens this file")
     }
 
     /// A file key must be exactly 16 bytes (a body of another length was refused before opening it).
