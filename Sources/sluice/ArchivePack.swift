@@ -32,10 +32,16 @@ extension PackCommand {
         let listing = batch.dryRun
         let start = ContinuousClock.now
         let bar = batch.dryRun ? nil : runReporting.bar(total: nil, quiet: reporting.quiet, from: inputs[0], target: .file(FilePath(output), overwrite: force))
-        let report = try Archive.pack(
-            inputs, to: FilePath(output), overwrite: force, options: options, archive: settings,
-            io: ioArguments.pool(for: FilePath(output).removingLastComponent()),
-            events: { console.handle($0, listing: listing) }, progress: { bar?.update($0) })
+        let records = batch.logFormat == .json && !batch.dryRun ? ArchiveProgressRecords(interval: batch.progressInterval ?? 2) : nil
+        records?.begin()
+        let report: ArchivePackReport
+        do {
+            defer { records?.stop() }
+            report = try Archive.pack(
+                inputs, to: FilePath(output), overwrite: force, options: options, archive: settings,
+                io: ioArguments.pool(for: FilePath(output).removingLastComponent()),
+                events: { console.handle($0, listing: listing) }, progress: { bar?.update($0); records?.update($0) })
+        }
         bar?.finish()
         if let pack = report.pack { runReporting.print(pack.statistics) }
         if batch.logFormat == .json {

@@ -53,6 +53,11 @@ extension Archive {
             remembered.withLock { $0 = source }
             return source
         }
+        // A hostile footer or index must not make this allocate without bound: the index part is read
+        // whole, then decoded whole.
+        guard footer.indexSize <= UInt64(MemberIndex.maxDecodedSize + MemberIndex.maxDecodedSize / 8) else {
+            throw SluiceError.corrupt("\(name): the member index part is \(footer.indexSize) bytes, more than an index may be")
+        }
         let image = try Pipeline.pread(fd, at: footer.contentSize, count: Int(footer.indexSize))
         let unpacker = MemoryUnpacker(limits: limits)
         let plain = RawBuffer()
@@ -60,6 +65,10 @@ extension Archive {
         do {
             let opened = try image.withUnsafeBytes { try unpacker.open($0, key: key, requireKey: true) }
             info = opened.info
+            let declared = image.withUnsafeBytes { unpacker.declaredPlainSize(of: $0, opened: opened) } ?? 0
+            guard declared <= MemberIndex.maxDecodedSize else {
+                throw SluiceError.corrupt("the index would decode to \(declared) bytes, more than the \(MemberIndex.maxDecodedSize) an index may have")
+            }
             try image.withUnsafeBytes { try unpacker.decode($0, opened: opened, slot: UnpackSlot(), into: plain, context: WorkerContext()) }
         } catch let error as SluiceError where error.code == .corrupt {
             throw SluiceError.corrupt("\(name): the member index: \(error.message)")

@@ -16,6 +16,11 @@ public struct ArchiveOptions: Sendable {
     public var readAhead = 64
     /// Record extended attributes (`user.*`, `security.*`, …) where the file system has them.
     public var extendedAttributes = true
+    /// Which members go in, beyond ``filter``, asked of every member but directories (which always
+    /// go in): a part of the tree for one archive of several. A file whose first name is left out is
+    /// not linked to by a later name (that name goes in as a file of its own, when it is selected).
+    /// `nil`: every member.
+    public var select: (@Sendable (ArchiveMember) -> Bool)?
 
     /// The defaults: every file, read 64 members ahead, extended attributes recorded.
     public init() {}
@@ -50,10 +55,11 @@ public struct ArchivePackReport: Sendable {
 public enum Archive {
     /// Packs the trees `roots` into the archive `destination`.
     ///
-    /// The walk lists the members first; then one thread writes the tar stream with libarchive into a
-    /// pipe, taking each member's contents from ``ArchivePrefetch`` (read by the I/O threads ahead of
-    /// it), while this thread runs the chunked pipeline on the pipe's other end. The member index and the
-    /// footer follow the content; the file is published only when complete.
+    /// The chunked pipeline's reader thread walks the trees and writes the tar stream with libarchive
+    /// straight into the chunks (``ChunkSink``), taking each member's contents from ``ArchivePrefetch``
+    /// (read by the I/O threads ahead of it, in parallel) as the walk finds them; the member index is
+    /// spilled to an unnamed file as it goes (``IndexSpool``). The index part and the footer follow the
+    /// content; the file is published only when complete. Memory does not grow with the tree.
     ///
     /// - Parameters:
     ///   - events: called (from any thread, one at a time) for every member added (dry run only) and
@@ -73,46 +79,45 @@ public enum Archive {
             failures.withLock { $0 += 1 }
             events(.failed(path, error))
         }
-        var walk = ArchiveWalk(filter: archive.filter, now: Int64(Date().timeIntervalSince1970), failed: report)
-        for root in roots { walk.add(root: root) }
-        let planned = walk.members
+        var walk = ArchiveWalk(
+            roots: roots, filter: archive.filter, now: Int64(Date().timeIntervalSince1970), select: archive.select, failed: report)
         var result = ArchivePackReport()
         if archive.dryRun {
-            for entry in planned { events(.added(entry.member)) }
-            result.members = planned.count
-            result.contentBytes = planned.reduce(0) { $0 + $1.member.size }
+            while let entry = walk.next() {
+                events(.added(entry.member))
+                result.members += 1
+                if entry.member.kind == .file { result.contentBytes += entry.member.size }
+            }
             result.failures = failures.withLock { $0 }
             return result
         }
 
         let output = try AtomicOutputFile(destination: destination, overwrite: overwrite)
+        let directory = destination.removingLastComponent()
+        let spool = try IndexSpool(directory: directory.isEmpty ? "." : directory)
         let plan = try options.plan(inputSize: nil)
         let pool = WorkerPool.shared(workers: plan.workers)
         let reader = IOPool(tokens: io?.tokens ?? StorageKind.ssd.defaultIOTokens, name: "sluice-archive-read")
         defer { reader.shutdown() }
-        let prefetch = ArchivePrefetch(planned, pool: reader, window: archive.readAhead, readsXattrs: archive.extendedAttributes)
-        let stream = try StreamPipe.start(name: "sluice-tar") { sink in
-            try writeStream(planned, prefetch: prefetch, to: sink, failed: report)
-        }
-        let content: PackReport
-        do {
-            content = try Pipeline.pack(
-                from: stream.readEnd, inputSize: nil, to: output.descriptor, options: options, metadata: nil, plan: plan,
-                pool: pool, io: io, positional: false, progress: progress)
-        } catch {
-            _ = try? stream.readEnd.close()
-            _ = try? stream.finish()
-            throw error
-        }
-        _ = try? stream.readEnd.close()
-        guard let index = try stream.finish() as? MemberIndex else { throw SluiceError(.library, "the tar writer returned no index") }
-        let indexSize = try finish(output, index: index, contentSize: content.packedBytes, options: options, chunkSize: plan.chunkSize)
+        let prefetch = ArchivePrefetch(walk, pool: reader, window: archive.readAhead, readsXattrs: archive.extendedAttributes)
+        let streamEnd = Locked<UInt64>(0)
+        let content = try Pipeline.pack(
+            producing: { sink in
+                let end = try writeStream(prefetch, into: sink, index: spool, failed: report)
+                streamEnd.withLock { $0 = end }
+            }, to: output.descriptor, options: options, plan: plan, pool: pool, io: io, progress: progress)
+        let binding = try headerBinding(output.descriptor)
+        let end = streamEnd.withLock { $0 }
+        let indexPart = try Pipeline.pack(
+            producing: { sink in try spool.stream(binding: binding, streamEnd: end, into: sink) },
+            to: output.descriptor, options: options, plan: try options.plan(inputSize: nil), pool: pool, io: io)
+        try finish(output, contentSize: content.packedBytes, indexSize: indexPart.packedBytes)
 
-        result.members = index.members.count
+        result.members = spool.count
         result.failures = failures.withLock { $0 }
-        result.contentBytes = index.members.reduce(0) { $0 + $1.size }
+        result.contentBytes = spool.contentBytes
         result.streamBytes = content.plainBytes
-        result.packedBytes = content.packedBytes + indexSize + UInt64(ArchiveFooter.size)
+        result.packedBytes = content.packedBytes + indexPart.packedBytes + UInt64(ArchiveFooter.size)
         result.pack = content
         return result
     }
@@ -157,8 +162,12 @@ public enum Archive {
             from: input, inputSize: size, to: output.descriptor, options: options, metadata: nil, plan: plan,
             pool: WorkerPool.shared(workers: plan.workers), io: io, positional: false, progress: progress)
         // The last member runs to the end of the stream (its end-of-archive blocks included).
-        let index = MemberIndex(binding: [], streamEnd: UInt64(size), members: members)
-        let indexSize = try finish(output, index: index, contentSize: content.packedBytes, options: options, chunkSize: plan.chunkSize)
+        var index = MemberIndex(binding: [], streamEnd: UInt64(size), members: members)
+        index.binding = try headerBinding(output.descriptor)
+        let indexPart = try packIndex(index, options: options, chunkSize: plan.chunkSize)
+        try indexPart.withUnsafeBytes { try Pipeline.write($0, to: output.descriptor) }
+        let indexSize = UInt64(indexPart.count)
+        try finish(output, contentSize: content.packedBytes, indexSize: indexSize)
         var result = ArchivePackReport()
         result.members = members.count
         result.contentBytes = members.reduce(0) { $0 + $1.size }
@@ -168,35 +177,22 @@ public enum Archive {
         return result
     }
 
-    /// Appends the index part (bound to the content just written) and the footer, and publishes the
-    /// archive; returns the index part's size.
-    private static func finish(
-        _ output: AtomicOutputFile, index: MemberIndex, contentSize: UInt64, options: PackOptions, chunkSize: Int
-    ) throws -> UInt64 {
-        var index = index
-        index.binding = try headerBinding(output.descriptor)
-        let indexPart = try packIndex(index, options: options, chunkSize: chunkSize)
-        try indexPart.withUnsafeBytes { try Pipeline.write($0, to: output.descriptor) }
-        let footer = ArchiveFooter(contentSize: contentSize, indexSize: UInt64(indexPart.count))
+    /// Appends the footer after the index part and publishes the archive.
+    private static func finish(_ output: AtomicOutputFile, contentSize: UInt64, indexSize: UInt64) throws {
+        let footer = ArchiveFooter(contentSize: contentSize, indexSize: indexSize)
         try footer.encoded.withUnsafeBytes { try Pipeline.write($0, to: output.descriptor) }
         try output.commit(mode: 0o644, modification: nil, sync: false)
-        return UInt64(indexPart.count)
     }
 
-    /// Writes the tar stream of `planned` to `sink`; returns its member index (without the binding).
+    /// Writes the tar stream of the members `prefetch` hands out into `sink`, recording each in
+    /// `index`; returns where the end-of-archive blocks start.
     private static func writeStream(
-        _ planned: [PlannedMember], prefetch: ArchivePrefetch, to sink: FileDescriptor,
-        failed: @Sendable (ArchivePath, SluiceError) -> Void
-    ) throws -> MemberIndex {
-        let writer = try TarWriter { bytes in try Pipeline.write(bytes, to: sink) }
-        var members: [ArchiveMember] = []
-        members.reserveCapacity(planned.count)
+        _ prefetch: ArchivePrefetch, into sink: ChunkSink, index: IndexSpool, failed: @Sendable (ArchivePath, SluiceError) -> Void
+    ) throws -> UInt64 {
+        let writer = try TarWriter { bytes in try sink.write(bytes) }
         let block = RawBuffer(capacity: 1 << 20)
-        var taken = 0
-        defer { prefetch.drain(from: taken) }
-        for (number, entry) in planned.enumerated() {
-            let (contents, xattrs) = prefetch.take(number)
-            taken = number + 1
+        defer { prefetch.drain() }
+        while let (entry, contents, xattrs) = prefetch.next() {
             var member = entry.member
             if case .failed(let error) = contents {
                 failed(member.path, error)
@@ -238,11 +234,11 @@ public enum Archive {
                 if let shortfall { failed(member.path, shortfall) }
             }
             try writer.finishMember()
-            members.append(member)
+            try index.append(member)
         }
         let end = writer.bytesWritten
         try writer.close()
-        return MemberIndex(binding: [], streamEnd: end, members: members)
+        return end
     }
 
     private static func changed(_ member: ArchiveMember) -> SluiceError {

@@ -14,8 +14,11 @@ public struct ExtractOptions: Sendable {
     public var preserveSpecialBits = false
     /// Create device nodes and FIFOs (`--devices`); refused by default.
     public var devices = false
-    /// Restore mode and mtime as recorded (`--no-restore-metadata` turns it off).
+    /// Restore mode, mtime and extended attributes as recorded (`--no-restore-metadata` turns it off);
+    /// owners too when the process runs as root (``restoresOwners``).
     public var restoreMetadata = true
+    /// Set the recorded owner and group (numeric ids); by default only when running as root, as tar does.
+    public var restoresOwners = geteuid() == 0
 
     /// Safe defaults: nothing replaced, no special bits, no device nodes.
     public init() {}
@@ -116,7 +119,10 @@ final class ArchiveExtractor: @unchecked Sendable {
                 throw SluiceError.invalid("refused: the symbolic link \(member.path) points outside the target (\(member.linkTarget?.description ?? ""))")
             }
             try publishMade(target) { temporary in
-                link.withCString { symlink($0, temporary.string) } == 0 ? nil : Errno(rawValue: errno)
+                guard link.withCString({ symlink($0, temporary.string) }) == 0 else { return Errno(rawValue: errno) }
+                // The link's own owner, attributes and time (never its target's); a refusal is not an error.
+                setMetadata(member, at: temporary)
+                return nil
             }
         case .hardlink:
             guard let link = member.linkTarget, let linked = SafeMemberName.components(link) else {
@@ -163,68 +169,84 @@ final class ArchiveExtractor: @unchecked Sendable {
     }
 
     private func extractFile(_ member: ArchiveMember, at target: FilePath, from reader: TarReader) throws {
-        if !options.force, FileSystem.exists(target) {
-            try skip(reader)
-            throw SluiceError(.outputExists, "\(target) already exists (use --force to overwrite)")
-        }
         let temporary = temporaryName(for: target)
-        let fd: FileDescriptor
-        do {
-            fd = try TemporaryFiles.create(temporary.string) {
-                try FileDescriptor.open(temporary, .writeOnly, options: [.create, .exclusiveCreate, .noFollow, .closeOnExec], permissions: [.ownerReadWrite])
-            }
-        } catch {
-            try skip(reader)
-            throw SluiceError(.io, "cannot create \(target)", cause: error as? Errno)
-        }
         let digest = try XXH3Stream()
         let finish: @Sendable (FileDescriptor) throws -> Void = { [options, member] fd in
             let restore = options.restoreMetadata
             if restore { _ = ExtendedAttribute.apply(member.xattrs, to: fd) }
+            // Before the mode: a change of owner clears the setuid and setgid bits.
+            if restore, options.restoresOwners { _ = fchown(fd.rawValue, uid_t(member.owner), gid_t(member.group)) }
             try? FileSystem.setAttributes(
                 of: fd.rawValue,
                 mode: RestoredMode.bits(recorded: restore ? member.mode : nil, preserveSpecialBits: restore && options.preserveSpecialBits),
                 modification: restore ? (member.modificationSeconds, member.modificationNanoseconds) : nil)
             try fd.close()
+            // Refuses an existing file unless forced (RENAME_NOREPLACE): the check and the publishing are one step.
             try FileSystem.publish(temporary, as: target, overwrite: options.force)
             TemporaryFiles.unregister(temporary.string)
         }
-        do {
-            if member.size <= UInt64(Self.handOverLimit) {
-                let buffer = RawBuffer(capacity: Int(member.size))
-                let got = try readAll(reader, into: buffer[0..<Int(member.size)])
-                try check(member, got: UInt64(got), digest: digest, data: UnsafeRawBufferPointer(buffer[0..<got]))
-                buffer.count = got
-                pending.withLock { $0 += 1 }
-                io.submit { [pending, failed] in
-                    do {
-                        try Pipeline.write(buffer.contents, to: fd)
-                        try finish(fd)
-                    } catch {
-                        _ = try? fd.close()
-                        Self.discard(temporary)
-                        failed(member.path, error as? SluiceError ?? SluiceError(.io, "cannot write \(target)", cause: SendableError(error)))
-                    }
-                    pending.withLock { $0 -= 1 }
+        if member.size <= UInt64(Self.handOverLimit) {
+            // Read here (the stream is sequential); created, written and published by an I/O thread,
+            // several files at once: the file system's work is off this thread.
+            let buffer = RawBuffer(capacity: Int(member.size))
+            let got = try readAll(reader, into: buffer[0..<Int(member.size)])
+            try check(member, got: UInt64(got), digest: digest, data: UnsafeRawBufferPointer(buffer[0..<got]))
+            buffer.count = got
+            pending.withLock { $0 += 1 }
+            io.submit { [pending, failed] in
+                var opened: FileDescriptor?
+                do {
+                    let fd = try Self.create(temporary, for: target)
+                    opened = fd
+                    try Pipeline.write(buffer.contents, to: fd)
+                    opened = nil
+                    try finish(fd)
+                } catch {
+                    if let opened { _ = try? opened.close() }
+                    Self.discard(temporary)
+                    failed(member.path, error as? SluiceError ?? SluiceError(.io, "cannot write \(target)", cause: SendableError(error)))
                 }
-            } else {
-                let block = RawBuffer(capacity: 1 << 20)
-                var total: UInt64 = 0
-                while true {
-                    let got = try reader.read(into: block[0..<(1 << 20)])
-                    if got == 0 { break }
-                    let data = UnsafeRawBufferPointer(block[0..<got])
-                    digest.update(data)
-                    try io.withToken { try Pipeline.write(data, to: fd) }
-                    total += UInt64(got)
-                }
-                try check(member, got: total, digest: digest, data: nil)
-                try finish(fd)
+                pending.withLock { $0 -= 1 }
             }
+            return
+        }
+        if !options.force, FileSystem.exists(target) {
+            try skip(reader)
+            throw SluiceError(.outputExists, "\(target) already exists (use --force to overwrite)")
+        }
+        let fd: FileDescriptor
+        do { fd = try Self.create(temporary, for: target) } catch {
+            try skip(reader)
+            throw error
+        }
+        do {
+            let block = RawBuffer(capacity: 1 << 20)
+            var total: UInt64 = 0
+            while true {
+                let got = try reader.read(into: block[0..<(1 << 20)])
+                if got == 0 { break }
+                let data = UnsafeRawBufferPointer(block[0..<got])
+                digest.update(data)
+                try io.withToken { try Pipeline.write(data, to: fd) }
+                total += UInt64(got)
+            }
+            try check(member, got: total, digest: digest, data: nil)
+            try finish(fd)
         } catch {
             _ = try? fd.close()
             Self.discard(temporary)
             throw error
+        }
+    }
+
+    /// Creates the temporary file `temporary` (registered for removal on Ctrl-C), owner-only until published.
+    private static func create(_ temporary: FilePath, for target: FilePath) throws -> FileDescriptor {
+        do {
+            return try TemporaryFiles.create(temporary.string) {
+                try FileDescriptor.open(temporary, .writeOnly, options: [.create, .exclusiveCreate, .noFollow, .closeOnExec], permissions: [.ownerReadWrite])
+            }
+        } catch {
+            throw SluiceError(.io, "cannot create \(target)", cause: error as? Errno)
         }
     }
 
@@ -269,10 +291,19 @@ final class ArchiveExtractor: @unchecked Sendable {
         waitForWrites()
         for (path, member) in directories.reversed() {
             guard let member, options.restoreMetadata else { continue }
+            setMetadata(member, at: path)
             _ = chmod(path.string, mode_t(RestoredMode.bits(recorded: member.mode, preserveSpecialBits: options.preserveSpecialBits)))
-            var times = [timespec(tv_sec: time_t(member.modificationSeconds), tv_nsec: Int(member.modificationNanoseconds)),
-                         timespec(tv_sec: time_t(member.modificationSeconds), tv_nsec: Int(member.modificationNanoseconds))]
-            _ = utimensat(AT_FDCWD, path.string, &times, AT_SYMLINK_NOFOLLOW)
         }
+    }
+
+    /// Sets the recorded extended attributes, owner (when ``ExtractOptions/restoresOwners``) and mtime on
+    /// what `path` names, a symbolic link not followed; the mode is the caller's. Refusals are ignored.
+    private func setMetadata(_ member: ArchiveMember, at path: FilePath) {
+        guard options.restoreMetadata else { return }
+        ExtendedAttribute.apply(member.xattrs, toPath: path)
+        if options.restoresOwners { _ = lchown(path.string, uid_t(member.owner), gid_t(member.group)) }
+        let time = timespec(tv_sec: time_t(member.modificationSeconds), tv_nsec: Int(member.modificationNanoseconds))
+        var times = [time, time]
+        _ = utimensat(AT_FDCWD, path.string, &times, AT_SYMLINK_NOFOLLOW)
     }
 }

@@ -249,4 +249,16 @@ extension ExtendedAttribute {
             return status == 0 ? nil : attribute.name
         }
     }
+
+    /// Sets `attributes` on what `path` names itself, a link not followed (`lsetxattr`: a directory or a
+    /// symbolic link); returns the names the file system refused (Linux takes no `user.*` on a link).
+    @discardableResult
+    static func apply(_ attributes: [ExtendedAttribute], toPath path: FilePath) -> [String] {
+        attributes.compactMap { attribute in
+            let status = attribute.value.withUnsafeBytes { value in
+                path.withPlatformString { lsetxattr($0, attribute.name, value.baseAddress, value.count, 0) }
+            }
+            return status == 0 ? nil : attribute.name
+        }
+    }
 }

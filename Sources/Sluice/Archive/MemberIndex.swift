@@ -6,6 +6,9 @@ public struct MemberIndex: Equatable, Sendable {
     static let version: UInt16 = 1
     /// A record's fixed part before its digest and names: kind … device.
     private static let fixedRecordSize = 1 + 4 + 4 + 4 + 8 + 4 + 8 + 8 + 8
+    /// The largest index read (decoded): about eight million members of 100-byte names. A hostile index
+    /// that says it decodes to more is refused before anything is allocated for it (exit 65).
+    static let maxDecodedSize = 1 << 30
     /// Names longer than this are refused before allocation (Linux's PATH_MAX is 4096; pax allows more).
     static let maxPathSize = 1 << 20
 
@@ -23,33 +26,41 @@ public struct MemberIndex: Equatable, Sendable {
 
     func encoded() -> [UInt8] {
         var out = ByteWriter(capacity: 64 + members.count * 64)
-        out.append(Self.magic)
-        out.append(Self.version)
+        Self.appendHeader(binding: binding, streamEnd: streamEnd, count: members.count, to: &out)
+        for member in members { Self.appendRecord(member, to: &out) }
+        return out.bytes
+    }
+
+    /// The index's start: everything before the first member's record.
+    static func appendHeader(binding: [UInt8], streamEnd: UInt64, count: Int, to out: inout ByteWriter) {
+        out.append(magic)
+        out.append(version)
         out.append(binding)
         out.append(streamEnd)
-        out.append(UInt64(members.count))
-        for member in members {
-            out.append(member.kind.rawValue)
-            out.append(member.mode)
-            out.append(member.owner)
-            out.append(member.group)
-            out.append(member.modificationSeconds)
-            out.append(member.modificationNanoseconds)
-            out.append(member.size)
-            out.append(member.headerOffset)
-            out.append(member.device)
-            out.append(UInt8(member.digest.count))
-            out.append(member.digest)
-            out.append(UInt32(member.path.bytes.count))
-            out.append(member.path.bytes)
-            if let target = member.linkTarget {
-                out.append(UInt32(target.bytes.count))
-                out.append(target.bytes)
-            } else {
-                out.append(UInt32.max)
-            }
+        out.append(UInt64(count))
+    }
+
+    /// One member's record.
+    static func appendRecord(_ member: ArchiveMember, to out: inout ByteWriter) {
+        out.append(member.kind.rawValue)
+        out.append(member.mode)
+        out.append(member.owner)
+        out.append(member.group)
+        out.append(member.modificationSeconds)
+        out.append(member.modificationNanoseconds)
+        out.append(member.size)
+        out.append(member.headerOffset)
+        out.append(member.device)
+        out.append(UInt8(member.digest.count))
+        out.append(member.digest)
+        out.append(UInt32(member.path.bytes.count))
+        out.append(member.path.bytes)
+        if let target = member.linkTarget {
+            out.append(UInt32(target.bytes.count))
+            out.append(target.bytes)
+        } else {
+            out.append(UInt32.max)
         }
-        return out.bytes
     }
 
     /// Parses an index and checks that its records are well formed and in stream order.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DequeModule
 import SystemPackage
 
 /// A member's contents, read (or opened) by an I/O thread before the tar writer reaches it.
@@ -17,50 +18,62 @@ enum PrefetchedContents: @unchecked Sendable {
 }
 
 /// Reads the members' contents on the threads of an I/O pool, up to `window` members ahead of the tar
-/// writer, which takes them in order: small files are read whole, larger ones only opened, their
-/// extended attributes listed.
+/// writer, which takes them in order as the walk finds them: small files are read whole, larger ones
+/// only opened, their extended attributes listed. Only the window's members are held.
 ///
-/// `@unchecked Sendable`: its state is a ``Monitor``; the members array is read-only.
+/// ``next()`` and ``drain()`` are called from one thread (the tar writer's), which also runs the walk.
+/// `@unchecked Sendable`: the finished reads are handed over through a ``Monitor``.
 final class ArchivePrefetch: @unchecked Sendable {
     /// Files up to this size are read whole ahead of the writer.
     static let wholeFileLimit = 1 << 20
 
-    private let members: [PlannedMember]
+    private var walk: ArchiveWalk
     private let pool: IOPool
     private let window: Int
     private let readsXattrs: Bool
-    private let state = Monitor<(submitted: Int, ready: [Int: (PrefetchedContents, [ExtendedAttribute])])>((0, [:]))
+    /// The members submitted and not taken yet, in order.
+    private var queued = Deque<PlannedMember>()
+    private var submitted = 0
+    private var taken = 0
+    private var walked = false
+    private let ready = Monitor<[Int: (PrefetchedContents, [ExtendedAttribute])]>([:])
 
-    init(_ members: [PlannedMember], pool: IOPool, window: Int, readsXattrs: Bool = true) {
-        self.members = members
+    init(_ walk: ArchiveWalk, pool: IOPool, window: Int, readsXattrs: Bool = true) {
+        self.walk = walk
         self.pool = pool
         self.window = max(1, window)
         self.readsXattrs = readsXattrs
     }
 
-    /// The contents of member `index` (taken: asking twice blocks), after queueing reads up to `window` ahead.
-    func take(_ index: Int) -> (PrefetchedContents, [ExtendedAttribute]) {
-        let (from, to) = state.withLock { state -> (Int, Int) in
-            let from = state.submitted
-            state.submitted = max(from, min(members.count, index + window))
-            return (from, state.submitted)
-        }
-        for next in from..<to {
-            let planned = members[next]
-            pool.submit { [self] in
+    /// The next member and its contents, after queueing reads up to `window` members ahead; `nil` at
+    /// the end of the walk.
+    func next() -> (PlannedMember, PrefetchedContents, [ExtendedAttribute])? {
+        while !walked, submitted < taken + window {
+            guard let planned = walk.next() else {
+                walked = true
+                break
+            }
+            let number = submitted
+            submitted += 1
+            queued.append(planned)
+            pool.submit { [ready, readsXattrs] in
                 let result = Self.read(planned, xattrs: readsXattrs)
-                state.withLock { $0.ready[next] = result }
+                ready.withLock { $0[number] = result }
             }
         }
-        return state.wait { $0.ready.removeValue(forKey: index) }
+        guard let planned = queued.popFirst() else { return nil }
+        let number = taken
+        taken += 1
+        let (contents, xattrs) = ready.wait { $0.removeValue(forKey: number) }
+        return (planned, contents, xattrs)
     }
 
-    /// Closes what was opened ahead and not taken (after a failure).
-    func drain(from index: Int) {
-        let submitted = state.withLock { $0.submitted }
-        guard index < submitted else { return }
-        for next in index..<submitted {
-            if case .opened(let fd) = take(next).0 { _ = try? fd.close() }
+    /// Waits for the reads queued and not taken (after a failure), closing what they opened.
+    func drain() {
+        while queued.popFirst() != nil {
+            let number = taken
+            taken += 1
+            if case .opened(let fd) = ready.wait(until: { $0.removeValue(forKey: number) }).0 { _ = try? fd.close() }
         }
     }
 

@@ -6,8 +6,8 @@ import Darwin
 import Foundation
 import SystemPackage
 
-/// A thread that writes a stream into a pipe while the caller reads the other end: the tar writer
-/// feeding the packing pipeline, or the decoder feeding the tar reader. The thread's error, if any, is
+/// A thread that writes a stream into a pipe while the caller reads the other end: the decoder
+/// feeding the tar reader of an extraction (packing needs none: ``ChunkSink``). The thread's error, if any, is
 /// the one to report: the reading side sees only an early end.
 final class StreamPipe: Sendable {
     /// The end the caller reads.

@@ -28,28 +28,65 @@ public enum Pipeline {
     ) throws -> PackReport {
         let writer = try options.writer(chunkSize: plan.chunkSize, metadata: metadata)
         return try pack(
-            from: input, inputSize: inputSize, to: output, writer: writer, plan: plan, pool: pool, io: io ?? .standard,
+            .descriptor(input), inputSize: inputSize, to: output, writer: writer, plan: plan, pool: pool, io: io ?? .standard,
             positional: positional, reads: reads, progress: progress)
+    }
+
+    /// Packs the bytes `produce` pushes into a ``ChunkSink`` (on the run's reader thread) into a stream
+    /// of `options.format` on `output`, written in order: a tar writer's output goes into the chunks
+    /// without a pipe.
+    static func pack(
+        producing produce: @escaping @Sendable (ChunkSink) throws -> Void, to output: FileDescriptor, options: PackOptions,
+        plan: Plan, pool: WorkerPool, io: IOPool? = nil, progress: (UInt64) -> Void = { _ in }
+    ) throws -> PackReport {
+        let writer = try options.writer(chunkSize: plan.chunkSize, metadata: nil)
+        return try pack(
+            .producer(produce), inputSize: nil, to: output, writer: writer, plan: plan, pool: pool, io: io ?? .standard,
+            positional: false, progress: progress)
+    }
+
+    /// What a pack run reads: a descriptor, or the bytes a producer pushes.
+    enum Input {
+        case descriptor(FileDescriptor)
+        case producer(@Sendable (ChunkSink) throws -> Void)
     }
 
     /// The engine of ``pack(from:inputSize:to:options:metadata:plan:pool:io:positional:progress:)``, for
     /// any format: `writer` makes the header, each frame (on the workers) and the tail (from its ledger).
     static func pack<Writer: FormatWriter>(
-        from input: FileDescriptor, inputSize: Int?, to output: FileDescriptor, writer: Writer, plan: Plan,
+        _ source: Input, inputSize: Int?, to output: FileDescriptor, writer: Writer, plan: Plan,
         pool: WorkerPool, io: IOPool, positional: Bool, reads: ReadChoice? = nil, progress: (UInt64) -> Void
     ) throws -> PackReport {
         let headerBytes = writer.headerBytes
         let run = Run(slots: (0..<plan.window).map { _ in PackSlot() })
         let chunkSize = plan.chunkSize
-        let isStream = (try? FileSystem.status(of: input).isRegular) != true
+        let input: FileDescriptor
+        let produce: (@Sendable (ChunkSink) throws -> Void)?
+        switch source {
+        case .descriptor(let fd): (input, produce) = (fd, nil)
+        case .producer(let body): (input, produce) = (FileDescriptor(rawValue: -1), body)
+        }
+        let isStream = produce != nil || (try? FileSystem.status(of: input).isRegular) != true
 
         @Sendable func encode(_ slot: PackSlot, _ chunkIndex: UInt64) {
             run.process(slot, index: chunkIndex, on: pool) { slot, context in
                 try slot.encode(with: writer, index: chunkIndex, context: context)
             }
         }
-        // (Standard input may be a regular file read from somewhere in the middle: that one streams.)
-        if !isStream, let size = inputSize, (try? input.seek(offset: 0, from: .current)) == 0 {
+        if let produce {
+            run.startReader(name: "sluice-producer") {
+                var index: UInt64 = 0
+                let sink = ChunkSink(chunkSize: chunkSize, take: { run.takeFreeSlot() }, submit: { slot, isFinal in
+                    slot.isFinal = isFinal
+                    encode(slot, index)
+                    index += 1
+                })
+                try produce(sink)
+                try sink.finish()
+                run.finishReading(total: index)
+            }
+        } else if !isStream, let size = inputSize, (try? input.seek(offset: 0, from: .current)) == 0 {
+            // (Standard input may be a regular file read from somewhere in the middle: that one streams.)
             // A regular file of known size: the chunks are known up front, and the I/O threads read them
             // at their offsets, several at once, instead of one reader copying everything.
             let fileSize = UInt64(size)
@@ -173,7 +210,8 @@ public enum Pipeline {
             written += UInt64(tail.count)
         } catch {
             run.fail(error)
-            run.waitUntilQuiet(reader: !isStream)
+            // A producer notices the failure at its next chunk; a pipe may never deliver again.
+            run.waitUntilQuiet(reader: !isStream || produce != nil)
             throw error
         }
         run.waitUntilQuiet()
