@@ -48,4 +48,28 @@ import Testing
             }
         }
     }
+
+    /// A file that starts with a skippable frame (legal in zstd and LZ4 alike, claimed by neither magic) is
+    /// named by the first frame after it, and its reader skips it: the same bytes come out.
+    @Test(arguments: [ContainerKind.zstd, .lz4])
+    func aLeadingSkippableFrameIsSkipped(format: ContainerKind) throws {
+        try withTemporaryDirectory { directory in
+            let plain = directory.appending("plain")
+            let original = Array(Self.original.prefix(300_000))
+            try writeFile(plain, original)
+            var options = PackOptions(codec: try CodecSettings(format == .zstd ? .zstd : .lz4))
+            options.format = format
+            let packed = directory.appending("packed\(format.fileExtension)")
+            _ = try Pipeline.packFile(plain, to: .file(packed, overwrite: false), options: options)
+            // Magic 0x184D2A53, 5 bytes of user data.
+            let skippable: [UInt8] = [0x53, 0x2A, 0x4D, 0x18, 5, 0, 0, 0, 1, 2, 3, 4, 5]
+            let prefixed = directory.appending("prefixed\(format.fileExtension)")
+            try writeFile(prefixed, skippable + (try readFile(packed)))
+            let out = directory.appending("out")
+            let report = try Pipeline.unpackFile(prefixed, to: .file(out, overwrite: false), key: { _ in nil })
+            #expect(report.info.format == format)
+            #expect(try readFile(out) == original)
+            #expect(try Pipeline.inspectStandard(prefixed)?.format == format)
+        }
+    }
 }

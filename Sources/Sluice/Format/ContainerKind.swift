@@ -48,6 +48,13 @@ public enum ContainerKind: String, CaseIterable, Sendable {
         bytes.count >= 4 && LZ4FrameHeader.isSkippable(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
     }
 
+    /// The whole size of the skippable frame whose first 8 bytes (magic, then its little-endian data
+    /// size) start `bytes`; `nil` when they are not a skippable frame's.
+    static func skippableFrameSize(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 8, startsWithSkippableFrame(bytes) else { return nil }
+        return 8 + Int(UInt32(bytes[4]) | UInt32(bytes[5]) << 8 | UInt32(bytes[6]) << 16 | UInt32(bytes[7]) << 24)
+    }
+
     /// What the engine needs to know to drive the format.
     var traits: FormatTraits { format.traits }
 

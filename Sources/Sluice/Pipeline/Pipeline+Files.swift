@@ -281,8 +281,8 @@ extension Pipeline {
         var offset = start - 4
         var probe = [UInt8](repeating: 0, count: 8)
         while try probe.withUnsafeMutableBytes({ try readInput(source.fd, into: $0, at: offset) }) == 8,
-              ContainerKind.startsWithSkippableFrame(probe) {
-            offset += 8 + Int64(UInt32(probe[4]) | UInt32(probe[5]) << 8 | UInt32(probe[6]) << 16 | UInt32(probe[7]) << 24)
+              let size = ContainerKind.skippableFrameSize(probe) {
+            offset += Int64(size)
         }
         return (ContainerKind.detect(probe) == .lz4 ? .lz4 : .zstd, magic)
     }
