@@ -24,7 +24,7 @@ public enum ContainerKind: String, CaseIterable, Sendable {
     }
 
     /// Whether this is one of the standard formats other tools read (zstd, lz4): no cipher, no `.slc`
-    /// index; read by ``Pipeline/unpackStandard(_:from:consumed:isStream:to:workers:memoryLimit:pool:io:range:sparse:progress:)``.
+    /// index; read by ``Pipeline/unpackStandard(_:from:consumed:isStream:to:workers:memoryLimit:pool:io:range:positional:sparse:progress:)``.
     /// (age is read by the generic engine, like `.slc`.)
     public var isStandard: Bool { self == .zstd || self == .lz4 }
 

@@ -2,7 +2,7 @@
 /// content size and XXH64 checksum, then the seek table, a skippable frame every zstd tool skips.
 ///
 /// The write side is the engine's (``StandardFormatWriter``). Files are read by
-/// ``Pipeline/unpackStandard(_:from:consumed:isStream:to:workers:memoryLimit:pool:io:range:sparse:progress:)``
+/// ``Pipeline/unpackStandard(_:from:consumed:isStream:to:workers:memoryLimit:pool:io:range:positional:sparse:progress:)``
 /// instead of the generic reader: besides Sluice's own files it reads any zstd file — frames found by
 /// walking their blocks (`pzstd`, concatenated files), a single frame streamed — which the engine's
 /// prefix walk cannot size.

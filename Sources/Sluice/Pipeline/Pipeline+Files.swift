@@ -279,7 +279,7 @@ extension Pipeline {
             try unpackStandard(
                 format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: output,
                 workers: workers, memoryLimit: memoryLimit, pool: pool, io: io, range: range,
-                sparse: isNewFile && policy.sparse, progress: progress)
+                positional: isNewFile, sparse: isNewFile && policy.sparse, progress: progress)
         }
         switch target {
         case .standardOutput:

@@ -94,14 +94,17 @@ extension Pipeline {
     /// cut into jobs within `memoryLimit` (`nil`: the default budget), else streamed front to back. The plaintext goes to `output`
     /// in order (`nil`: verify only).
     ///
-    /// With `sparse`, `output` is a new regular file in which zero blocks are left as holes (``SparseOutput``).
+    /// With `positional`, `output` is a new regular file: when every frame's plaintext size is known in
+    /// advance (a seek table, or content sizes), each is written at its offset as soon as it is decoded,
+    /// by a thread of the I/O pool (``PositionalOutput``), as a `.slc` unpack does. With `sparse` (only
+    /// for a new regular file), zero blocks are left as holes (``SparseOutput``).
     ///
     /// - Throws: ``SluiceError``: ``SluiceError/Code/corrupt`` for anything malformed, truncated or
     ///   failing a checksum; `output` may then hold a prefix, which callers writing a file discard.
     static func unpackStandard(
         _ format: ContainerKind, from input: FileDescriptor, consumed: [UInt8], isStream: Bool, to output: FileDescriptor?,
-        workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>? = nil, sparse: Bool = false,
-        progress: (UInt64) -> Void
+        workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>? = nil, positional: Bool = false,
+        sparse: Bool = false, progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         let memoryLimit = memoryLimit ?? Memory.defaultLimit
         let plan = Plan(chunkSize: 0, workers: workers, window: 1, reasons: [])
@@ -114,7 +117,7 @@ extension Pipeline {
             let window = largest == 0 ? 0 : min(2 * workers + 2, memoryLimit.bytes / largest)
             if !layout.jobs.isEmpty, window >= 2 {
                 return try unpackJobs(layout, from: input, to: output, info: info, window: window, plan: plan,
-                                      pool: pool, io: io, range: range, sparse: sparse, progress: progress)
+                                      pool: pool, io: io, range: range, positional: positional, sparse: sparse, progress: progress)
             }
         }
         let decoder = StandardStreamDecoder(format: format, memoryLimit: memoryLimit)
@@ -126,13 +129,28 @@ extension Pipeline {
     }
 
     /// The parallel path: the I/O pool reads each job's bytes at their offset, workers decode, this
-    /// thread writes the plaintext in order and runs the per-frame checks of LZ4.
+    /// thread runs the per-frame checks of LZ4 in order and writes the plaintext in order — or, with
+    /// `positional` and every job's plaintext offset known, a thread of the I/O pool writes each job at
+    /// its offset as soon as it is decoded.
     private static func unpackJobs(
         _ layout: StandardFileLayout, from input: FileDescriptor, to output: FileDescriptor?, info: ContainerInfo,
-        window: Int, plan: Plan, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, sparse: Bool, progress: (UInt64) -> Void
+        window: Int, plan: Plan, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, positional: Bool, sparse: Bool,
+        progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         var jobs = layout.jobs
-        var sink = output.map { SequentialOutput($0, sparse: sparse) }
+        // Where each job's plaintext starts, when a new file is written whole and every size is known.
+        var offsets: [UInt64]?
+        if positional, range == nil, output != nil, jobs.allSatisfy({ $0.exactPlainSize != nil }) {
+            var next: UInt64 = 0
+            offsets = jobs.map { job in
+                defer { next += UInt64(job.exactPlainSize!) }
+                return next
+            }
+        }
+        let positionalOutput = offsets != nil ? output.map {
+            PositionalOutput($0, sparse: sparse, writeBack: WriteBack.behind($0, reads: nil))
+        } : nil
+        var sink = positionalOutput == nil ? output.map { SequentialOutput($0, sparse: sparse) } : nil
         var clip = RangeClip(range: range)
         if let range, jobs.allSatisfy({ $0.exactPlainSize != nil }) {
             // Every job's plaintext size is known (a seek table, content sizes): decode only those the
@@ -162,15 +180,24 @@ extension Pipeline {
             }
             slot.stored.count = job.storedSize
         }
-        @Sendable func decode(_ slot: StandardSlot, _ index: UInt64) {
-            run.process(slot, index: index, on: pool) { slot, context in
-                let job = slot.job!
-                slot.plain.reserve(job.plainCapacity)
-                slot.timings = StageTimings()
-                slot.plain.count = try slot.timings.measure(1, bytes: job.storedSize) {
-                    try StandardFormatReader.decode(job, stored: slot.stored.contents, into: slot.plain.bytes, context: context.codecs)
-                }
+        let jobOffsets = offsets
+        /// The positional write of a decoded job (``StandardFormatReader/decode`` checked its size).
+        @Sendable func writePlain(_ slot: StandardSlot, _ index: UInt64) throws {
+            try positionalOutput!.write(slot.plain.contents, at: jobOffsets![Int(index)])
+        }
+        let writeIO: IOPool? = positionalOutput == nil ? nil : (io ?? .standard)
+        @Sendable func work(_ slot: StandardSlot, _ context: WorkerContext) throws {
+            let job = slot.job!
+            slot.plain.reserve(job.plainCapacity)
+            slot.timings = StageTimings()
+            slot.plain.count = try slot.timings.measure(1, bytes: job.storedSize) {
+                try StandardFormatReader.decode(job, stored: slot.stored.contents, into: slot.plain.bytes, context: context.codecs)
             }
+        }
+        @Sendable func decode(_ slot: StandardSlot, _ index: UInt64) {
+            var write: (@Sendable (StandardSlot) throws -> Void)?
+            if writeIO != nil { write = { try writePlain($0, index) } }
+            run.process(slot, index: index, on: pool, work: work, then: writeIO, write: write)
         }
         run.startReader(name: "sluice-reader") {
             var index: UInt64 = 0
@@ -219,7 +246,9 @@ extension Pipeline {
                 index += 1
             }
         }
-        try sink?.finish()  // once the run is quiet: a sparse output gets its size (a trailing hole)
+        // Once the run is quiet: a sparse output gets its size (a trailing hole).
+        try sink?.finish()
+        try positionalOutput?.finish(size: plainBytes)
         if range == nil, let size = layout.plainSize, size != plainBytes {
             throw SluiceError.corrupt("decoded \(plainBytes) bytes, but the file records \(size)")
         }

@@ -66,10 +66,10 @@ extension Pipeline {
     /// - Parameters:
     ///   - output: where the plaintext goes; `nil` to verify only.
     ///   - positional: `output` is a new regular file: each chunk is written at its plaintext offset as
-    ///     soon as it is verified (`pwrite`), by a thread of `io`, so
-    ///     page-cache copies run several at once instead of queueing behind one writer, and their
-    ///     write-back is started behind them (``WriteBack``). Otherwise chunks are written in order by
-    ///     the calling thread.
+    ///     soon as it is verified (`pwrite`), by a thread of `io`, so a chunk decoded early does not
+    ///     wait for the ones before it; one write at a time (the kernel copies into one file one write
+    ///     at a time anyway: ``PositionalOutput``), with write-back started behind them (``WriteBack``).
+    ///     Otherwise chunks are written in order by the calling thread.
     ///   - memoryLimit: the budget for chunk buffers (default ¼ of RAM): the window shrinks to fit it;
     ///     a file whose two chunks do not fit is refused.
     ///   - io: the I/O pool: every read and write holds one of its tokens; `nil`: ``IOPool/standard``.
@@ -131,18 +131,13 @@ extension Pipeline {
         /// Hands a frame, read and checked, to the CPU pool (or, for frames that do not decode
         /// independently, files it for the writer to decode in order); to a file, its plaintext then goes
         /// to `plainOffset`, written by an I/O thread.
-        let positionalOutput = positional ? output : nil
-        let writeBack = positionalOutput.flatMap { WriteBack.behind($0, reads: reads) }
+        let positionalOutput = positional ? output.map {
+            PositionalOutput($0, sparse: sparse, writeBack: WriteBack.behind($0, reads: reads))
+        } : nil
         @Sendable func submit(_ slot: UnpackSlot, _ chunkIndex: UInt64, plainOffset: UInt64) {
             guard traits.independentFrames else { return run.fileUnprocessed(slot, index: chunkIndex) }
             @Sendable func writePlaintext(_ slot: UnpackSlot) throws {
-                let plaintext = slot.plaintext
-                if sparse {
-                    try SparseOutput.write(plaintext, to: positionalOutput!, at: plainOffset)
-                } else {
-                    try write(plaintext, to: positionalOutput!, at: Int64(plainOffset))
-                }
-                writeBack?.wrote(plainOffset..<plainOffset + UInt64(plaintext.count))
+                try positionalOutput!.write(slot.plaintext, at: plainOffset)
             }
             run.process(slot, index: chunkIndex, on: pool, work: { slot, context in
                 try slot.decode(with: reader, index: chunkIndex, context: context)
@@ -253,10 +248,10 @@ extension Pipeline {
                 let plaintext = slot.plaintext
                 if let output, !positional || context != nil {
                     let start = StatisticsRecorder.now
-                    if sparse {
+                    if let positionalOutput {
+                        try run.withToken(io) { try positionalOutput.write(plaintext, at: plainBytes) }
+                    } else if sparse {
                         try run.withToken(io) { try SparseOutput.write(plaintext, to: output, at: plainBytes) }
-                    } else if positional {
-                        try run.withToken(io) { try write(plaintext, to: output, at: Int64(plainBytes)) }
                     } else {
                         try run.withToken(io) { try write(plaintext, to: output) }
                     }
@@ -271,7 +266,9 @@ extension Pipeline {
             }
             run.waitUntilQuiet()
             try run.checkFailure()
-            if sparse, let output { try SparseOutput.finish(output, size: plainBytes) }
+            if let positionalOutput { try positionalOutput.finish(size: plainBytes) } else if sparse, let output {
+                try SparseOutput.finish(output, size: plainBytes)
+            }
             let (entries, tail) = observed.withLock { $0 }
             guard let tail else { throw SluiceError.corrupt("truncated input: the end of the file is missing") }
             let computedDigest = try verifier.finish(entries: entries, tail: tail)
