@@ -21,12 +21,22 @@ enum SparseOutput {
     ///
     /// - Throws: ``SluiceError/Code/io``.
     static func write(_ bytes: UnsafeRawBufferPointer, to output: FileDescriptor, at offset: UInt64) throws {
+        try write(bytes, at: offset) { run, start in try Pipeline.write(run, to: output, at: Int64(start)) }
+    }
+
+    /// Finds the runs of `bytes` (the plaintext at `offset`) that are not zero blocks and hands each,
+    /// with its file offset, to `writeRun`, which writes it (``PositionalOutput`` holds its lock there).
+    ///
+    /// - Throws: what `writeRun` throws.
+    static func write(
+        _ bytes: UnsafeRawBufferPointer, at offset: UInt64, _ writeRun: (UnsafeRawBufferPointer, UInt64) throws -> Void
+    ) throws {
         if bytes.isEmpty || ZeroRegion.contains(bytes) { return }
         var runStart: Int?
         var position = 0
         func flush(upTo end: Int) throws {
             guard let start = runStart else { return }
-            try Pipeline.write(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), to: output, at: Int64(offset) + Int64(start))
+            try writeRun(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), offset + UInt64(start))
             runStart = nil
         }
         while position < bytes.count {

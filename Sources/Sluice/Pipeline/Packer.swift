@@ -12,8 +12,8 @@ public enum Pipeline {
     ///   - metadata: stored in the header (name, mode, mtime); `nil` to store none.
     ///   - pool: the CPU pool; its worker count should match `plan.workers`.
     ///   - io: the I/O pool: every read and write holds one of its tokens, a regular file is read at
-    ///     offsets by its threads, and with `positional` the frames are written by them, several at
-    ///     once; `nil`: the process-wide ``IOPool/standard``.
+    ///     offsets by its threads, and with `positional` the frames are written by them, one write at
+    ///     a time (``PositionalOutput``); `nil`: the process-wide ``IOPool/standard``.
     ///   - positional: `output` is a new regular file (not a pipe or device): frames are written at
     ///     their offsets (`pwrite`), which the writer assigns in order as it builds the index, and their
     ///     write-back is started behind them (``WriteBack``).
@@ -166,7 +166,9 @@ public enum Pipeline {
         var rawChunks: UInt64 = 0
         let writeBehind = positional ? io : nil
         // The header goes first (below), so the frames' write-back counts from its end.
-        let writeBack = writeBehind.flatMap { _ in WriteBack.behind(output, start: UInt64(headerBytes.count), reads: reads) }
+        let positionalOutput = writeBehind.map { _ in
+            PositionalOutput(output, sparse: false, writeBack: WriteBack.behind(output, start: UInt64(headerBytes.count), reads: reads))
+        }
         /// The header and the tail: at their offset when frames are written at theirs, else in order.
         func writeUnframed(_ bytes: [UInt8], at offset: UInt64) throws {
             try run.withToken(io) {
@@ -188,11 +190,9 @@ public enum Pipeline {
                 written += UInt64(frame.count)
                 plainBytes += UInt64(plainCount)
                 if slot.isRaw { rawChunks += 1 }
-                if let writeBehind {
-                    let end = offset + UInt64(frame.count)
+                if let writeBehind, let positionalOutput {
                     run.writeBehind(slot, on: writeBehind, { slot in
-                        try write(slot.frame.contents, to: output, at: Int64(offset))
-                        writeBack?.wrote(offset..<end)
+                        try positionalOutput.write(slot.frame.contents, at: offset)
                     }, done: { run.release($0) })
                 } else {
                     let start = StatisticsRecorder.now

@@ -195,15 +195,24 @@ final class PieceReader: @unchecked Sendable {
 
 /// Sequential output with write-behind: a thread writes full pieces while the decoder fills the next
 /// (leaving holes for zero blocks when `sparse`: ``SequentialOutput``).
+///
+/// The pieces are small (``pieceSize``) and few, as `zstd -d`'s 128 KiB write buffers are: a piece is
+/// written while the bytes the decoder just put in it are still in the CPU's cache, so the kernel's
+/// copy into the page cache does not read them back from memory (docs/performance.md, "Writing in
+/// cache-sized pieces"; 8 MiB pieces cost about twice the CPU per byte written).
 final class PieceWriter: @unchecked Sendable {
-    private let full = BoundedQueue<RawBuffer>(capacity: 2)
+    /// The size of one piece: well inside a core's L2 cache.
+    static let pieceSize = 256 << 10
+    /// Pieces in flight (being filled, queued, being written): 2 MiB, so the writer thread finds them cached.
+    static let pieces = 8
+    private let full = BoundedQueue<RawBuffer>(capacity: pieces - 2)
     private let empty = BoundedQueue<RawBuffer>()
     private let failure = Monitor<(error: (any Error)?, done: Bool)>((nil, false))
     private var current: RawBuffer
 
     init(_ output: FileDescriptor, sparse: Bool = false) {
-        current = RawBuffer(capacity: 8 * StandardStreamDecoder.pieceSize)
-        for _ in 0..<3 { _ = empty.push(RawBuffer(capacity: 8 * StandardStreamDecoder.pieceSize)) }
+        current = RawBuffer(capacity: Self.pieceSize)
+        for _ in 1..<Self.pieces { _ = empty.push(RawBuffer(capacity: Self.pieceSize)) }
         let thread = Thread { [full, empty, failure] in
             var sink = SequentialOutput(output, sparse: sparse)
             while let buffer = full.pop() {

@@ -68,10 +68,10 @@ extension Pipeline {
     /// - Parameters:
     ///   - output: where the plaintext goes; `nil` to verify only.
     ///   - positional: `output` is a new regular file: each chunk is written at its plaintext offset as
-    ///     soon as it is verified (`pwrite`), by a thread of `io`, so
-    ///     page-cache copies run several at once instead of queueing behind one writer, and their
-    ///     write-back is started behind them (``WriteBack``). Otherwise chunks are written in order by
-    ///     the calling thread.
+    ///     soon as it is verified (`pwrite`), by a thread of `io`, so a chunk decoded early does not
+    ///     wait for the ones before it; one write at a time (the kernel copies into one file one write
+    ///     at a time anyway: ``PositionalOutput``), with write-back started behind them (``WriteBack``).
+    ///     Otherwise chunks are written in order by the calling thread.
     ///   - memoryLimit: the budget for chunk buffers (default ¼ of RAM): the window shrinks to fit it;
     ///     a file whose two chunks do not fit is refused.
     ///   - io: the I/O pool: every read and write holds one of its tokens; `nil`: ``IOPool/standard``.
@@ -117,11 +117,13 @@ extension Pipeline {
         progress: (UInt64) -> Void
     ) throws -> UnpackReport {
         let traits = reader.info.format.traits
-        let positional = requested && traits.plainSizeKnownBeforeDecoding
         // Holes need a new regular file: the one a positional request names (written at offsets either way).
         let sparse = requestedSparse && requested && output != nil
         // Located first: a format that finds its frames in the file itself (zstd, LZ4) knows their sizes only then.
         let located = traits.indexedFromTheEnd ? try indexedInput(reader, input, isStream: isStream, io: io, size: indexedSize) : nil
+        // A zstd seek table (or content sizes in every frame) gives each frame's plaintext offset: written
+        // at offsets as they decode, like a `.slc` (docs/performance.md, "Writing in cache-sized pieces").
+        let positional = requested && (traits.plainSizeKnownBeforeDecoding || located?.plainSizesExact == true)
         let memory = memoryLimit ?? Memory.defaultLimit
         guard let plan = try decodingPlan(reader, located: located, workers: workers, memoryLimit: memory) else {
             // Frames that cannot be located ahead, decoded apart, or held two at a time: front to back.
@@ -136,18 +138,13 @@ extension Pipeline {
         let frameCapacity = reader.maxFrameSize
 
         /// Hands a frame, read and checked, to the CPU pool; to a file, its plaintext then goes to
-        /// `plainOffset`, written by an I/O thread.
-        let positionalOutput = positional ? output : nil
-        let writeBack = positionalOutput.flatMap { WriteBack.behind($0, reads: reads) }
+        /// `plainOffset`, written by an I/O thread (one write at a time: ``PositionalOutput``).
+        let positionalOutput = positional ? output.map {
+            PositionalOutput($0, sparse: sparse, writeBack: WriteBack.behind($0, reads: reads))
+        } : nil
         @Sendable func submit(_ slot: UnpackSlot, _ chunkIndex: UInt64, plainOffset: UInt64) {
             @Sendable func writePlaintext(_ slot: UnpackSlot) throws {
-                let plaintext = slot.plaintext
-                if sparse {
-                    try SparseOutput.write(plaintext, to: positionalOutput!, at: plainOffset)
-                } else {
-                    try write(plaintext, to: positionalOutput!, at: Int64(plainOffset))
-                }
-                writeBack?.wrote(plainOffset..<plainOffset + UInt64(plaintext.count))
+                try positionalOutput!.write(slot.plaintext, at: plainOffset)
             }
             run.process(slot, index: chunkIndex, on: pool, work: { slot, context in
                 try slot.decode(with: reader, index: chunkIndex, context: context)
