@@ -1,5 +1,5 @@
 // The `seek-table` target (see SluiceFuzz.swift for the driver): the bytes as the end of a seekable zstd
-// file, its seek table read as Pipeline.standardLayout reads it.
+// file, its seek table read as StandardFileLayout.read reads it.
 @testable import Sluice
 
 func fuzzSeekTable(_ data: UnsafeRawBufferPointer) {

@@ -117,7 +117,7 @@ private func walk<Reader: FormatReader>(_ image: UnsafeRawBufferPointer, reader:
             slot.frame.count = entry.size
             slot.entry = entry
             try slot.decode(with: reader, index: index, context: context)
-            verifier.add(frame: slot.frame.contents, entry: entry, plain: slot.plaintext)
+            try verifier.add(frame: slot.frame.contents, entry: entry, plain: slot.plaintext)
             produced += slot.plaintext.count
             entries.append(entry)
             offset += entry.size

@@ -10,15 +10,14 @@ private let plain = RawBuffer()
 private let memoryLimit = ByteCount.mebibytes(16)
 
 func fuzzStandard(_ data: UnsafeRawBufferPointer) {
-    let consumed = Array(data.prefix(ContainerKind.signatureSize))
-    guard let format = ContainerKind.detect(consumed), format.isStandard else { return }
+    guard let format = ContainerKind.detect(Array(data.prefix(ContainerKind.signatureSize))), format.isStandard else { return }
     file.hold(data)
     // The layout (seek table, or the frames found by a scan) and, when it cuts the file into jobs that
-    // fit the budget (Pipeline.unpackStandard: a window of two or more), every job decoded and checked
-    // in order as the unpacker's writer does.
+    // fit the budget (a window of two or more), every job decoded with StandardFormatReader.decode and
+    // checked in order (LZ4 content size and checksum per frame, the recorded size) as StandardVerifier does.
     var layout: StandardFileLayout?
     do {
-        layout = try Pipeline.standardLayout(format, file.fd, fileSize: UInt64(data.count))
+        layout = try StandardFileLayout.read(format, file.fd, fileSize: UInt64(data.count))
     } catch {
         expectDecodeError(error)
     }
@@ -27,25 +26,27 @@ func fuzzStandard(_ data: UnsafeRawBufferPointer) {
        let largest = layout.jobs.map(StandardFormatReader.memory).max(), largest <= memoryLimit.bytes / 2 {
         fromJobs = decodeJobs(layout, data)
     }
-    // The stream decoder (a single frame, linked blocks, a pipe): after the bytes that told the format.
-    guard let streamed = stream(format, data, consumed: consumed, range: nil) else { return }
+    // The stream decoder (a single frame, linked blocks, a pipe): the format's reader opened as the engine
+    // opens it, then its front-to-back decode.
+    guard let streamed = stream(data, range: nil) else { return }
     if let fromJobs, fromJobs != streamed, layout?.access != "seek table" {
         fatalError("the \(format) jobs gave \(fromJobs) bytes, the stream decoder \(streamed)")
     }
     let range = pickedRange(data, total: streamed)
-    if let kept = stream(format, data, consumed: consumed, range: range), range.upperBound <= streamed, kept != UInt64(range.count) {
+    if let kept = stream(data, range: range), range.upperBound <= streamed, kept != UInt64(range.count) {
         fatalError("range \(range) of \(streamed) bytes kept \(kept)")
     }
 }
 
 /// StandardStreamDecoder over the in-memory file, as for a regular file (no reader thread); returns the
 /// plaintext bytes kept, or nil for an error a decoder may give.
-private func stream(_ format: ContainerKind, _ data: UnsafeRawBufferPointer, consumed: [UInt8], range: Range<UInt64>?) -> UInt64? {
-    _ = try! file.fd.seek(offset: Int64(consumed.count), from: .start)
-    let decoder = StandardStreamDecoder(format: format, memoryLimit: memoryLimit)
+private func stream(_ data: UnsafeRawBufferPointer, range: Range<UInt64>?) -> UInt64? {
+    file.hold(data)
     var clip = Pipeline.RangeClip(range: range)
     do {
-        _ = try decoder.run(from: file.fd, consumed: consumed, to: nil, isStream: false, clip: &clip, progress: { _ in })
+        let opened = try Pipeline.readHeader(from: file.fd, key: { _ in nil }, limits: fuzzLimits)
+        _ = try StandardStreamDecoder.run(
+            opened.reader, from: file.fd, to: nil, isStream: false, memoryLimit: memoryLimit, clip: &clip, progress: { _ in })
         try clip.checkEnd()
         return clip.written
     } catch {
@@ -54,7 +55,7 @@ private func stream(_ format: ContainerKind, _ data: UnsafeRawBufferPointer, con
     }
 }
 
-/// The jobs of `layout` decoded in order with the checks of Pipeline.unpackStandard's writer (LZ4
+/// The jobs of `layout` decoded in order with the checks the engine's StandardVerifier makes (LZ4
 /// content size and checksum at each frame's end, the recorded plaintext size at the end).
 private func decodeJobs(_ layout: StandardFileLayout, _ data: UnsafeRawBufferPointer) -> UInt64? {
     var plainBytes: UInt64 = 0
@@ -76,7 +77,7 @@ private func decodeJobs(_ layout: StandardFileLayout, _ data: UnsafeRawBufferPoi
             }
             frameBytes += UInt64(produced)
             if let frame = job.endsFrame {
-                try Pipeline.checkEnd(of: frame, plainBytes: frameBytes, hash: frameHash)
+                try StandardFileLayout.checkEnd(of: frame, plainBytes: frameBytes, hash: frameHash)
                 frameBytes = 0
                 frameHash = nil
             }
