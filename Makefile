@@ -8,7 +8,7 @@ SECONDS  ?= 60
 PREFIX   ?= /usr/local
 MAN_PAGE := .build/man/sluice.1
 
-.PHONY: deps deps-slurm build release man install install-files demo test test-slurm test-tsan test-asan bench bench-cold bench-stages fuzz clean
+.PHONY: deps deps-slurm build release man install install-files demo test test-slurm test-tsan test-asan bench bench-cold bench-stages fuzz fuzz-build fuzz-merge clean
 
 # Installs the Debian packages the C targets link against, only those that are missing.
 deps:
@@ -109,25 +109,65 @@ bench-cold: release
 bench-stages: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
-# libFuzzer over the container decoder, the zstd and LZ4 readers, the CLI's parsers and age's text codings and files,
-# SECONDS per target (a separate package under Fuzz/, built with -sanitize=fuzzer,address). Seeds: Tests/Fuzz/corpus/;
-# what a run adds and any crash input go to fuzz-corpus-work/ (git-ignored). Fails when a target found a crash. See docs/reliability.md.
-FUZZ_TARGETS := stream seekable inspect parsers zstd lz4 age-text age-file
+# libFuzzer over every reader, each target in memory on one thread (a separate package under Fuzz/, built with
+# -sanitize=fuzzer,address; targets in Fuzz/Sources/SluiceFuzz/SluiceFuzz.swift). Per target: RUNS executions when
+# RUNS is set, else SECONDS of fuzzing (default 60); JOBS parallel fuzzing processes (default 1). Seeds:
+# Tests/Fuzz/corpus/ (the valid files make-corpus.sh wrote) and Tests/Fuzz/merged/ (the minimized corpus of past
+# runs, `make fuzz-merge`); dictionaries: Tests/Fuzz/dict/. What a run adds, its log and any crash input go to
+# fuzz-corpus-work/ (git-ignored). Fails when a target found a crash. 10 million executions per target
+# (`make fuzz RUNS=10000000`) take, on one free core at the measured CPU rates (docs/reliability.md, "Fuzzing"):
+# seek-table 4 min, age-text 8, archive 14, parsers 16, recipient 17, age-file 42, lz4 46, zstd 53, slc 76 —
+# about 4.6 hours in turn, half that with JOBS=2 on two cores.
+FUZZ_TARGETS ?= slc zstd lz4 seek-table archive recipient age-text age-file parsers
+RUNS         ?=
+JOBS         ?= 1
 FUZZ_BIN      = Fuzz/.build-fuzz/release/SluiceFuzz
-fuzz: deps
+# No ASan quarantine: a freed buffer is reused at once instead of having its shadow poisoned, which made the
+# readers' MiB-sized per-file buffers cost 3/4 of every execution. Overflows are still caught (redzones);
+# a use after free only until the memory is reused.
+FUZZ_ASAN     = detect_leaks=0:quarantine_size_mb=0
+# target → seed folder, largest input, dictionaries
+fuzz_seeds    = $(word 1,$(subst :, ,$(fuzz_$(1))))
+fuzz_max      = $(word 2,$(subst :, ,$(fuzz_$(1))))
+fuzz_dicts    = $(subst +, ,$(word 3,$(subst :, ,$(fuzz_$(1)))))
+fuzz_slc        := container:65536:slc+recipient
+fuzz_zstd       := zstd:65536:zstd
+fuzz_lz4        := lz4:65536:lz4
+fuzz_seek-table := seek-table:4096:zstd
+fuzz_archive    := archive:65536:slc+archive
+fuzz_recipient  := recipient:1024:recipient
+fuzz_age-text   := age-text:4096:age
+fuzz_age-file   := age:65536:age
+fuzz_parsers    := parsers:256:parsers
+fuzz-build: deps
 	cd Fuzz && $(SWIFT) build -c release --scratch-path .build-fuzz --product SluiceFuzz \
 	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
+
+fuzz: fuzz-build
 	@mkdir -p fuzz-corpus-work/artifacts; failed=""; \
-	for t in $(FUZZ_TARGETS); do \
-	  case $$t in parsers) seeds=Tests/Fuzz/corpus/parsers; max=256;; zstd|lz4) seeds=Tests/Fuzz/corpus/$$t; max=65536;; age-text) seeds=Tests/Fuzz/corpus/age-text; max=4096;; age-file) seeds=Tests/Fuzz/corpus/age; max=65536;; *) seeds=Tests/Fuzz/corpus/container; max=65536;; esac; \
-	  mkdir -p fuzz-corpus-work/$$t; \
-	  echo "== fuzz $$t: $(SECONDS) s"; \
-	  ASAN_OPTIONS=detect_leaks=0 SLUICE_FUZZ_TARGET=$$t $(FUZZ_BIN) fuzz-corpus-work/$$t $$seeds \
-	    -max_total_time=$(SECONDS) -max_len=$$max -timeout=20 -rss_limit_mb=3072 -print_final_stats=1 \
-	    -artifact_prefix=fuzz-corpus-work/artifacts/$$t- > fuzz-corpus-work/$$t.log 2>&1 || failed="$$failed $$t"; \
-	  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^Done|stat::number_of_executed_units|ERROR|SUMMARY|^artifact_prefix|Test unit written' fuzz-corpus-work/$$t.log; \
-	done; \
+	limit="$(if $(RUNS),-runs=$(RUNS),-max_total_time=$(SECONDS))"; \
+	$(foreach t,$(FUZZ_TARGETS),\
+	  mkdir -p fuzz-corpus-work/$(t) Tests/Fuzz/merged/$(t); \
+	  cat $(foreach d,$(call fuzz_dicts,$(t)),Tests/Fuzz/dict/$(d).dict) > fuzz-corpus-work/$(t).dict; \
+	  echo "== fuzz $(t): $${limit#-}"; \
+	  ASAN_OPTIONS=$(FUZZ_ASAN) SLUICE_FUZZ_TARGET=$(t) $(FUZZ_BIN) fuzz-corpus-work/$(t) \
+	    Tests/Fuzz/corpus/$(call fuzz_seeds,$(t)) Tests/Fuzz/merged/$(t) $$limit -max_len=$(call fuzz_max,$(t)) \
+	    -dict=fuzz-corpus-work/$(t).dict -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
+	    $(if $(filter-out 1,$(JOBS)),-jobs=$(JOBS) -workers=$(JOBS)) \
+	    -artifact_prefix=fuzz-corpus-work/artifacts/$(t)- > fuzz-corpus-work/$(t).log 2>&1 || failed="$$failed $(t)"; \
+	  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^Done|stat::number_of_executed_units|stat::average_exec_per_sec|ERROR|SUMMARY|Test unit written' \
+	    fuzz-corpus-work/$(t).log fuzz-corpus-work/fuzz-$(t)-*.log 2>/dev/null;) \
 	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed (inputs in fuzz-corpus-work/artifacts/)"; exit 1; fi
+
+# Minimizes what the runs found (fuzz-corpus-work/T) with the committed corpus into Tests/Fuzz/merged/T:
+# only inputs that add coverage are kept.
+fuzz-merge: fuzz-build
+	@$(foreach t,$(FUZZ_TARGETS),\
+	  mkdir -p fuzz-corpus-work/$(t) fuzz-corpus-work/merged-$(t) Tests/Fuzz/merged/$(t) && \
+	  ASAN_OPTIONS=$(FUZZ_ASAN) SLUICE_FUZZ_TARGET=$(t) $(FUZZ_BIN) -merge=1 -max_len=$(call fuzz_max,$(t)) \
+	    fuzz-corpus-work/merged-$(t) Tests/Fuzz/merged/$(t) fuzz-corpus-work/$(t) > fuzz-corpus-work/merge-$(t).log 2>&1 && \
+	  rm -f Tests/Fuzz/merged/$(t)/* && cp fuzz-corpus-work/merged-$(t)/* Tests/Fuzz/merged/$(t)/ 2>/dev/null; \
+	  rm -rf fuzz-corpus-work/merged-$(t); echo "$(t): $$(ls Tests/Fuzz/merged/$(t) | wc -l) inputs";)
 
 clean:
 	rm -rf .build .build-tsan .build-asan Fuzz/.build-fuzz

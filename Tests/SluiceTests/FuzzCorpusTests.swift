@@ -19,11 +19,14 @@ import Testing
     }
 
     static let fuzzKey = [UInt8](repeating: 0x5A, count: 32)
+    /// The identity the recipient seeds are encrypted to (Tests/Fuzz/make-reader-seeds.sh).
+    static let fuzzIdentity = try! AgeIdentity(parsing: "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0")
     static func key(for request: KeyRequest) -> KeySource? {
         switch request.wrappings.first {
         case .keyFile: .keyFile(fuzzKey)
         case .passphrase: .passphrase(Array("sluice fuzz".utf8))
-        case .recipients, nil: nil
+        case .recipients: .identities([fuzzIdentity])
+        case nil: nil
         }
     }
 

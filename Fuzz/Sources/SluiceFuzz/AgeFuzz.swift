@@ -6,10 +6,18 @@
 //             writes for those bytes, or differ only where the spec allows (line ends, outer whitespace)
 //   age-file  the bytes as an age file (armored or not), opened with the test kit's identity and
 //             passphrase (the seeds in Tests/Fuzz/corpus/age are test-kit vectors); only a corrupt or
-//             no-match error may come out
+//             no-match error may come out; then the same bytes through the age FormatReader as the tool
+//             reads a binary age file (SlcFuzz.swift: its header, then its STREAM chunks walked)
 @testable import Sluice
 
-private let ageIdentity = try! AgeIdentity(parsing: "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0")
+/// The secrets of the age seeds (test-kit vectors).
+private let agePassphrase = Array("password".utf8)
+private func ageKeys(_ request: KeyRequest) -> KeySource? {
+    switch request.wrappings.first {
+    case .passphrase: .passphrase(agePassphrase)
+    default: .identities([fuzzIdentity])
+    }
+}
 
 func fuzzAgeText(_ data: UnsafeRawBufferPointer) {
     let bytes = Array(data)
@@ -47,11 +55,12 @@ func fuzzAgeText(_ data: UnsafeRawBufferPointer) {
 }
 
 func fuzzAgeFile(_ data: UnsafeRawBufferPointer) {
-    let unlock = AgeFile.Unlock(identities: [ageIdentity], passphrase: Array("password".utf8), maxWorkFactor: 12)
+    let unlock = AgeFile.Unlock(identities: [fuzzIdentity], passphrase: agePassphrase, maxWorkFactor: fuzzLimits.maxScryptLogN)
     do {
         _ = try AgeFile.decrypt(Array(data), with: unlock)
     } catch let error as SluiceError where error.code == .corrupt || error.code == .wrongKey {
     } catch {
         fatalError("age decrypt threw \(error)")
     }
+    decodeContainer(data, keys: ageKeys)
 }
