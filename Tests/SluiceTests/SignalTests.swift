@@ -157,20 +157,21 @@ import Testing
                                    "-o", output], stderrDescriptor: ends[1])
             close(ends[1])
 
-            // Wait (bounded) for the temporary output to exist, then interrupt once.
-            var waited = 0
-            while TestSupport.temporaryFiles(in: directory).isEmpty, !child.hasExited, waited < 60_000 {
-                usleep(1_000)
-                waited += 1
-            }
+            // Wait (bounded) until the output (an anonymous file) is open, then interrupt once.
+            try DeathTests.waitUntilWriting(child, in: directory)
             try #require(!child.hasExited, "pack ended before it could be interrupted")
             child.send(SIGINT)
-            waited = 0
-            while !TestSupport.temporaryFiles(in: directory).isEmpty, waited < 60_000 {
+            // The first SIGINT was taken when the clean-up thread exists (it then blocks on stderr).
+            var waited = 0
+            func cleaning() -> Bool {
+                let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(child.pid)/task")) ?? []
+                return tasks.contains { TestSupport.readText("/proc/\(child.pid)/task/\($0)/comm").hasPrefix("sluice-cleanup") }
+            }
+            while !cleaning(), !child.hasExited, waited < 60_000 {
                 usleep(1_000)
                 waited += 1
             }
-            #expect(TestSupport.temporaryFiles(in: directory).isEmpty, "the first SIGINT did not remove the temporary file")
+            #expect(cleaning(), "the first SIGINT started no clean-up")
             child.send(SIGINT)
             let outcome = child.wait(atMost: 60)
             #expect(outcome != nil, "the second SIGINT did not end the process")
