@@ -58,9 +58,8 @@ extension FileSystem {
     static func publishAnonymous(_ fd: Int32, as destination: FilePath, overwrite: Bool) throws {
         let anonymous = "/proc/self/fd/\(fd)"
         guard overwrite else {
-            guard destination.withPlatformString({ Syscalls.link(anonymous, $0) }) == 0 else {
-                throw publishingError(Errno(rawValue: errno), destination)
-            }
+            let linked = try TemporaryFiles.unlessExiting { destination.withPlatformString { Syscalls.link(anonymous, $0) == 0 ? nil : errno } }
+            if let linked { throw publishingError(Errno(rawValue: linked), destination) }
             return
         }
         let hidden = TemporaryFiles.hiddenName(beside: destination)
