@@ -1,4 +1,5 @@
 import ArgumentParser
+import SystemPackage
 import Sluice
 
 /// The exit codes `sluice` documents (docs/cli.md, "Exit codes"), following BSD `sysexits.h` where
@@ -19,6 +20,9 @@ enum ExitCodes {
     /// The key or passphrase does not open the file, or none was given.
     static let wrongKey: Int32 = 77
     static let interrupted: Int32 = 130
+    /// The reader of standard output went away (`sluice -c … | head`): 128 + SIGPIPE, what a shell
+    /// reports for a tool SIGPIPE killed; nothing is printed.
+    static let brokenPipe: Int32 = 141
     static let terminated: Int32 = 143
 
     static func code(for error: SluiceError) -> Int32 {
@@ -39,6 +43,8 @@ enum ExitCodes {
 func reportingErrors<T>(input: String? = nil, _ body: () throws -> T) throws -> T {
     do {
         return try body()
+    } catch let error as SluiceError where error.isBrokenPipe {
+        throw ExitCode(ExitCodes.brokenPipe)
     } catch let error as SluiceError {
         var error = input.map { ForeignInput.explaining(error, input: $0) } ?? error
         // One of several inputs: its line names it.
@@ -47,5 +53,17 @@ func reportingErrors<T>(input: String? = nil, _ body: () throws -> T) throws -> 
         }
         Terminal.error(error.description)
         throw ExitCode(ExitCodes.code(for: error))
+    }
+}
+
+extension SluiceError {
+    /// Whether a write failed because the reader of a pipe went away (`EPIPE`), directly or underneath.
+    var isBrokenPipe: Bool {
+        var cause: (any Error)? = self
+        while let current = cause {
+            if let errno = current as? Errno { return errno == .brokenPipe }
+            cause = (current as? SluiceError)?.cause
+        }
+        return false
     }
 }

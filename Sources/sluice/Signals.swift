@@ -6,21 +6,42 @@ import Darwin
 import Foundation
 import Sluice
 
-/// Ctrl-C and SIGTERM: every thread blocks them, and one thread waits for them with `sigwait`; when one
-/// arrives it removes every temporary output file and exits with 130 or 143. Because the work never
-/// sees the signal, no handler runs in an async-signal context.
+/// Every signal whose default action ends the process, handled or made harmless.
+///
+/// The asynchronous ones (Ctrl-C, SIGTERM, a hang-up, Ctrl-\, timers, a CPU-time limit, user and
+/// real-time signals, ``ending``): every thread blocks them, and one thread waits for them with `sigwait`;
+/// when one arrives it removes every temporary output file and exits with 128 + its number (130 for
+/// SIGINT, 143 for SIGTERM). Because the work never sees the signal, no handler runs in an async-signal
+/// context.
+///
+/// SIGPIPE and SIGXFSZ get a handler that does nothing, so the write that provoked them fails with
+/// `EPIPE` or `EFBIG` and the run ends through its error path (a reader of `-c` that went away: exit 141
+/// without a message; a file-size limit: exit 74, "File too large"). A handler, unlike ignoring them, is
+/// reset in the processes `sluice` starts. The synchronous signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+/// SIGABRT, SIGTRAP, SIGSYS) are crashes: they, like SIGKILL, end the process with no code run; the
+/// output is an anonymous file until it is complete, so nothing is left under any name.
 ///
 /// The clean-up runs on a thread of its own while the waiter goes back to waiting: if it blocks (a hung
-/// network file system, stderr on a full pipe), a second Ctrl-C exits at once.
+/// network file system, stderr on a full pipe), a second signal exits at once.
 ///
 /// `SIGWINCH` is waited for the same way: it only tells ``TerminalSize`` to measure the terminal again.
 enum Signals {
+    /// The signals taken by the waiting thread that end the run.
+    static let ending: [Int32] = {
+        var signals = [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGVTALRM, SIGPROF]
+        #if os(Linux)
+        signals += [SIGIO, SIGPWR, SIGSTKFLT]
+        signals += Array(__libc_current_sigrtmin()...__libc_current_sigrtmax())
+        #endif
+        return signals
+    }()
+
     static func install() {
+        signal(SIGPIPE) { _ in }
+        signal(SIGXFSZ) { _ in }
         var set = sigset_t()
         sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGHUP)
+        for number in ending { sigaddset(&set, number) }
         sigaddset(&set, SIGWINCH)
         pthread_sigmask(SIG_BLOCK, &set, nil)
         let blocked = set
@@ -48,7 +69,6 @@ enum Signals {
         waiter.start()
     }
 
-    static func exitCode(for signal: Int32) -> Int32 {
-        signal == SIGINT ? ExitCodes.interrupted : signal == SIGTERM ? ExitCodes.terminated : 128 + signal
-    }
+    /// 128 + the signal's number, as a shell reports a process the signal killed: 130 for SIGINT, 143 for SIGTERM.
+    static func exitCode(for signal: Int32) -> Int32 { 128 + signal }
 }

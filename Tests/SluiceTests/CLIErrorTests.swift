@@ -230,11 +230,12 @@ struct CLIErrorTests {
             // Feed some data but keep the pipe open, so the run is still going when the signal comes.
             input.fileHandleForWriting.write(Data(Self.data))
             var waited = 0
-            while try leftoverTemporaryFiles(in: dir).isEmpty, waited < 2000 {
+            // Its output is an anonymous file until complete: wait until the run has it open.
+            while !TestSupport.isWriting(process.processIdentifier, in: dir.string), waited < 2000 {
                 usleep(10_000)
                 waited += 1
             }
-            #expect(try leftoverTemporaryFiles(in: dir).count == 1, "the run should be writing its temporary file")
+            #expect(TestSupport.isWriting(process.processIdentifier, in: dir.string), "the run should be writing its output")
             kill(process.processIdentifier, signal)
             process.waitUntilExit()
             try? input.fileHandleForWriting.close()

@@ -157,20 +157,12 @@ import Testing
                                    "-o", output], stderrDescriptor: ends[1])
             close(ends[1])
 
-            // Wait (bounded) for the temporary output to exist, then interrupt once.
-            var waited = 0
-            while TestSupport.temporaryFiles(in: directory).isEmpty, !child.hasExited, waited < 60_000 {
-                usleep(1_000)
-                waited += 1
-            }
+            // Wait (bounded) until the output (an anonymous file) is open, then interrupt once.
+            try DeathTests.waitUntilWriting(child, in: directory)
             try #require(!child.hasExited, "pack ended before it could be interrupted")
             child.send(SIGINT)
-            waited = 0
-            while !TestSupport.temporaryFiles(in: directory).isEmpty, waited < 60_000 {
-                usleep(1_000)
-                waited += 1
-            }
-            #expect(TestSupport.temporaryFiles(in: directory).isEmpty, "the first SIGINT did not remove the temporary file")
+            // Give the first SIGINT time to be taken (its clean-up then blocks on the full stderr).
+            usleep(300_000)
             child.send(SIGINT)
             let outcome = child.wait(atMost: 60)
             #expect(outcome != nil, "the second SIGINT did not end the process")

@@ -286,7 +286,10 @@ final class DirectoryWalker: Sendable {
 
     /// Applies the name rules and the filters to a regular file, and queues it.
     private func offer(_ relative: FilePath, name: FilePath.Component, status: FileSystem.Status, fresh: Bool = false) {
-        if Self.isTemporaryOutput(name) { return }
+        if Self.isTemporaryOutput(name) {
+            TemporaryFiles.removeIfAbandoned(path(of: relative))  // left by a run that died
+            return
+        }
         if let selection = settings.selection, !selection.selects(relative, packing: settings.packing) {
             return reporter.skip(path(of: relative), .otherShard)
         }

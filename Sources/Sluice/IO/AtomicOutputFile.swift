@@ -5,12 +5,19 @@ import Darwin
 #endif
 import SystemPackage
 
-/// An output file that appears at its final name only when complete: it is written under a hidden
-/// temporary name in the same directory and renamed by ``commit(mode:modification:sync:)``. Until
-/// then any error, `discard()`, release of the object or a signal removes it.
+/// An output file that appears at its final name only when complete, renamed or linked into place by
+/// ``commit(mode:modification:sync:)``; until then any error, `discard()`, release of the object or a
+/// signal removes it.
+///
+/// On Linux the file is an anonymous inode in the target directory (`O_TMPFILE`), linked to its name at
+/// the end: nothing is left behind whatever ends the process, even `SIGKILL` or a power cut. Where the
+/// file system has no `O_TMPFILE` (some FUSE and network file systems), it is a hidden
+/// `.NAME.sluice-PID-TAG.tmp` beside the output, registered for removal on a signal, locked while it
+/// lives, and removed by the next run writing beside it if its process died (``TemporaryFiles``).
 final class AtomicOutputFile {
     let destination: FilePath
-    let temporary: FilePath
+    /// The hidden name the file is written under; `nil` for an anonymous file.
+    let temporary: FilePath?
     let descriptor: FileDescriptor
     private let overwrite: Bool
     private var finished = false
@@ -35,49 +42,83 @@ final class AtomicOutputFile {
         self.destination = destination
         self.overwrite = overwrite
         let directory = destination.removingLastComponent()
-        let base = destination.lastComponent?.string ?? "output"
+        let place = directory.isEmpty ? "." : directory.string
+        TemporaryFiles.removeAbandoned(beside: destination)
+        if let anonymous = try Self.openAnonymous(in: place, for: destination) {
+            descriptor = anonymous
+            temporary = nil
+            return
+        }
         var attempt = 0
         while true {
-            let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-            let name = ".\(base.prefix(200)).sluice-\(suffix).tmp"
-            let candidate = directory.isEmpty ? FilePath(name) : directory.appending(name)
-            do {
-                descriptor = try TemporaryFiles.create(candidate.string) {
-                    try FileDescriptor.open(
-                        candidate, .readWrite, options: [.create, .exclusiveCreate, .closeOnExec],
-                        permissions: [.ownerReadWrite])
-                }
-                temporary = candidate
-                break
-            } catch Errno.fileExists where attempt < 16 {
-                attempt += 1
-            } catch let error as SluiceError {
-                throw error
-            } catch {
-                throw SluiceError(.io, "cannot create a temporary file in \(directory.isEmpty ? "." : directory.string)", cause: error)
+            let candidate = TemporaryFiles.hiddenName(beside: destination)
+            let (fd, failure) = try TemporaryFiles.create(candidate.string) {
+                let fd = candidate.withPlatformString { Syscalls.open($0, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
+                return (fd, errno)
             }
+            if fd >= 0, TemporaryFiles.claim(fd, at: candidate) {
+                descriptor = FileDescriptor(rawValue: fd)
+                temporary = candidate
+                return
+            }
+            if fd >= 0 { close(fd) }
+            TemporaryFiles.unregister(candidate.string)
+            guard fd >= 0 || failure == EEXIST, attempt < 16 else {
+                throw SluiceError(.io, "cannot create a temporary file for \(destination) in \(place)", cause: Errno(rawValue: failure))
+            }
+            attempt += 1
         }
+    }
+
+    /// An anonymous file in `directory`, locked; `nil` where the file system (or the platform) has none.
+    private static func openAnonymous(in directory: String, for destination: FilePath) throws -> FileDescriptor? {
+        guard FileSystem.canLinkAnonymous else { return nil }
+        let fd = Syscalls.open(directory, Syscalls.temporaryFileFlag | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            // A file system without O_TMPFILE says so in one of these ways; anything else is a real error.
+            let failure = errno
+            if failure == EOPNOTSUPP || failure == EISDIR || failure == EINVAL { return nil }
+            throw SluiceError(.io, "cannot create a temporary file for \(destination) in \(directory)", cause: Errno(rawValue: failure))
+        }
+        flock(fd, LOCK_EX | LOCK_NB)  // for the hidden name it may get when replacing (see TemporaryFiles)
+        return FileDescriptor(rawValue: fd)
     }
 
     deinit { discard() }
 
-    /// Gives the file its final mode and time, optionally makes it durable, and renames it into place.
+    /// Gives the file its final mode and time, optionally makes it durable, and links or renames it into
+    /// place.
     ///
-    /// Without `overwrite` the rename cannot replace a file that appeared meanwhile
-    /// (``FileSystem/publish(_:as:overwrite:)``).
+    /// Without `overwrite` the name cannot be taken from a file that appeared meanwhile
+    /// (``FileSystem/publish(_:as:overwrite:)``, ``FileSystem/publishAnonymous(_:as:overwrite:)``).
     func commit(mode: UInt32?, modification: (seconds: Int64, nanoseconds: UInt32)?, sync: Bool) throws {
         precondition(!finished)
         do {
             try FileSystem.setAttributes(of: descriptor.rawValue, mode: mode, modification: modification)
             if sync { try descriptor.synchronize() }
-            try descriptor.close()
         } catch {
             discard()
             throw SluiceError(.io, "cannot finish \(destination)", cause: error)
         }
         finished = true
-        defer { TemporaryFiles.unregister(temporary.string) }
-        try FileSystem.publish(temporary, as: destination, overwrite: overwrite)
+        do {
+            if let temporary {
+                defer { TemporaryFiles.unregister(temporary.string) }
+                try FileSystem.publish(temporary, as: destination, overwrite: overwrite)
+            } else {
+                try FileSystem.publishAnonymous(descriptor.rawValue, as: destination, overwrite: overwrite)
+            }
+        } catch {
+            _ = try? descriptor.close()
+            throw error
+        }
+        // Closed only now: its lock kept other runs from taking the hidden name for an abandoned one.
+        do {
+            try descriptor.close()
+        } catch {
+            _ = try? FileSystem.remove(destination)  // a network file system may report a lost write here
+            throw SluiceError(.io, "cannot finish \(destination)", cause: error)
+        }
         if sync { FileSystem.syncDirectory(of: destination) }
     }
 
@@ -86,6 +127,7 @@ final class AtomicOutputFile {
         guard !finished else { return }
         finished = true
         _ = try? descriptor.close()
+        guard let temporary else { return }
         _ = try? FileSystem.remove(temporary)
         TemporaryFiles.unregister(temporary.string)
     }

@@ -19,16 +19,10 @@ extension FileSystem {
             throw SluiceError(.io, "cannot open \(path) to sync it", cause: error)
         }
         defer { _ = try? fd.close() }
-        // glibc declares syncfs only under _GNU_SOURCE, which Swift's Glibc module does not set.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else {
-            sync()  // sync(2) waits for every file system on Linux
-            return
-        }
-        let syncfs = unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
-        if syncfs(fd.rawValue) != 0 {
+        if Syscalls.syncfs(fd.rawValue) != 0 {
             let failure = Errno(rawValue: errno)
             guard failure == .noFunction else { throw SluiceError(.io, "cannot sync \(path)", cause: failure) }
-            sync()
+            sync()  // sync(2) waits for every file system on Linux
         }
         #else
         sync()
@@ -41,7 +35,7 @@ extension FileSystem {
     /// - Returns: whether the directory was created.
     @discardableResult
     static func makeDirectory(_ path: FilePath) throws -> Bool {
-        if path.withPlatformString({ mkdir($0, 0o755) }) == 0 { return true }
+        if path.withPlatformString({ Syscalls.mkdir($0, 0o755) }) == 0 { return true }
         let failure = Errno(rawValue: errno)
         guard failure == .fileExists else { throw SluiceError(.io, "cannot create the directory \(path)", cause: failure) }
         var st = stat()
@@ -60,7 +54,7 @@ extension FileSystem {
         if (try? status(ofPath: path))?.isDirectory == true { return }
         let parent = path.removingLastComponent()
         if !parent.isEmpty, parent != path { try makeDirectories(parent) }
-        if path.withPlatformString({ mkdir($0, 0o755) }) != 0, errno != EEXIST {
+        if path.withPlatformString({ Syscalls.mkdir($0, 0o755) }) != 0, errno != EEXIST {
             throw SluiceError(.io, "cannot create the directory \(path)", cause: Errno(rawValue: errno))
         }
     }

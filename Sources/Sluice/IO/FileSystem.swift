@@ -87,7 +87,7 @@ package enum FileSystem {
 
     /// The corresponding C function is `unlink`.
     package static func remove(_ path: FilePath) throws {
-        guard path.withPlatformString({ unlink($0) }) == 0 else { throw Errno(rawValue: errno) }
+        guard path.withPlatformString({ Syscalls.unlink($0) }) == 0 else { throw Errno(rawValue: errno) }
     }
 
     /// Reads a whole file of at most `limit` bytes.
@@ -115,27 +115,24 @@ package enum FileSystem {
 extension FileDescriptor {
     /// Flushes the file to stable storage. The corresponding C function is `fsync`.
     func synchronize() throws {
-        guard fsync(rawValue) == 0 else { throw Errno(rawValue: errno) }
+        guard Syscalls.fsync(rawValue) == 0 else { throw Errno(rawValue: errno) }
     }
 
     /// Reads until `buffer` is full or the input ends; returns the bytes read. Retries on `EINTR`.
     func readFully(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        var total = 0
-        while total < buffer.count {
-            let count = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[total...]))
-            if count == 0 { break }
-            total += count
-        }
-        return total
+        try readFully(into: buffer, at: nil)
     }
 
     /// Reads from `offset` until `buffer` is full or the end of the file (`pread`, retrying short reads
     /// and `EINTR`); the file position does not move. Returns the bytes read.
-    func readFully(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+    func readFully(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64?) throws -> Int {
         var total = 0
         while total < buffer.count {
-            let count = try read(fromAbsoluteOffset: offset + Int64(total), into: UnsafeMutableRawBufferPointer(rebasing: buffer[total...]),
-                                 retryOnInterrupt: true)
+            let count = Syscalls.read(rawValue, into: UnsafeMutableRawBufferPointer(rebasing: buffer[total...]), at: offset.map { $0 + Int64(total) })
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Errno(rawValue: errno)
+            }
             if count == 0 { break }
             total += count
         }
@@ -150,9 +147,17 @@ extension FileDescriptor {
         return bytes
     }
 
-    /// Writes all of `bytes`, retrying short writes and `EINTR`.
-    func writeFully(_ bytes: UnsafeRawBufferPointer) throws {
-        _ = try writeAll(bytes)
+    /// Writes all of `bytes` (at `offset`, with `pwrite`, when given), retrying short writes and `EINTR`.
+    func writeFully(_ bytes: UnsafeRawBufferPointer, at offset: Int64? = nil) throws {
+        var done = 0
+        while done < bytes.count {
+            let count = Syscalls.write(rawValue, UnsafeRawBufferPointer(rebasing: bytes[done...]), at: offset.map { $0 + Int64(done) })
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Errno(rawValue: errno)
+            }
+            done += count
+        }
     }
 }
 

@@ -27,6 +27,15 @@ public enum TemporaryFiles {
         }
     }
 
+    /// Runs `body` (giving an anonymous output its name) under the same lock, unless the process is
+    /// exiting after a signal: an output that has no temporary name to remove must not be published then.
+    package static func unlessExiting<T>(_ body: () throws -> T) throws -> T {
+        try registry.withLock { registry in
+            guard !registry.closed else { throw SluiceError(.interrupted, "interrupted") }
+            return try body()
+        }
+    }
+
     package static func unregister(_ path: String) { _ = registry.withLock { $0.paths.remove(path) } }
 
     /// Unlinks every registered temporary file, and refuses to create any more: call it only when the

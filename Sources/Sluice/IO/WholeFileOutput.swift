@@ -20,15 +20,6 @@ import SystemPackage
 /// No `fsync`: a batch makes its outputs durable with one `syncfs`.
 enum WholeFileOutput {
     private static let counter = Atomic<UInt64>(0)
-    private static let processTag = String(UInt32(truncatingIfNeeded: getpid()), radix: 36)
-
-    #if os(Linux)
-    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Swift's Glibc module leaves out with `_GNU_SOURCE`.
-    private static let openTemporaryFile: Int32 = 0o20_000_000 | O_DIRECTORY
-    /// `linkat` of an anonymous file goes through its `/proc/self/fd` entry (`AT_EMPTY_PATH` would need
-    /// `CAP_DAC_READ_SEARCH`).
-    private static let canLinkAnonymous = access("/proc/self/fd", X_OK) == 0
-    #endif
 
     /// Writes `bytes` to `destination` as an anonymous file linked into place; `false` when that is not
     /// possible here (then nothing happened).
@@ -36,10 +27,10 @@ enum WholeFileOutput {
         _ bytes: UnsafeRawBufferPointer, to destination: FilePath, mode: UInt32, modification: (seconds: Int64, nanoseconds: UInt32)?
     ) throws -> Bool {
         #if os(Linux)
-        guard canLinkAnonymous else { return false }
+        guard FileSystem.canLinkAnonymous else { return false }
         let directory = destination.removingLastComponent()
         let fd = (directory.isEmpty ? FilePath(".") : directory).withPlatformString {
-            open($0, openTemporaryFile | O_WRONLY | O_CLOEXEC, 0o600)
+            Syscalls.open($0, Syscalls.temporaryFileFlag | O_WRONLY | O_CLOEXEC, 0o600)
         }
         guard fd >= 0 else {
             let failure = errno
@@ -57,7 +48,7 @@ enum WholeFileOutput {
         } catch {
             throw SluiceError(.io, "cannot write \(destination)", cause: error as? Errno)
         }
-        let linked = destination.withPlatformString { linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, $0, AT_SYMLINK_FOLLOW) }
+        let linked = destination.withPlatformString { Syscalls.link("/proc/self/fd/\(fd)", $0) }
         guard linked == 0 else {
             let failure = Errno(rawValue: errno)
             if failure == .fileExists {
@@ -84,14 +75,14 @@ enum WholeFileOutput {
         modification: (seconds: Int64, nanoseconds: UInt32)?, overwrite: Bool
     ) throws {
         if !overwrite, try writeAnonymous(bytes, to: destination, mode: mode, modification: modification) { return }
-        let base = destination.lastComponent?.string ?? "output"
         let number = counter.add(1, ordering: .relaxed).newValue
-        var temporary = destination.removingLastComponent().appending(".\(base.prefix(200)).sluice-\(processTag)-\(String(number, radix: 36)).tmp")
+        var temporary = TemporaryFiles.hiddenName(beside: destination, tag: String(number, radix: 36))
         // Created and registered under one lock (TemporaryFiles.create), so a signal cannot slip between.
         func create(_ path: FilePath) throws -> Int32 {
             try TemporaryFiles.create(path.string) {
-                let fd = path.withPlatformString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
+                let fd = path.withPlatformString { Syscalls.open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
                 guard fd >= 0 else { throw Errno(rawValue: errno) }
+                flock(fd, LOCK_EX | LOCK_NB)  // the writer's lock: no other run takes it for abandoned (TemporaryFiles)
                 return fd
             }
         }
@@ -100,7 +91,7 @@ enum WholeFileOutput {
             fd = try create(temporary)
         } catch Errno.fileExists {
             // Left by another process with our pid (an earlier run): fall back to a random name.
-            temporary = destination.removingLastComponent().appending(".\(base.prefix(200)).sluice-\(String(UInt64.random(in: 0...UInt64.max), radix: 36)).tmp")
+            temporary = TemporaryFiles.hiddenName(beside: destination)
             do {
                 fd = try create(temporary)
             } catch let error as Errno {
@@ -119,7 +110,7 @@ enum WholeFileOutput {
             guard closed == 0 else { throw Errno(rawValue: errno) }
         } catch {
             if fd >= 0 { close(fd) }
-            _ = temporary.withPlatformString { unlink($0) }
+            _ = temporary.withPlatformString { Syscalls.unlink($0) }
             throw SluiceError(.io, "cannot write \(destination)", cause: error as? Errno)
         }
         try FileSystem.publish(temporary, as: destination, overwrite: overwrite)

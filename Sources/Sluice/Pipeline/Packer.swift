@@ -226,7 +226,7 @@ public enum Pipeline {
 
     static func write(_ bytes: UnsafeRawBufferPointer, to output: FileDescriptor, at offset: Int64) throws {
         do {
-            _ = try output.writeAll(toAbsoluteOffset: offset, bytes)
+            try output.writeFully(bytes, at: offset)
         } catch {
             throw SluiceError(.io, "cannot write the output", cause: error)
         }

@@ -11,6 +11,12 @@ public enum OutputTarget: Sendable {
     case file(FilePath, overwrite: Bool)
     /// Standard output, written as the chunks are verified.
     case standardOutput
+
+    /// The file's path; `nil` for standard output.
+    var path: FilePath? {
+        if case .file(let path, _) = self { return path }
+        return nil
+    }
 }
 
 /// What happens around the output file besides writing it.
@@ -67,9 +73,13 @@ extension Pipeline {
     ) throws -> PackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
-        return try pack(
-            source, input, to: target, stream: .standardOutput, options: options, keepMetadata: keepMetadata, armored: armored,
-            policy: policy, io: io, storage: storage, planned: planned, progress: progress)
+        do {
+            return try pack(
+                source, input, to: target, stream: .standardOutput, options: options, keepMetadata: keepMetadata, armored: armored,
+                policy: policy, io: io, storage: storage, planned: planned, progress: progress)
+        } catch let error as SluiceError {
+            throw error.naming(input: input, output: target.path)
+        }
     }
 
     /// ``packFile(_:to:options:keepMetadata:armored:policy:io:storage:planned:progress:)`` from an open
@@ -164,10 +174,14 @@ extension Pipeline {
     ) throws -> UnpackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
-        return try unpack(
-            source, input, to: target, stream: .standardOutput, key: key, workers: workers, memoryLimit: memoryLimit,
-            limits: limits, restoreMetadata: restoreMetadata, policy: policy, range: range, io: io, storage: storage,
-            opened: opened, explain: explain, progress: progress)
+        do {
+            return try unpack(
+                source, input, to: target, stream: .standardOutput, key: key, workers: workers, memoryLimit: memoryLimit,
+                limits: limits, restoreMetadata: restoreMetadata, policy: policy, range: range, io: io, storage: storage,
+                opened: opened, explain: explain, progress: progress)
+        } catch let error as SluiceError {
+            throw error.naming(input: input, output: target.path)
+        }
     }
 
     /// ``unpackFile(_:to:key:workers:memoryLimit:limits:restoreMetadata:policy:range:io:storage:opened:explain:progress:)``

@@ -31,8 +31,8 @@ struct Child {
 
     /// Starts `arguments[0]` (an absolute path) with `arguments`, stdin from `stdin` (default /dev/null),
     /// stdout and stderr captured in files (stderr optionally to an already open descriptor).
-    init(_ arguments: [String], stdin: String = "/dev/null", stdinDescriptor: Int32? = nil, stderrDescriptor: Int32? = nil,
-         environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], stdin: String = "/dev/null", stdinDescriptor: Int32? = nil, stdoutDescriptor: Int32? = nil,
+         stderrDescriptor: Int32? = nil, environment: [String: String] = [:]) throws {
         let scratch = FileManager.default.temporaryDirectory.path
         let tag = UUID().uuidString
         stdoutPath = "\(scratch)/sluice-child-\(tag).out"
@@ -46,7 +46,11 @@ struct Child {
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
         }
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if let stdoutDescriptor {
+            posix_spawn_file_actions_adddup2(&actions, stdoutDescriptor, 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
         if let stderrDescriptor {
             posix_spawn_file_actions_adddup2(&actions, stderrDescriptor, 2)
         } else {
