@@ -6,7 +6,7 @@ import Darwin
 import SystemPackage
 
 /// The member index of an archive being written, kept out of memory: each member's record is encoded
-/// as the tar writer finishes it and spilled, a MiB at a time, to a file without a name (`O_TMPFILE`
+/// as the tar writer finishes it and spilled, 256 KiB at a time, to a file without a name (`O_TMPFILE`
 /// in the archive's directory, else a name unlinked at once), so nothing is left behind whatever
 /// happens. At the end ``stream(binding:streamEnd:into:)`` hands the whole index to a ``ChunkSink``.
 ///
@@ -20,7 +20,7 @@ final class IndexSpool: @unchecked Sendable {
     /// Regular-file bytes of the members recorded.
     private(set) var contentBytes: UInt64 = 0
 
-    private static let spillSize = 1 << 20
+    private static let spillSize = 256 << 10
 
     /// - Parameter directory: where the file lives (the archive's directory: same file system).
     init(directory: FilePath) throws {
