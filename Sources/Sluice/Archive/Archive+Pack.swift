@@ -16,6 +16,8 @@ public struct ArchiveOptions: Sendable {
     public var readAhead = 64
     /// Record extended attributes (`user.*`, `security.*`, …) where the file system has them.
     public var extendedAttributes = true
+    /// `--shard I/N`: only the members of this shard (``ArchivePart``); `nil`: every member.
+    public var shard: Shard?
 
     /// The defaults: every file, read 64 members ahead, extended attributes recorded.
     public init() {}
@@ -75,7 +77,7 @@ public enum Archive {
         }
         var walk = ArchiveWalk(filter: archive.filter, now: Int64(Date().timeIntervalSince1970), failed: report)
         for root in roots { walk.add(root: root) }
-        let planned = walk.members
+        let planned = archive.shard.map { ArchivePart.members(walk.members, of: $0) } ?? walk.members
         var result = ArchivePackReport()
         if archive.dryRun {
             for entry in planned { events(.added(entry.member)) }

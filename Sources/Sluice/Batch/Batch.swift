@@ -64,7 +64,9 @@ public enum Batch {
         // scrypt runs of the batch's files stay within its budget too (one batch per process in the CLI).
         ScryptGate.shared.limit = .bytes(budget.limit)
         var smallChunk = Plan.minimumAutoChunkSize
+        var rangeSize: Int?
         if case .pack(let pack) = options.operation {
+            rangeSize = SplitRange.rangeSize(for: options, pack: pack)
             var planning = pack
             planning.workers = workerCount
             planning.memoryLimit = nil
@@ -93,7 +95,7 @@ public enum Batch {
                     if relative.isEmpty { return freshRoot }
                     return try FileSystem.makeDirectory(layout.directory(relative))
                 },
-                now: Int64(time(nil)), selection: options.selection),
+                now: Int64(time(nil)), selection: options.selection, rangeSize: rangeSize),
             reporter: reporter)
         walker.start(readers: max(1, min(4, tokens))) {
             files.close()
@@ -142,6 +144,7 @@ public enum Batch {
             let syncStart = ContinuousClock.now
             try FileSystem.synchronizeFileSystem(containing: outputRoot)
             syncTime = ContinuousClock.now - syncStart
+            if !reporter.shouldStop { run.assembleSplitFiles() }
             try run.remover?.runRound(run)
             try manifest?.finish(complete: !reporter.shouldStop)
         }
@@ -165,7 +168,8 @@ private struct Dispatcher {
 
     mutating func dispatch(_ entry: WalkEntry) {
         // A standard .zst or .lz4 file is run on its own: the in-memory bundles read .slc frames only.
-        guard entry.status.size <= BatchOptions.smallFileLimit, run.packOptions != nil || entry.relative.extension == "slc"
+        guard entry.range == nil, entry.status.size <= BatchOptions.smallFileLimit,
+              run.packOptions != nil || entry.relative.extension == "slc"
         else { return dispatchLarge(entry) }
         let source = run.layout.source(entry.relative)
         guard let output = run.layout.output(entry.relative) else {
