@@ -5,12 +5,12 @@
 #
 # 1. sbatch --array=0-3 packs a generated tree in 4 shards; the 4 manifests merge complete; the packed
 #    tree equals an unsharded pack of the same tree file for file; a 4-task unpack array restores the
-#    tree byte for byte. The tree holds a 12 MB file and the arrays pack with --shard-split 2M: its six
+#    tree byte for byte. The tree holds a 15 MB file and the arrays pack with --shard-split 2M: its eight
 #    ranges go to all four tasks, the last to finish assembles them, and the result equals the unsharded
 #    pack's file byte for byte (the same --chunk-size on both sides).
 # 2. A task killed mid-run (SIGKILL, as when its node dies): the merge reports its shard missing and
 #    exits 1; `sbatch --array=2` with --retry-failed reruns only that shard; the second merge is
-#    complete, and the tree round-trips byte for byte. The killed task's ranges of the 12 MB file were
+#    complete, and the tree round-trips byte for byte. The killed task's ranges of the 15 MB file were
 #    never written, so the merge also names that file as not assembled; the retry packs them and assembles.
 # Every Slurm client call is wrapped in `timeout` (a dead munged makes them hang) and every wait has a
 # deadline. Prints the wall time of each array next to the unsharded run (information, not a test).
@@ -93,14 +93,16 @@ files=$(find "$work/src" -type f | wc -l)
 [[ $ok == "$files" ]] || fail "the merged manifest lists $ok files done, the tree has $files"
 dups=$(grep -h '"type":"file"' "$work"/packed.shard-*-of-4.jsonl | grep -o '"path":"[^"]*"' | sort | uniq -d | wc -l)
 [[ $dups == 0 ]] || fail "$dups files in two shards"
-# The huge file: six ranges, each in one shard, all four shards taking some; assembled once, no part left.
-ranges=$(grep -h '"path":"big/huge.log"' "$work"/packed.shard-*-of-4.jsonl | grep '"type":"part"' | grep -o '"range":[0-9]*' | sort | uniq | wc -l)
-[[ $ranges == 6 && $(grep -h '"type":"part"' "$work"/packed.shard-*-of-4.jsonl | wc -l) == 6 ]] || fail "the huge file's ranges: $ranges of 6, or one in two shards"
-owners=$(grep -h '"type":"part"' "$work"/packed.shard-*-of-4.jsonl | grep -o '"shard":[0-9]*' | sort -u | wc -l)
+# The huge file: its 2 MiB ranges each in one shard, all four shards taking some; assembled once, no part left.
+expected=$(( ($(stat -c %s "$work/src/big/huge.log") + (2 << 20) - 1) / (2 << 20) ))
+huge() { grep -h '"path":"big/huge.log"' "$work"/packed.shard-*-of-4.jsonl | grep '"type":"part"'; }
+ranges=$(huge | grep -o '"range":[0-9]*' | sort -u | wc -l)
+[[ $ranges == "$expected" && $(huge | wc -l) == "$expected" ]] || fail "the huge file's ranges: $ranges of $expected, or one in two shards"
+owners=$(huge | grep -o '"shard":[0-9]*' | sort -u | wc -l)
 [[ $owners == 4 ]] || fail "the huge file's ranges went to $owners shards, not 4"
 [[ $(grep -h '"path":"big/huge.log"' "$work"/packed.shard-*-of-4.jsonl | grep -c '"type":"file"') == 1 ]] || fail "the huge file was not assembled exactly once"
 [[ -z $(find "$work/packed" -name '*.sluice-part-*') ]] || fail "parts left behind"
-step "pack: 4-task array ${sharded} s (from sbatch to done), unsharded ${whole} s; union = unsharded, no file in two shards; the 12 MB file in 6 ranges over 4 shards, assembled once"
+step "pack: 4-task array ${sharded} s (from sbatch to done), unsharded ${whole} s; union = unsharded, no file in two shards; the 15 MB file in $expected ranges over 4 shards, assembled once"
 
 job=$(submit 0-3 unpack "$work/packed" "$work/restored" 4)
 wait_job "$job"

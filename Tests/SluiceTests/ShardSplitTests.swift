@@ -43,6 +43,9 @@ import Testing
             let run = try Self.pack(scratch, shard: index)
             #expect(run.status == 0, "\(run.stderr)")
         }
+        // The assembly comes before the directories get their mtimes: the last shard leaves them mirrored.
+        let directory = BatchTesting.stamp(scratch.path("sharded/big")), source = BatchTesting.stamp(scratch.path("in/big"))
+        #expect(directory?.seconds == source?.seconds && directory?.nanoseconds == source?.nanoseconds)
         // The union of the shards is byte for byte the unsharded pack, and no part is left.
         #expect(scratch.files(under: "sharded") == scratch.files(under: "whole"))
         for file in scratch.files(under: "whole") {

@@ -134,6 +134,8 @@ public enum Batch {
         // Let the walk's threads see the closed queue and end before the run is reported.
         while !progress.snapshot.walkFinished { usleep(1000) }
 
+        // Before the directories get their mtimes: assembling adds a file and removes its parts.
+        if !options.dryRun, !reporter.shouldStop { run.assembleSplitFiles() }
         if !options.dryRun, !inPlace, options.keepMetadata, !reporter.shouldStop {
             DirectoryMetadata.mirror(layout, skip: outputStatus.map { ($0.device, $0.inode) }) { path, error in
                 reporter.fail(path, SluiceError(.io, "cannot set the mode and mtime of the directory \(path)", cause: error as? Errno))
@@ -144,7 +146,6 @@ public enum Batch {
             let syncStart = ContinuousClock.now
             try FileSystem.synchronizeFileSystem(containing: outputRoot)
             syncTime = ContinuousClock.now - syncStart
-            if !reporter.shouldStop { run.assembleSplitFiles() }
             try run.remover?.runRound(run)
             try manifest?.finish(complete: !reporter.shouldStop)
         }

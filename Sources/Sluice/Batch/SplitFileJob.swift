@@ -36,7 +36,7 @@ extension BatchRun {
         reporter.succeed(source, output: part, bytesIn: Int(report.plainBytes), bytesOut: Int(report.packedBytes), range: range)
     }
 
-    /// After the run's sync: assembles every split file of which this run packed or found a range and
+    /// At the run's end, before the directories' mtimes are set: assembles every split file of which this run packed or found a range and
     /// whose parts are now all present and current (the last shard to finish finds them all), then
     /// removes the parts. A file whose parts are not all there yet is left to the shard that finishes
     /// later, or to `--retry-failed` (`manifest merge` names it).
