@@ -77,7 +77,7 @@ struct MemoryUnpacker: Sendable {
             let text = slot.plaintext
             if text.count > 0 { (plain.bytes.baseAddress! + produced).copyMemory(from: text.baseAddress!, byteCount: text.count) }
             produced += text.count
-            verifier.add(frame: slot.frame.contents, entry: entry, plain: text)
+            try verifier.add(frame: slot.frame.contents, entry: entry, plain: text)
         }
         _ = try verifier.finish(entries: index.entries, tail: .indexed(index))
         plain.count = produced

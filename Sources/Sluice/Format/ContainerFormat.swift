@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// A container format: the byte layout of a packed file, written and read by the one engine
 /// (docs/architecture.md, "How to add a format").
 ///
@@ -40,13 +42,13 @@ struct FormatTraits: Sendable {
     /// Each frame's plaintext size is known before it is decoded (from the index or the frame header),
     /// so verified chunks can be written at their offsets, several at once; otherwise in order.
     var plainSizeKnownBeforeDecoding = true
-    /// Frames decode independently, so they go to the CPU pool in parallel; otherwise they are decoded
-    /// in order, one after the other (a linked-block stream).
-    var independentFrames = true
-    /// A seekable file's frames can be located from an index or seek table at its end, before any
-    /// frame is read (parallel reads, range restore).
+    /// A regular file's frames can be located before any is decoded — from an index or seek table at
+    /// its end, or by walking frame headers over a mapping (parallel reads, range restore). Every
+    /// located frame decodes on its own; frames that do not (linked LZ4 blocks, one zstd frame) are not
+    /// located but streamed (``FormatReader/decodeStream(_:into:memoryLimit:)``).
     var indexedFromTheEnd = true
-    /// Frames can be found by walking frame headers from the front (a pipe).
+    /// Frames can be found by walking frame headers from the front (a pipe); otherwise a file whose frames
+    /// cannot be located is decoded front to back by ``FormatReader/decodeStream(_:into:memoryLimit:)``.
     var walkable = true
     /// Frames carry no size: every frame but the last has ``FormatReader/maxFrameSize`` bytes, and the
     /// last one is whatever remains when the input ends (age's STREAM). A walk then reads frames whole,
@@ -130,6 +132,15 @@ struct FrameIndex: Sendable {
     var rawFrames: Int
     /// The whole-file digest the tail records (empty when the format keeps none).
     var digest: [UInt8]
+    /// The packed size when the frames and the tail do not add up to it (skippable frames between the
+    /// frames of a zstd or LZ4 file); `nil`: they do.
+    var packedSize: UInt64? = nil
+    /// Frames to report when an entry is not one frame (runs of LZ4 blocks); `nil`: one per entry.
+    var frameCount: Int? = nil
+    /// Whether every entry's ``FrameEntry/plainSize`` is exact; otherwise it is an upper bound (a zstd
+    /// frame without content size, a run of LZ4 blocks), so plaintext offsets are known only once the
+    /// frames before are decoded and a range is found by decoding from the first frame.
+    var plainSizesExact = true
 }
 
 /// The tail a verifier checks at the end of a read: the index it was read from (already checked by
@@ -178,6 +189,18 @@ protocol FormatReader: Sendable {
         timings: inout StageTimings
     ) throws -> UnsafeRawBufferPointer
 
+    /// The bytes already read from the input to open the file, which a streamed decode starts with
+    /// (empty for the formats whose header holds them: they are never decoded again).
+    var openingBytes: [UInt8] { get }
+    /// Locates every frame of the regular file `input` of `fileSize` bytes (``index(fileSize:read:)``
+    /// for a format with an index at its end); `nil` when the file's frames cannot be located ahead or
+    /// decoded apart, and the file is decoded front to back by ``decodeStream(_:into:memoryLimit:)``.
+    func locate(in input: FileDescriptor, fileSize: UInt64) throws -> FrameIndex?
+    /// Decodes the whole input front to back on the calling thread, for a format that is not
+    /// ``FormatTraits/walkable``: a single zstd frame, linked LZ4 blocks, anything from a pipe. `source`
+    /// starts with ``openingBytes``; returns the frames decoded.
+    func decodeStream(_ source: PieceReader, into out: StreamOutput, memoryLimit: ByteCount) throws -> UInt64
+
     /// A fresh checker of the frames in order and of the tail, kept by the ordered writer.
     func verifier() throws -> Verifier
     /// The size of the tail after `frames` frames, read from a stream once the last frame is seen.
@@ -192,12 +215,25 @@ extension FormatReader {
 
     /// A format that cannot bind a ``KeyContext`` never says so (and is refused when one is given).
     var boundToContext: Bool { false }
+
+    var openingBytes: [UInt8] { [] }
+
+    /// From the index at the end of the file, read with `pread`.
+    func locate(in input: FileDescriptor, fileSize: UInt64) throws -> FrameIndex? {
+        try index(fileSize: fileSize) { offset, count in try Pipeline.pread(input, at: offset, count: count) }
+    }
+
+    /// Formats that walk their frames (``FormatTraits/walkable``) are never asked.
+    func decodeStream(_ source: PieceReader, into out: StreamOutput, memoryLimit: ByteCount) throws -> UInt64 {
+        throw SluiceError(.library, "\(info.format) files are walked frame by frame, not streamed")
+    }
 }
 
 /// The ordered writer's check of one file's frames and tail, on the read side.
 protocol FrameVerifier {
-    /// Records frame `entry` (decoded to `plain`), in order.
-    mutating func add(frame: UnsafeRawBufferPointer, entry: FrameEntry, plain: UnsafeRawBufferPointer)
+    /// Records frame `entry` (decoded to `plain`), in order; throws when a check that spans frames fails
+    /// at this one (an LZ4 frame's content size or checksum at its last block).
+    mutating func add(frame: UnsafeRawBufferPointer, entry: FrameEntry, plain: UnsafeRawBufferPointer) throws
     /// Checks the tail against the frames recorded (`entries`, in order): index, digest, footer,
     /// recorded size; returns the whole-file digest recomputed from the frames (empty when the format
     /// keeps none), which equals the one the tail records.

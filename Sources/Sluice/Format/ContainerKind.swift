@@ -24,8 +24,7 @@ public enum ContainerKind: String, CaseIterable, Sendable {
     }
 
     /// Whether this is one of the standard formats other tools read (zstd, lz4): no cipher, no `.slc`
-    /// index; read by ``Pipeline/unpackStandard(_:from:consumed:isStream:to:workers:memoryLimit:pool:io:range:sparse:progress:)``.
-    /// (age is read by the generic engine, like `.slc`.)
+    /// index, frames located in the file itself or streamed (``StandardReader``).
     public var isStandard: Bool { self == .zstd || self == .lz4 }
 
     /// The file name extension, dot included.
@@ -71,8 +70,12 @@ extension ContainerKind {
     /// - Throws: ``SluiceError/Code/corrupt`` when no registered format recognises the first bytes or
     ///   the header is invalid; ``SluiceError/Code/wrongKey`` when the policy refuses the file or the key
     ///   does not open it.
-    static func open(_ input: HeaderInput, keys: KeyProvider, limits: DecodeLimits, requireKey: Bool) throws -> any FormatReader {
-        guard let kind = detect(input.prefix) else { throw SluiceError.corrupt("not a Sluice file (bad magic)") }
+    /// `format`: the format already told (a zstd or LZ4 file starting with a skippable frame); `nil`:
+    /// told by `input`'s first bytes.
+    static func open(
+        _ input: HeaderInput, as format: ContainerKind? = nil, keys: KeyProvider, limits: DecodeLimits, requireKey: Bool
+    ) throws -> any FormatReader {
+        guard let kind = format ?? detect(input.prefix) else { throw SluiceError.corrupt("not a Sluice file (bad magic)") }
         let policy = limits.keys
         let reader = try kind.format.reader(
             from: input,

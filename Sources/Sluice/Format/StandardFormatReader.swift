@@ -1,6 +1,7 @@
-/// The read side of the standard formats (docs/formats.md): how a `.zst` or `.lz4` file is cut into
-/// jobs that workers decode apart, and how one job is decoded and checked. Files that cannot be cut
-/// (a single zstd frame, linked LZ4 blocks, any pipe) are streamed by ``StandardStreamDecoder``.
+/// The jobs of the standard formats (docs/formats.md): how a `.zst` or `.lz4` file is cut into jobs
+/// that workers decode apart, and how one job is decoded and checked (``StandardReader`` serves them to
+/// the engine). Files that cannot be cut (a single zstd frame, linked LZ4 blocks, any pipe) are
+/// streamed (``StandardReader/decodeStream(_:into:memoryLimit:)``).
 enum StandardFormatReader {
     /// One unit of parallel decoding: stored bytes at an offset of the file, and what they must give.
     struct Job: Sendable {
@@ -24,12 +25,6 @@ enum StandardFormatReader {
         var inChecksummedFrame = false
         /// For error messages.
         var number: Int
-    }
-
-    /// The error for a standard file handed to the generic `.slc`-style reader (a batch of a directory):
-    /// zstd and LZ4 files are read one at a time by `sluice unpack FILE`.
-    static func notGeneric(_ kind: ContainerKind) -> SluiceError {
-        SluiceError.invalid("a \(kind.rawValue) file is read on its own (sluice unpack FILE), not inside a directory run")
     }
 
     /// Memory one job needs in flight.

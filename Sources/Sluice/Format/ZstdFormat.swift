@@ -1,16 +1,17 @@
 /// A standard zstd file in zstd's seekable format (docs/formats.md): one frame per chunk, each with its
 /// content size and XXH64 checksum, then the seek table, a skippable frame every zstd tool skips.
 ///
-/// The write side is the engine's (``StandardFormatWriter``). Files are read by
-/// ``Pipeline/unpackStandard(_:from:consumed:isStream:to:workers:memoryLimit:pool:io:range:sparse:progress:)``
-/// instead of the generic reader: besides Sluice's own files it reads any zstd file — frames found by
-/// walking their blocks (`pzstd`, concatenated files), a single frame streamed — which the engine's
-/// prefix walk cannot size.
+/// Written by ``StandardFormatWriter`` and read by ``StandardReader``, both through the one engine:
+/// besides Sluice's own files it reads any zstd file — frames located from the seek table or by walking
+/// their blocks (`pzstd`, concatenated files) and decoded in parallel, a single frame or a pipe streamed.
 enum ZstdFormat: ContainerFormat {
     static let kind = ContainerKind.zstd
     /// Frames stay within zstd's default 128 MiB decoder window, so `zstd -d` needs no `--memory`.
+    /// Plaintext sizes are known before decoding only with a seek table or content sizes, so the engine
+    /// writes in order.
     static let traits = FormatTraits(
-        chunkSizes: Header.chunkSizes.lowerBound...StandardFormatWriter.largestZstdChunk, walkable: false)
+        chunkSizes: Header.chunkSizes.lowerBound...StandardFormatWriter.largestZstdChunk, plainSizeKnownBeforeDecoding: false,
+        walkable: false)
     static let signatureSize = 4
 
     static func recognises(_ prefix: [UInt8]) -> Bool {
@@ -21,8 +22,8 @@ enum ZstdFormat: ContainerFormat {
         try StandardFormatWriter(format: .zstd, codec: request.codec, cipher: request.cipher)
     }
 
-    static func reader(from input: HeaderInput, keys: KeyProvider, limits: DecodeLimits, requireKey: Bool) throws -> SlcReader {
-        throw StandardFormatReader.notGeneric(.zstd)
+    static func reader(from input: HeaderInput, keys: KeyProvider, limits: DecodeLimits, requireKey: Bool) throws -> StandardReader {
+        try StandardReader(format: .zstd, prefix: input.prefix)
     }
 }
 
@@ -30,8 +31,7 @@ enum ZstdFormat: ContainerFormat {
 /// and the content size when the input's size is known. Read like ``ZstdFormat``.
 enum LZ4Format: ContainerFormat {
     static let kind = ContainerKind.lz4
-    static let traits = FormatTraits(
-        chunkSizes: Header.chunkSizes, plainSizeKnownBeforeDecoding: false, indexedFromTheEnd: false, walkable: false)
+    static let traits = FormatTraits(chunkSizes: Header.chunkSizes, plainSizeKnownBeforeDecoding: false, walkable: false)
     static let signatureSize = 4
 
     static func recognises(_ prefix: [UInt8]) -> Bool {
@@ -44,8 +44,8 @@ enum LZ4Format: ContainerFormat {
         try StandardFormatWriter(format: .lz4, codec: request.codec, cipher: request.cipher, contentSize: request.metadata?.size)
     }
 
-    static func reader(from input: HeaderInput, keys: KeyProvider, limits: DecodeLimits, requireKey: Bool) throws -> SlcReader {
-        throw StandardFormatReader.notGeneric(.lz4)
+    static func reader(from input: HeaderInput, keys: KeyProvider, limits: DecodeLimits, requireKey: Bool) throws -> StandardReader {
+        try StandardReader(format: .lz4, prefix: input.prefix)
     }
 }
 

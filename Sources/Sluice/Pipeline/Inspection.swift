@@ -41,4 +41,21 @@ extension Pipeline {
             rawChunks: UInt64(index.rawFrames), trailerVerified: index.verified,
             digest: index.digest)
     }
+
+    /// The layout of a zstd or LZ4 file (`sluice inspect`), found by its format's reader; `nil` for
+    /// any other format.
+    ///
+    /// - Throws: ``SluiceError/Code/corrupt`` when the file is malformed or none of the formats.
+    public static func inspectStandard(_ path: FilePath) throws -> StandardFileLayout? {
+        let source = try openInput(path)
+        defer { _ = try? source.fd.close() }
+        guard let size = source.status?.size, source.status?.isRegular == true else {
+            throw SluiceError.invalid("\(path) is not a regular file")
+        }
+        let (format, consumed) = try detectFormat(source)
+        guard format.isStandard else { return nil }
+        let opened = try readHeader(from: source.fd, key: { _ in nil }, requireKey: false, consumed: consumed, format: format)
+        guard let reader = opened.reader as? StandardReader else { return nil }
+        return try reader.layout(of: source.fd, fileSize: UInt64(size))
+    }
 }

@@ -183,15 +183,13 @@ extension Pipeline {
         let workerCount = workers ?? WorkerPool.availableCores
         let pool = WorkerPool.shared(workers: workerCount)
         let (format, consumed) = try detectFormat(source)
-        if format.isStandard {
-            try limits.keys.admit([], boundToContext: false)  // a zstd or LZ4 file is never encrypted: refused when a key or a context was given
-            return try unpackStandardFile(
-                format, source, input, consumed: consumed, to: target, stream: stream, workers: workerCount, memoryLimit: memoryLimit,
-                pool: pool, io: io, range: range, policy: policy, progress: progress)
-        }
-        let header = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
+        // Every format through its reader; a zstd or LZ4 file is never encrypted: refused by the key
+        // policy when a key or a context was given.
+        let header = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed, format: format.isStandard ? format : nil)
         try opened(header.info)
-        let reads = range == nil ? readChoice(source, io: io, storage: storage, chunkSize: header.reader.maxPlainSize) : nil
+        // A zstd or LZ4 file's frames are found in the file itself: no read pattern is chosen for them.
+        let reads = range == nil && !format.isStandard
+            ? readChoice(source, io: io, storage: storage, chunkSize: header.reader.maxPlainSize) : nil
         if let reads { explain(reads.reason) }
         /// `positional`: `output` is a new regular file (written at offsets, with holes unless `--no-sparse`).
         func decode(to output: FileDescriptor, positional: Bool) throws -> UnpackReport {
@@ -218,7 +216,8 @@ extension Pipeline {
             let report = try decode(to: output.descriptor, positional: true)
             let metadata = restoreMetadata && range == nil ? header.info.metadata : nil
             try output.commit(
-                mode: RestoredMode.bits(recorded: metadata?.mode, preserveSpecialBits: policy.preserveSpecialBits),
+                mode: format.isStandard ? Self.standardMode
+                    : RestoredMode.bits(recorded: metadata?.mode, preserveSpecialBits: policy.preserveSpecialBits),
                 modification: metadata.map { ($0.modificationSeconds, $0.modificationNanoseconds) },
                 sync: policy.sync || policy.removeSource)
             if policy.removeSource, let input { try removeVerifiedSource(input) }
@@ -243,17 +242,10 @@ extension Pipeline {
     ) throws -> UnpackReport {
         let workerCount = workers ?? WorkerPool.availableCores
         let (format, consumed) = try detectFormat(source)
-        if format.isStandard {
-            try limits.keys.admit([], boundToContext: false)  // a zstd or LZ4 file is never encrypted: refused when a key or a context was given
-            return try unpackStandard(
-                format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: nil,
-                workers: workerCount, memoryLimit: memoryLimit, pool: WorkerPool.shared(workers: workerCount),
-                io: io, progress: { _ in })
-        }
-        let opened = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed)
+        let opened = try readHeader(from: source.fd, key: key, limits: limits, consumed: consumed, format: format.isStandard ? format : nil)
         return try unpack(opened, from: source.fd, to: nil, workers: workerCount, memoryLimit: memoryLimit,
                           pool: WorkerPool.shared(workers: workerCount), io: io, isStream: source.status?.isRegular != true,
-                          reads: readChoice(source, io: io, storage: storage, chunkSize: opened.reader.maxPlainSize))
+                          reads: format.isStandard ? nil : readChoice(source, io: io, storage: storage, chunkSize: opened.reader.maxPlainSize))
     }
 
     /// How a regular input read with `io` (``IOPool/standard`` when `nil`) is read (``ReadChoice``);
@@ -267,36 +259,8 @@ extension Pipeline {
             storage: storage, chunkSize: chunkSize, tokens: tokens)
     }
 
-    /// Unpacks a standard zstd or LZ4 file (``unpackFile``'s second half for them): nothing is
-    /// published unless every frame decoded and checked.
-    private static func unpackStandardFile(
-        _ format: ContainerKind, _ source: OpenInput, _ input: FilePath?, consumed: [UInt8], to target: OutputTarget,
-        stream: FileDescriptor, workers: Int, memoryLimit: ByteCount?, pool: WorkerPool, io: IOPool?, range: Range<UInt64>?, policy: OutputPolicy,
-        progress: (UInt64) -> Void
-    ) throws -> UnpackReport {
-        /// `isNewFile`: `output` is a new regular file (with holes unless `--no-sparse`).
-        func decode(to output: FileDescriptor, isNewFile: Bool = false) throws -> UnpackReport {
-            try unpackStandard(
-                format, from: source.fd, consumed: consumed, isStream: source.status?.isRegular != true, to: output,
-                workers: workers, memoryLimit: memoryLimit, pool: pool, io: io, range: range,
-                sparse: isNewFile && policy.sparse, progress: progress)
-        }
-        switch target {
-        case .standardOutput:
-            return try decode(to: stream)
-        case .file(let path, let overwrite):
-            try refuseSameFile(source, path)
-            if let device = try openDeviceOutput(path) {
-                defer { _ = try? device.close() }
-                return try decode(to: device)
-            }
-            let output = try AtomicOutputFile(destination: path, overwrite: overwrite)
-            let report = try decode(to: output.descriptor, isNewFile: true)
-            try output.commit(mode: 0o644, modification: nil, sync: policy.sync || policy.removeSource)
-            if policy.removeSource, let input { try removeVerifiedSource(input) }
-            return report
-        }
-    }
+    /// The mode of a file restored from a zstd or LZ4 file, which records none.
+    static let standardMode: UInt32 = 0o644
 
     /// Reads the first bytes of `source` and names its format by their magic. A file that starts with
     /// a skippable frame (legal in zstd and LZ4 files alike) is named by the first frame after its

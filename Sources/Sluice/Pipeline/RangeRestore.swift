@@ -25,8 +25,17 @@ extension Pipeline {
         guard traits.indexedFromTheEnd else {
             throw SluiceError.invalid("--range needs a file whose frames can be located from its end")
         }
-        let entries = try readIndex(reader, input, fileSize: fileSize).entries
-        // The plaintext offset of every frame: the prefix sums of their sizes.
+        let memory = memoryLimit ?? Memory.defaultLimit
+        let located = try reader.locate(in: input, fileSize: fileSize)
+        guard let index = located, let plan = try decodingPlan(reader, located: located, workers: workers, memoryLimit: memory) else {
+            // A format that is not walked and cannot be located ahead or held two frames at a time: the
+            // whole file is decoded front to back and the range kept.
+            return try unpackStreamed(reader, from: input, to: output, isStream: false, sparse: sparse, memoryLimit: memory,
+                                      range: range, progress: { _ in })
+        }
+        let entries = index.entries
+        // The plaintext offset of every frame: the prefix sums of their sizes (upper bounds when the
+        // sizes are not exact: then every frame is decoded from the first and the range found as they come).
         var starts: [UInt64] = [0]
         starts.reserveCapacity(entries.count + 1)
         for entry in entries { starts.append(starts.last! + UInt64(entry.plainSize)) }
@@ -37,19 +46,15 @@ extension Pipeline {
         guard !range.isEmpty else {
             return UnpackReport(info: reader.info, plainBytes: 0, packedBytes: fileSize, chunks: 0)
         }
+        let exact = index.plainSizesExact
         // The first frame that ends after the range starts, and the last one that starts before it ends.
-        let first = starts.lastIndex { $0 <= range.lowerBound && $0 < total }.map { min($0, entries.count - 1) } ?? 0
-        let last = max(first, (starts.lastIndex { $0 < range.upperBound } ?? first))
-        // Frames that do not decode independently are decoded from the first one.
-        let from = traits.independentFrames ? first : 0
-        let plan = try Plan.decoding(
-            chunkSize: reader.maxPlainSize, frameSize: reader.maxFrameSize, workers: workers,
-            memoryLimit: memoryLimit ?? Memory.defaultLimit)
+        let first = exact ? starts.lastIndex { $0 <= range.lowerBound && $0 < total }.map { min($0, entries.count - 1) } ?? 0 : 0
+        let last = exact ? max(first, (starts.lastIndex { $0 < range.upperBound } ?? first)) : entries.count - 1
         let run = Run(slots: (0..<plan.window).map { _ in UnpackSlot() })
 
         run.startReader(name: "sluice-range") {
             var order: UInt64 = 0
-            for index in from...last {
+            for index in first...last {
                 guard let slot = run.takeFreeSlot() else { return }
                 let entry = entries[index]
                 slot.frame.reserve(reader.maxFrameSize)  // once: no regrowth from frame to frame
@@ -59,12 +64,8 @@ extension Pipeline {
                 slot.frame.count = entry.size
                 try reader.check(frame: slot.frame.contents, against: entry, index: UInt64(index), isLast: index == entries.count - 1)
                 slot.entry = entry
-                if traits.independentFrames {
-                    run.process(slot, index: order, on: pool) { slot, context in
-                        try slot.decode(with: reader, index: UInt64(index), context: context)
-                    }
-                } else {
-                    run.fileUnprocessed(slot, index: order)
+                run.process(slot, index: order, on: pool) { slot, context in
+                    try slot.decode(with: reader, index: UInt64(index), context: context)
                 }
                 order += 1
             }
@@ -72,23 +73,24 @@ extension Pipeline {
         }
 
         var sink = SequentialOutput(output, sparse: sparse)
-        let context = traits.independentFrames ? nil : WorkerContext()
+        // Without exact sizes every frame is decoded, so the checks that span frames run too.
+        var verifier: Reader.Verifier?
+        if !exact { verifier = try reader.verifier() }
+        var clip = RangeClip(range: range)
+        clip.position = starts[first]
         try run.draining {
             var order: UInt64 = 0
             while let slot = try run.finished(order) {
-                let index = from + Int(order)
-                if let context { try slot.decode(with: reader, index: UInt64(index), context: context) }
-                let chunkStart = starts[index]
+                let index = first + Int(order)
                 let plaintext = slot.plaintext
-                if index >= first {
-                    let lower = Int(max(range.lowerBound, chunkStart) - chunkStart)
-                    let upper = Int(min(range.upperBound, chunkStart + UInt64(plaintext.count)) - chunkStart)
-                    try sink.write(UnsafeRawBufferPointer(rebasing: plaintext[lower..<upper]))
-                }
+                let kept = clip.clip(plaintext)
+                if index >= first, !kept.isEmpty { try sink.write(kept) }
+                try verifier?.add(frame: slot.frame.contents, entry: slot.entry, plain: plaintext)
                 run.release(slot)
                 order += 1
             }
         }
+        try clip.checkEnd()
         try sink.finish()  // once the run is quiet: a sparse output gets its size (a trailing hole)
         return UnpackReport(
             info: reader.info, plainBytes: sink.offset, packedBytes: fileSize, chunks: UInt64(last - first + 1),

@@ -94,13 +94,6 @@ final class Run<Slot: AnyObject & Sendable>: Sendable {
         }
     }
 
-    /// Files `slot` as finished under `index` without CPU work: the writer processes it in order (frames
-    /// that do not decode independently).
-    func fileUnprocessed(_ slot: Slot, index: UInt64) {
-        state.withLock { $0.jobsInFlight += 1 }
-        file(slot, index: index, failure: nil)
-    }
-
     private func file(_ slot: Slot, index: UInt64, failure: (any Error)?) {
         state.withLock { state in
             state.jobsInFlight -= 1

@@ -6,117 +6,52 @@ import Darwin
 import Foundation
 import SystemPackage
 
-/// Decodes a zstd or LZ4 file front to back on one thread, for what cannot be cut into independent
-/// jobs: a single-frame zstd file (what `zstd` and `zstd -T` write), LZ4 frames with linked blocks
-/// (`lz4 -BD`), and anything read from a pipe. A reader thread keeps the next input pieces ready and
-/// a writer thread writes the finished output behind it, so decoding overlaps both, as `zstd -d` does.
-struct StandardStreamDecoder {
-    let format: ContainerKind
-    let memoryLimit: ByteCount
-
+/// Decodes a file front to back on one thread through its format's
+/// ``FormatReader/decodeStream(_:into:memoryLimit:)``, for what cannot be cut into independent jobs: a
+/// single-frame zstd file (what `zstd` and `zstd -T` write), LZ4 frames with linked blocks (`lz4 -BD`),
+/// and anything read from a pipe. A reader thread keeps the next input pieces ready and a writer
+/// thread writes the finished output behind it, so decoding overlaps both, as `zstd -d` does.
+enum StandardStreamDecoder {
     /// Input is read and output written in pieces of this size.
     static let pieceSize = 1 << 20
 
-    /// Decodes everything readable from `input` (after the `consumed` bytes already read from it).
+    /// Decodes everything readable from `input` (after the ``FormatReader/openingBytes`` already read from it).
     ///
     /// - Returns: plaintext bytes, stored bytes, frames decoded.
     /// With `sparse`, `output` is a new regular file in which zero blocks are left as holes (``SparseOutput``).
-    func run(from input: FileDescriptor, consumed: [UInt8], to output: FileDescriptor?, isStream: Bool, sparse: Bool = false,
-             clip: inout Pipeline.RangeClip, progress: (UInt64) -> Void) throws -> (UInt64, UInt64, UInt64) {
-        let source = PieceReader(input, first: consumed, isStream: isStream)
+    static func run(
+        _ reader: some FormatReader, from input: FileDescriptor, to output: FileDescriptor?, isStream: Bool, sparse: Bool = false,
+        memoryLimit: ByteCount, clip: inout Pipeline.RangeClip, progress: (UInt64) -> Void
+    ) throws -> (UInt64, UInt64, UInt64) {
+        let source = PieceReader(input, first: reader.openingBytes, isStream: isStream)
         defer { source.stop() }
         // `out` lives only for this call: the progress closure does not outlive it.
         let (kept, frames) = try withoutActuallyEscaping(progress) { progress in
             let out = StreamOutput(sink: output.map { PieceWriter($0, sparse: sparse) }, clip: clip, progress: progress)
             defer { out.sink?.stop() }
-            let frames = format == .zstd ? try decodeZstd(source, out) : try decodeLZ4(source, out)
+            let frames = try reader.decodeStream(source, into: out, memoryLimit: memoryLimit)
             try out.sink?.finish()
             return (out.clip, frames)
         }
         clip = kept
         return (clip.position, source.total, frames)
     }
+}
 
-    /// The zstd stream: every frame through one `ZSTD_DCtx`; each frame's header is looked at first
-    /// so a dictionary frame gets a clear error.
-    private func decodeZstd(_ source: PieceReader, _ out: StreamOutput) throws -> UInt64 {
-        let windowLog = min(Zstd.maximumWindowLog, max(Zstd.defaultWindowLogLimit, Int.bitWidth - 1 - memoryLimit.bytes.leadingZeroBitCount))
-        let decoder = try ZstdStreamDecoder(windowLogMax: windowLog)
-        var frames: UInt64 = 0
-        var atFrameStart = true
-        while true {
-            if atFrameStart {
-                try source.fill(atLeast: Zstd.maximumFrameHeaderSize)
-                if source.available.isEmpty { break }
-                if let header = try? Zstd.frameHeader(source.available) {
-                    try ZstdFrameScan.refuseDictionary(header)
-                    if header.kind == .data { frames += 1 }
-                }
-                atFrameStart = false
-            }
-            atFrameStart = try step(source, out, name: "zstd", decoder.decode)
-        }
-        return frames
-    }
-
-    /// The LZ4 stream: standard and skippable frames through `LZ4F_decompress`, legacy frames block by
-    /// block.
-    private func decodeLZ4(_ source: PieceReader, _ out: StreamOutput) throws -> UInt64 {
-        let decoder = try LZ4FrameStreamDecoder()
-        var frames: UInt64 = 0
-        while true {
-            try source.fill(atLeast: 4)
-            let available = source.available
-            if available.isEmpty { break }
-            guard available.count >= 4 else { throw SluiceError.corrupt("truncated LZ4 file: \(available.count) stray bytes at the end") }
-            if available.loadLittleEndian(at: 0, as: UInt32.self) == LZ4FrameHeader.legacyMagic {
-                source.consume(4)
-                frames += 1
-                try decodeLegacy(source, out)
-                continue
-            }
-            if !LZ4FrameHeader.isSkippable(available.loadLittleEndian(at: 0, as: UInt32.self)) {
-                try source.fill(atLeast: LZ4FrameHeader.maximumSize)
-                _ = try LZ4FrameHeader.decode(source.available)  // version, reserved bits, dictionary: one clear error
-                frames += 1
-            }
-            while try !step(source, out, name: "LZ4", decoder.decode) {}
-        }
-        return frames
-    }
-
-    /// One call of a streaming decoder over what is available (reading more when nothing is); returns
-    /// whether a frame ended. Input that ends inside a frame is truncated.
-    private func step(
-        _ source: PieceReader, _ out: StreamOutput, name: String,
-        _ decode: (UnsafeRawBufferPointer, UnsafeMutableRawBufferPointer) throws -> (consumed: Int, produced: Int, frameEnded: Bool)
-    ) throws -> Bool {
-        if source.available.isEmpty {
-            try source.fill(atLeast: 1)
-            if source.available.isEmpty { throw SluiceError.corrupt("truncated \(name) file: the last frame is incomplete") }
-        }
-        let step = try decode(source.available, out.space())
-        source.consume(step.consumed)
-        try out.commit(step.produced)
-        return step.frameEnded
-    }
-
-    /// Legacy blocks until the input ends or a size field too large for a block (the next frame's magic).
-    private func decodeLegacy(_ source: PieceReader, _ out: StreamOutput) throws {
-        let largest = LZ4.compressBound(LZ4FrameHeader.legacyBlockSize)
-        while true {
-            try source.fill(atLeast: 4)
-            if source.available.isEmpty { return }
-            guard source.available.count >= 4 else { throw SluiceError.corrupt("truncated LZ4 file: an incomplete legacy block size") }
-            let size = Int(source.available.loadLittleEndian(at: 0, as: UInt32.self))
-            if size > largest { return }
-            try source.fill(atLeast: 4 + size)
-            guard source.available.count >= 4 + size else { throw SluiceError.corrupt("truncated LZ4 file: a legacy block is incomplete") }
-            let block = out.legacyBlock
-            let produced = try LZ4.decompress(UnsafeRawBufferPointer(rebasing: source.available[4..<4 + size]), into: block.bytes)
-            source.consume(4 + size)
-            try out.emit(UnsafeRawBufferPointer(rebasing: block.bytes[..<produced]))
-        }
+extension Pipeline {
+    /// The engine's front-to-back path for a format that does not walk its frames (a single zstd frame,
+    /// linked LZ4 blocks, a pipe): its ``FormatReader/decodeStream(_:into:memoryLimit:)`` on this thread,
+    /// with a read-ahead and a write-behind thread; `range` keeps only those bytes of the plaintext.
+    static func unpackStreamed(
+        _ reader: some FormatReader, from input: FileDescriptor, to output: FileDescriptor?, isStream: Bool, sparse: Bool,
+        memoryLimit: ByteCount, range: Range<UInt64>?, progress: (UInt64) -> Void
+    ) throws -> UnpackReport {
+        var clip = RangeClip(range: range)
+        let (_, packedBytes, frames) = try StandardStreamDecoder.run(
+            reader, from: input, to: output, isStream: isStream, sparse: sparse, memoryLimit: memoryLimit, clip: &clip,
+            progress: progress)
+        try clip.checkEnd()
+        return UnpackReport(info: reader.info, plainBytes: clip.written, packedBytes: packedBytes, chunks: frames, statistics: nil)
     }
 }
 
@@ -127,8 +62,6 @@ final class StreamOutput {
     private(set) var clip: Pipeline.RangeClip
     private let progress: (UInt64) -> Void
     private let scratch = RawBuffer(capacity: StandardStreamDecoder.pieceSize)
-    /// Room for one legacy LZ4 block (8 MiB), made on first use.
-    private(set) lazy var legacyBlock = RawBuffer(capacity: LZ4FrameHeader.legacyBlockSize)
 
     init(sink: PieceWriter?, clip: Pipeline.RangeClip, progress: @escaping (UInt64) -> Void) {
         self.sink = sink

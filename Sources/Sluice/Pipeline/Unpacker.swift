@@ -21,9 +21,11 @@ extension Pipeline {
     ///   ``SluiceError/Code/wrongKey`` when `key` does not open it, ``SluiceError/Code/invalidArgument``
     ///   when the file is encrypted and no key was given.
     /// - Parameter consumed: the file's first bytes, already read from `input` to tell its format.
+    /// - Parameter format: the format ``detectFormat(_:)`` named (a zstd or LZ4 file may start with a
+    ///   skippable frame, which no format's magic claims); `nil`: told by the first bytes.
     static func readHeader(
         from input: FileDescriptor, key: KeyProvider, limits: DecodeLimits = DecodeLimits(), requireKey: Bool = true,
-        consumed: [UInt8] = []
+        consumed: [UInt8] = [], format: ContainerKind? = nil
     ) throws -> OpenedContainer {
         // Up to the signature: a shorter input may still be a (broken) age file, whose reader says why.
         var prefix = consumed + [UInt8](repeating: 0, count: max(0, ContainerKind.signatureSize - consumed.count))
@@ -32,7 +34,7 @@ extension Pipeline {
         }
         prefix.removeLast(prefix.count - consumed.count - got)
         guard !prefix.isEmpty else { throw SluiceError.corrupt("not a Sluice file (empty)") }
-        guard ContainerKind.detect(prefix) != nil else {
+        guard format != nil || ContainerKind.detect(prefix) != nil else {
             if AgeArmor.isArmored(prefix) {
                 // ASCII-armored age: read the binary file from an unarmoring thread.
                 let armor = try ArmorPipe.unarmoring(input, prefix: prefix)
@@ -55,7 +57,7 @@ extension Pipeline {
         // Every format is opened through ContainerKind.open, where the key policy applies (an armored
         // file comes back here from the unarmoring thread, so it is checked the same way).
         let reader = try ContainerKind.open(
-            HeaderInput(prefix: prefix, readMore: { try readExactly(input, $0, what: $1) }), keys: key, limits: limits,
+            HeaderInput(prefix: prefix, readMore: { try readExactly(input, $0, what: $1) }), as: format, keys: key, limits: limits,
             requireKey: requireKey)
         return OpenedContainer(reader: reader, armor: nil)
     }
@@ -118,9 +120,14 @@ extension Pipeline {
         let positional = requested && traits.plainSizeKnownBeforeDecoding
         // Holes need a new regular file: the one a positional request names (written at offsets either way).
         let sparse = requestedSparse && requested && output != nil
-        let plan = try Plan.decoding(
-            chunkSize: reader.maxPlainSize, frameSize: reader.maxFrameSize, workers: workers,
-            memoryLimit: memoryLimit ?? Memory.defaultLimit)
+        // Located first: a format that finds its frames in the file itself (zstd, LZ4) knows their sizes only then.
+        let located = traits.indexedFromTheEnd ? try indexedInput(reader, input, isStream: isStream, io: io, size: indexedSize) : nil
+        let memory = memoryLimit ?? Memory.defaultLimit
+        guard let plan = try decodingPlan(reader, located: located, workers: workers, memoryLimit: memory) else {
+            // Frames that cannot be located ahead, decoded apart, or held two at a time: front to back.
+            return try unpackStreamed(reader, from: input, to: output, isStream: isStream, sparse: sparse, memoryLimit: memory,
+                                      range: nil, progress: progress)
+        }
         let run = Run(slots: (0..<plan.window).map { _ in UnpackSlot() })
         let observed = Monitor<(entries: [FrameEntry], tail: ReadTail?)>(([], nil))
         // Room for the largest frame the header allows, taken once: growing a slot frame by frame
@@ -128,13 +135,11 @@ extension Pipeline {
         // Pages never written are never faulted in, so this costs no memory beyond what is used.
         let frameCapacity = reader.maxFrameSize
 
-        /// Hands a frame, read and checked, to the CPU pool (or, for frames that do not decode
-        /// independently, files it for the writer to decode in order); to a file, its plaintext then goes
-        /// to `plainOffset`, written by an I/O thread.
+        /// Hands a frame, read and checked, to the CPU pool; to a file, its plaintext then goes to
+        /// `plainOffset`, written by an I/O thread.
         let positionalOutput = positional ? output : nil
         let writeBack = positionalOutput.flatMap { WriteBack.behind($0, reads: reads) }
         @Sendable func submit(_ slot: UnpackSlot, _ chunkIndex: UInt64, plainOffset: UInt64) {
-            guard traits.independentFrames else { return run.fileUnprocessed(slot, index: chunkIndex) }
             @Sendable func writePlaintext(_ slot: UnpackSlot) throws {
                 let plaintext = slot.plaintext
                 if sparse {
@@ -149,7 +154,7 @@ extension Pipeline {
             }, then: io, write: positionalOutput == nil ? nil : writePlaintext)
         }
 
-        if traits.indexedFromTheEnd, let index = try indexedInput(reader, input, isStream: isStream, io: io, size: indexedSize) {
+        if let index = located {
             // A seekable file: the index gives every frame's offset, so the I/O pool reads frames at their
             // offsets, several at once; each frame is checked against its index entry, and the verifier
             // below sees the same entries.
@@ -245,25 +250,21 @@ extension Pipeline {
 
         var plainBytes: UInt64 = 0
         var verifier = try reader.verifier()
-        let context = traits.independentFrames ? nil : WorkerContext()
         do {
             var index: UInt64 = 0
             while let slot = try run.finished(index) {
-                if let context { try slot.decode(with: reader, index: index, context: context) }
                 let plaintext = slot.plaintext
-                if let output, !positional || context != nil {
+                if let output, !positional {
                     let start = StatisticsRecorder.now
                     if sparse {
                         try run.withToken(io) { try SparseOutput.write(plaintext, to: output, at: plainBytes) }
-                    } else if positional {
-                        try run.withToken(io) { try write(plaintext, to: output, at: Int64(plainBytes)) }
                     } else {
                         try run.withToken(io) { try write(plaintext, to: output) }
                     }
                     run.statistics.busy(.writer, since: start)
                 }
                 run.statistics.add(slot.timings)
-                verifier.add(frame: slot.frame.contents, entry: slot.entry, plain: plaintext)
+                try verifier.add(frame: slot.frame.contents, entry: slot.entry, plain: plaintext)
                 plainBytes += UInt64(plaintext.count)
                 run.release(slot)
                 progress(plainBytes)
@@ -275,12 +276,13 @@ extension Pipeline {
             let (entries, tail) = observed.withLock { $0 }
             guard let tail else { throw SluiceError.corrupt("truncated input: the end of the file is missing") }
             let computedDigest = try verifier.finish(entries: entries, tail: tail)
-            let packedBytes: UInt64 = switch tail {
-            case .indexed(let index): (entries.last.map { $0.offset + UInt64($0.size) } ?? 0) + UInt64(index.tail.count)
-            case .streamed(let bytes): (entries.last.map { $0.offset + UInt64($0.size) } ?? 0) + UInt64(bytes.count)
+            let framesEnd = entries.last.map { $0.offset + UInt64($0.size) } ?? 0
+            let (packedBytes, frames): (UInt64, Int) = switch tail {
+            case .indexed(let index): (index.packedSize ?? framesEnd + UInt64(index.tail.count), index.frameCount ?? entries.count)
+            case .streamed(let bytes): (framesEnd + UInt64(bytes.count), entries.count)
             }
             return UnpackReport(
-                info: reader.info, plainBytes: plainBytes, packedBytes: packedBytes, chunks: UInt64(entries.count),
+                info: reader.info, plainBytes: plainBytes, packedBytes: packedBytes, chunks: UInt64(frames),
                 statistics: run.statistics.finish(
                     stageNames: UnpackSlot.stageNames,
                     plan: plan,
@@ -293,21 +295,42 @@ extension Pipeline {
         }
     }
 
+    /// The plan for decoding `reader`'s frames in parallel; `nil` when a format that is not walked
+    /// (``FormatTraits/walkable``) is decoded front to back instead: its frames were not `located`, or
+    /// two of them do not fit in `memoryLimit`.
+    ///
+    /// - Throws: ``SluiceError/Code/invalidArgument`` when two frames of a walked format do not fit.
+    static func decodingPlan(_ reader: some FormatReader, located: FrameIndex?, workers: Int, memoryLimit: ByteCount) throws -> Plan? {
+        let traits = reader.info.format.traits
+        guard traits.walkable || located != nil else { return nil }
+        do {
+            return try Plan.decoding(chunkSize: reader.maxPlainSize, frameSize: reader.maxFrameSize, workers: workers, memoryLimit: memoryLimit)
+        } catch where !traits.walkable {
+            return nil
+        }
+    }
+
     /// The index of a file that is a regular file starting at offset 0, read and checked by its format;
-    /// `nil` for a pipe, or for a file that starts elsewhere in its file (standard input positioned in
-    /// the middle), which is read front to back instead.
+    /// `nil` for a pipe, for a file that starts elsewhere in its file (standard input positioned in
+    /// the middle), or for one whose format cannot locate its frames ahead: read front to back instead.
     private static func indexedInput(
         _ reader: some FormatReader, _ input: FileDescriptor, isStream: Bool, io: IOPool, size: UInt64? = nil
     ) throws -> FrameIndex? {
         guard !isStream, let status = try? FileSystem.status(of: input), status.isRegular,
               (try? input.seek(offset: 0, from: .current)) == Int64(reader.headerSize)
         else { return nil }
-        return try io.withToken { try readIndex(reader, input, fileSize: size ?? UInt64(status.size)) }
+        return try io.withToken { try reader.locate(in: input, fileSize: size ?? UInt64(status.size)) }
     }
 
-    /// The frames of a seekable file, located by its format from the file's end.
+    /// The frames of a seekable file, located by its format (``FormatReader/locate(in:fileSize:)``).
+    ///
+    /// - Throws: ``SluiceError/Code/invalidArgument`` when they cannot be located ahead (a single zstd
+    ///   frame, linked LZ4 blocks).
     static func readIndex(_ reader: some FormatReader, _ input: FileDescriptor, fileSize: UInt64) throws -> FrameIndex {
-        try reader.index(fileSize: fileSize) { offset, count in try pread(input, at: offset, count: count) }
+        guard let index = try reader.locate(in: input, fileSize: fileSize) else {
+            throw SluiceError.invalid("the frames of this \(reader.info.format.rawValue) file cannot be located ahead: it is read front to back")
+        }
+        return index
     }
 
     /// Reads exactly `count` bytes from the current position of `input`.

@@ -1,0 +1,71 @@
+import SystemPackage
+
+/// What a zstd or LZ4 file holds, found without decoding it (`sluice inspect`, and the jobs of an unpack).
+public struct StandardFileLayout: Sendable {
+    /// ``ContainerKind/zstd`` or ``ContainerKind/lz4``.
+    public var format: ContainerKind
+    /// How the file is read: "seek table", "frames", "blocks", "stream".
+    public var access: String
+    /// Data frames (zstd) or frames (LZ4).
+    public var frames: Int
+    /// The plaintext size when the file records it (a seek table, or every frame's content size).
+    public var plainSize: UInt64?
+    /// The file's size in bytes.
+    public var fileSize: UInt64
+    var jobs: [StandardFormatReader.Job]
+}
+
+extension StandardFileLayout {
+    /// Reads a regular zstd or LZ4 file's layout: its seek table, or its frames found by walking a
+    /// mapping of it. `jobs` is empty when the file must be streamed (one zstd frame, linked LZ4 blocks).
+    static func read(_ format: ContainerKind, _ input: FileDescriptor, fileSize: UInt64) throws -> StandardFileLayout {
+        if format == .zstd, fileSize >= UInt64(ZstdSeekTable.footerSize) {
+            let footer = try Pipeline.pread(input, at: fileSize - UInt64(ZstdSeekTable.footerSize), count: ZstdSeekTable.footerSize)
+            if let tableSize = try ZstdSeekTable.tableFrameSize(footer: footer) {
+                guard UInt64(tableSize) <= fileSize else {
+                    throw SluiceError.corrupt("the zstd seek table claims \(tableSize) bytes, more than the file holds")
+                }
+                let table = try ZstdSeekTable.decode(try Pipeline.pread(input, at: fileSize - UInt64(tableSize), count: tableSize))
+                let jobs = try StandardFormatReader.jobs(table: table, fileSize: fileSize)
+                return StandardFileLayout(format: format, access: "seek table", frames: jobs.filter { $0.plainCapacity > 0 }.count,
+                                          plainSize: table.plainSize, fileSize: fileSize, jobs: jobs)
+            }
+        }
+        let mapping = try MappedFile(input, size: Int(fileSize))
+        switch format {
+        case .zstd:
+            let frames = try ZstdFrameScan.frames(in: mapping.bytes)
+            let data = frames.filter { $0.header.kind == .data }
+            let sizes = data.compactMap(\.header.contentSize)
+            let plainSize = sizes.count == data.count ? sizes.reduce(0, +) : nil
+            let jobs = data.count > 1 ? try StandardFormatReader.jobs(frames: frames) : []
+            return StandardFileLayout(format: format, access: data.count > 1 ? "frames" : "stream", frames: data.count,
+                                      plainSize: plainSize, fileSize: fileSize, jobs: jobs)
+        default:
+            let frames = try LZ4FrameScan.frames(in: mapping.bytes)
+            let parallel = frames.allSatisfy(\.hasIndependentBlocks)
+            var plainSize: UInt64? = 0
+            for frame in frames {
+                switch frame.kind {
+                case .standard(let header): plainSize = header.contentSize.flatMap { size in plainSize.map { $0 + size } }
+                case .legacy: plainSize = nil
+                case .skippable: break
+                }
+            }
+            return StandardFileLayout(
+                format: format, access: parallel ? "blocks" : "stream", frames: frames.filter { $0.kind != .skippable }.count,
+                plainSize: plainSize, fileSize: fileSize, jobs: parallel ? StandardFormatReader.jobs(frames: frames) : [])
+        }
+    }
+
+    /// An LZ4 frame's own checks, once all its plaintext is written: content size and checksum.
+    static func checkEnd(of frame: LZ4FrameLocation, plainBytes: UInt64, hash: XXH32Stream?) throws {
+        guard case .standard(let header) = frame.kind else { return }
+        if let size = header.contentSize, size != plainBytes {
+            throw SluiceError.corrupt("an LZ4 frame decoded to \(plainBytes) bytes, but its header records \(size)")
+        }
+        if let expected = frame.contentChecksum, let hash, hash.digest != expected {
+            throw SluiceError.corrupt("LZ4 content checksum mismatch")
+        }
+    }
+}
