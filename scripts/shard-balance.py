@@ -2,7 +2,7 @@
 """Shard balance of `--shard I/N` (docs/scale-out.md): how much longer than the mean the largest shard
 of a tree is, for real file-size distributions.
 
-    python3 scripts/shard-balance.py [ROOT=/usr] [FILES=1000000] [SHARDS=1000] [SEED=1]
+    python3 scripts/shard-balance.py [ROOT=/usr] [FILES=1000000] [SHARDS=1000] [SEED=1] [SPLITS=64,8]
 
 Sluice puts a file in shard XXH3-64(relative path) mod N. XXH3 is a uniform hash, so what matters is
 only that each file lands in a shard independently and uniformly: the script hashes real paths with
@@ -13,8 +13,9 @@ bytes, and by a time model of one shard on one core: 90 us per file (measured pe
 small-file pack on this machine kind, docs/batch.md) plus bytes at 300 MB/s (zstd-3 per core, with I/O).
 Cases: ROOT's own files cut in 4/16/64 shards by their real paths; FILES files in SHARDS shards with
 sizes drawn from ROOT's distribution (bootstrap) and from a lognormal fitted to it; and the same with
-files larger than 4 MiB split into 4 MiB chunk ranges (Sluice's default chunk) (what a chunk-range split would give; Sluice
-does not split a file across shards yet).
+`--shard-split S` for each S in SPLITS (MiB; Sluice's default is 64): a file larger than S is cut into
+ranges of S bytes, range k going to shard (h + k) mod N where h is the file's own shard, as
+SplitRange.shard does.
 """
 import hashlib, math, os, random, sys
 
@@ -22,7 +23,8 @@ root = sys.argv[1] if len(sys.argv) > 1 else "/usr"
 files = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
 shards = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
 rng = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 1)
-PER_FILE, PER_BYTE, SPLIT = 90e-6, 1 / 300e6, 4 << 20
+PER_FILE, PER_BYTE = 90e-6, 1 / 300e6
+SPLITS = [int(x) << 20 for x in (sys.argv[5] if len(sys.argv) > 5 else "64,8").split(",")]
 
 paths, sizes = [], []
 for base, dirs, names in os.walk(root):
@@ -72,11 +74,19 @@ for n in (4, 16, 64):
     show(f"{n} shards", balance(((hashed(p, n), s) for p, s in zip(paths, sizes)), n))
 
 
-def split(size):
-    """A file's pieces when files over SPLIT are cut into chunk ranges."""
-    if size <= SPLIT:
+def split(size, limit):
+    """A file's pieces when files over `limit` are cut into ranges of `limit` bytes."""
+    if size <= limit:
         return [size]
-    return [SPLIT] * (size // SPLIT) + ([size % SPLIT] if size % SPLIT else [])
+    return [limit] * (size // limit) + ([size % limit] if size % limit else [])
+
+
+def placed(drawn, n, limit):
+    """(shard, bytes) of every piece: a file's shard is uniform, its range k goes to (shard + k) mod n."""
+    for size in drawn:
+        home = rng.randrange(n)
+        for k, piece in enumerate(split(size, limit)):
+            yield (home + k) % n, piece
 
 
 bootstrap = [rng.choice(sizes) for _ in range(files)]
@@ -85,8 +95,8 @@ for n in (shards, max(1, shards // 10)):
     print(f"\n{files:,} files in {n:,} shards ({files // n:,} files a shard):")
     for label, drawn in (("sizes drawn from " + root, bootstrap), ("lognormal fit", lognormal)):
         show(label, balance(((rng.randrange(n), s) for s in drawn), n))
-        pieces = [piece for s in drawn for piece in split(s)]
-        show("  same, files > 4 MiB split in chunk ranges (not in Sluice)", balance(((rng.randrange(n), s) for s in pieces), n))
+        for limit in SPLITS:
+            show(f"  same, --shard-split {limit >> 20}M", balance(placed(drawn, n, limit), n))
         if n == shards:
             print(f"    largest file {max(drawn) / 2**20:,.0f} MiB = {max(drawn) * PER_BYTE:,.2f} s alone; "
                   f"{sum(drawn) / 2**30:.1f} GiB in all")

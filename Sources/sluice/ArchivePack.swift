@@ -6,13 +6,16 @@ import SystemPackage
 extension PackCommand {
     /// `pack DIR… --archive -o NAME.tar.slc` (docs/archives.md): exits 1 when a member could not be read.
     func runArchive(options: PackOptions) throws {
-        guard let output, !toStandardOutput else {
+        guard let requested = output, !toStandardOutput else {
             throw SluiceError(.invalidArgument, "--archive needs -o NAME.tar.slc (an archive is written to a file: its index follows the content)")
         }
         let inputs = self.inputs.isEmpty ? ["-"] : self.inputs
         guard !inputs.contains("-") else { throw SluiceError(.invalidArgument, "--archive packs directories and files, not standard input") }
         guard !removeSource else { throw SluiceError(.invalidArgument, "--archive does not take --remove-source") }
+        // `--shard I/N`: part I of N, a member filter (docs/scale-out.md, "Archive parts").
+        let (output, shard) = try batch.scale.archivePart(requested)
         if archiveArguments.fromTar {
+            guard shard == nil else { throw SluiceError(.invalidArgument, "--from-tar packs one tar stream whole: leave out --shard") }
             guard inputs.count == 1, let input = inputs.first else { throw SluiceError(.invalidArgument, "--from-tar takes one tar file") }
             let report = try Archive.pack(
                 tar: FilePath(input), to: FilePath(output), overwrite: force, options: options,
@@ -28,6 +31,7 @@ extension PackCommand {
         settings.filter = batchOptions.filter
         settings.dryRun = batch.dryRun
         settings.extendedAttributes = !archiveArguments.noXattrs
+        settings.shard = shard
         let console = ArchiveConsole(json: batch.logFormat == .json, quiet: reporting.quiet)
         let listing = batch.dryRun
         let start = ContinuousClock.now

@@ -10,16 +10,18 @@ struct ListCommand: ParsableCommand, OpensFiles {
         discussion: """
             One line per member, as `ls -l` (type and mode, owner/group ids, size, mtime, name; a link \
             with its target); --json prints one JSON object per member. Only the archive's index is read \
-            (and decrypted, with the key options).
+            (and decrypted, with the key options). Several archives (the parts `pack --archive --shard` \
+            writes) are listed one after the other; a directory is in every part.
 
             EXAMPLES
               sluice list backup.tar.slc
               sluice list --json --key-file k.key backup.tar.slc
+              sluice list backup.part-*-of-4.tar.slc
             """
     )
 
-    @Argument(help: ArgumentHelp("The archive.", valueName: "ARCHIVE"))
-    var input: String
+    @Argument(help: ArgumentHelp("The archive, or the parts of one.", valueName: "ARCHIVE"))
+    var inputs: [String]
 
     @Flag(help: "One JSON object per member (path, type, size, mode, uid, gid, mtime, offset, digest, link).")
     var json = false
@@ -29,11 +31,13 @@ struct ListCommand: ParsableCommand, OpensFiles {
 
     func run() throws {
         try reportingErrors {
-            let (fd, archive) = try openArchive(input, keys: keys, identities: identities, allowUnencrypted: allowUnencrypted, maxKdfCost: maxKdfCost)
-            _ = try? fd.close()
+            let archives = try inputs.map { input in
+                let (fd, archive) = try openArchive(input, keys: keys, identities: identities, allowUnencrypted: allowUnencrypted, maxKdfCost: maxKdfCost)
+                _ = try? fd.close()
+                return archive
+            }
             var out = ""
-            out.reserveCapacity(archive.index.members.count * 80)
-            for member in archive.index.members {
+            for member in archives.lazy.flatMap(\.index.members) {
                 out += json ? Self.jsonLine(member) : Self.line(member)
                 out += "\n"
                 if out.utf8.count > 1 << 16 {

@@ -86,7 +86,10 @@ struct UnpackCommand: ParsableCommand, OpensFiles {
     func validate() throws {
         if output != nil, toStandardOutput { throw ValidationError("give either -o or -c, not both") }
         if toStandardOutput || inputs.isEmpty || inputs.contains("-"), removeSource { throw ValidationError("--remove-source needs files on both sides") }
-        if inputs.count > 1, output != nil { throw ValidationError("-o names one output: with several inputs, each is unpacked beside itself") }
+        // Several archives (the parts of `pack --archive --shard`) may all be extracted into one directory.
+        if inputs.count > 1, output != nil, !inputs.allSatisfy({ $0 != "-" && Archive.isArchive(FilePath($0)) }) {
+            throw ValidationError("-o names one output: with several inputs, each is unpacked beside itself (archives: into -o DIR)")
+        }
         if inputs.count > 1, range != nil { throw ValidationError("--range reads one file: give one input") }
         if range != nil, removeSource { throw ValidationError("--remove-source cannot be combined with --range") }
     }

@@ -21,6 +21,8 @@ public struct ArchiveOptions: Sendable {
     /// not linked to by a later name (that name goes in as a file of its own, when it is selected).
     /// `nil`: every member.
     public var select: (@Sendable (ArchiveMember) -> Bool)?
+    /// `--shard I/N`: only the members of this shard (``ArchivePart``); `nil`: every member.
+    public var shard: Shard?
 
     /// The defaults: every file, read 64 members ahead, extended attributes recorded.
     public init() {}
@@ -80,7 +82,8 @@ public enum Archive {
             events(.failed(path, error))
         }
         var walk = ArchiveWalk(
-            roots: roots, filter: archive.filter, now: Int64(Date().timeIntervalSince1970), select: archive.select, failed: report)
+            roots: roots, filter: archive.filter, now: Int64(Date().timeIntervalSince1970), select: archive.select, shard: archive.shard,
+            failed: report)
         var result = ArchivePackReport()
         if archive.dryRun {
             while let entry = walk.next() {

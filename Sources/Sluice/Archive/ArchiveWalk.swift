@@ -23,6 +23,9 @@ struct ArchiveWalk {
     let now: Int64
     /// Which members go in beyond `filter` (a shard's part of the tree); directories always do.
     let select: (@Sendable (ArchiveMember) -> Bool)?
+    /// `--shard I/N`: only the members of this part (``ArchivePart/holds(_:in:)``), asked after `select`.
+    /// A file left out of the part is still every later name's link target, so a hard link goes with it.
+    let shard: Shard?
     /// Called with a path that could not be listed and why; the walk goes on without it.
     let failed: (ArchivePath, SluiceError) -> Void
 
@@ -43,10 +46,11 @@ struct ArchiveWalk {
     }
 
     init(roots: [String], filter: FileFilter, now: Int64, select: (@Sendable (ArchiveMember) -> Bool)? = nil,
-         failed: @escaping (ArchivePath, SluiceError) -> Void) {
+         shard: Shard? = nil, failed: @escaping (ArchivePath, SluiceError) -> Void) {
         self.filter = filter
         self.now = now
         self.select = select
+        self.shard = shard
         self.failed = failed
         acceptsAll = filter.include.isEmpty && filter.exclude.isEmpty && filter.olderThan == nil && filter.newerThan == nil
             && filter.minSize == nil && filter.maxSize == nil
@@ -157,6 +161,7 @@ struct ArchiveWalk {
             break
         }
         guard select?(member) ?? true else { return nil }
+        if let shard, !ArchivePart.holds(member, in: shard) { return nil }
         return PlannedMember(source: source, member: member)
     }
 }

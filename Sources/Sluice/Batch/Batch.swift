@@ -64,7 +64,9 @@ public enum Batch {
         // scrypt runs of the batch's files stay within its budget too (one batch per process in the CLI).
         ScryptGate.shared.limit = .bytes(budget.limit)
         var smallChunk = Plan.minimumAutoChunkSize
+        var rangeSize: Int?
         if case .pack(let pack) = options.operation {
+            rangeSize = SplitRange.rangeSize(for: options, pack: pack)
             var planning = pack
             planning.workers = workerCount
             planning.memoryLimit = nil
@@ -93,7 +95,7 @@ public enum Batch {
                     if relative.isEmpty { return freshRoot }
                     return try FileSystem.makeDirectory(layout.directory(relative))
                 },
-                now: Int64(time(nil)), selection: options.selection),
+                now: Int64(time(nil)), selection: options.selection, rangeSize: rangeSize),
             reporter: reporter)
         walker.start(readers: max(1, min(4, tokens))) {
             files.close()
@@ -132,6 +134,8 @@ public enum Batch {
         // Let the walk's threads see the closed queue and end before the run is reported.
         while !progress.snapshot.walkFinished { usleep(1000) }
 
+        // Before the directories get their mtimes: assembling adds a file and removes its parts.
+        if !options.dryRun, !reporter.shouldStop { run.assembleSplitFiles() }
         if !options.dryRun, !inPlace, options.keepMetadata, !reporter.shouldStop {
             DirectoryMetadata.mirror(layout, skip: outputStatus.map { ($0.device, $0.inode) }) { path, error in
                 reporter.fail(path, SluiceError(.io, "cannot set the mode and mtime of the directory \(path)", cause: error as? Errno))
@@ -165,7 +169,8 @@ private struct Dispatcher {
 
     mutating func dispatch(_ entry: WalkEntry) {
         // A standard .zst or .lz4 file is run on its own: the in-memory bundles read .slc frames only.
-        guard entry.status.size <= BatchOptions.smallFileLimit, run.packOptions != nil || entry.relative.extension == "slc"
+        guard entry.range == nil, entry.status.size <= BatchOptions.smallFileLimit,
+              run.packOptions != nil || entry.relative.extension == "slc"
         else { return dispatchLarge(entry) }
         let source = run.layout.source(entry.relative)
         guard let output = run.layout.output(entry.relative) else {

@@ -34,22 +34,35 @@ final class BatchReporter: Sendable {
         if !quiet { manifest?.record(path, reason == .upToDate ? .upToDate : .skipped, message: reason == .upToDate ? nil : reason.rawValue) }
     }
 
-    func fail(_ path: FilePath, _ error: SluiceError) {
+    func fail(_ path: FilePath, _ error: SluiceError, range: SplitRange? = nil) {
         progress.failedFile()
         if failFast { stopFlag.store(true, ordering: .relaxed) }
-        manifest?.record(path, .failed, message: error.description)
+        manifest?.record(path, .failed, message: error.description, range: range)
         send(.failed(path, error))
     }
 
-    func fail(_ path: FilePath, _ error: any Error) {
-        fail(path, error as? SluiceError ?? SluiceError(.io, "\(path)", cause: SendableError(error)))
+    func fail(_ path: FilePath, _ error: any Error, range: SplitRange? = nil) {
+        fail(path, error as? SluiceError ?? SluiceError(.io, "\(path)", cause: SendableError(error)), range: range)
     }
 
     func warn(_ path: FilePath, _ message: String) { send(.warning(path, message)) }
 
-    func succeed(_ source: FilePath, output: FilePath, bytesIn: Int, bytesOut: Int) {
+    /// A range of a split file an earlier run packed (its part, or the whole file, is up to date).
+    func skipRange(_ path: FilePath, output: FilePath, range: SplitRange) {
+        progress.skipped(.upToDate)
+        if reportEachFile { send(.skipped(path, .upToDate)) }
+        manifest?.record(path, .upToDate, output: output, range: range)
+    }
+
+    /// A split file whose parts this run assembled into `output`: recorded in the manifest only (its
+    /// ranges were counted as they were packed).
+    func assembled(_ source: FilePath, output: FilePath, ranges: Int) {
+        manifest?.record(source, .ok, output: output, ranges: ranges)
+    }
+
+    func succeed(_ source: FilePath, output: FilePath, bytesIn: Int, bytesOut: Int, range: SplitRange? = nil) {
         progress.succeeded(bytesIn: bytesIn, bytesOut: bytesOut)
-        manifest?.record(source, .ok, output: output)
+        manifest?.record(source, .ok, output: output, range: range)
         if reportEachFile { send(.processed(source: source, output: output, bytesIn: bytesIn, bytesOut: bytesOut)) }
     }
 

@@ -31,6 +31,9 @@ final class BatchRun: Sendable {
     let unpackSlots = ObjectPool<UnpackSlot>(
         retainedBytes: 16 << 20, make: { UnpackSlot() }, size: { $0.plain.bytes.count + $0.frame.bytes.count })
     let buffers = ObjectPool<RawBuffer>(retainedBytes: 32 << 20, make: { RawBuffer() }, size: { $0.bytes.count })
+    /// Files split across shards whose part this run wrote or found, by output: assembled at the end
+    /// when every part is there (``assembleSplitFiles()``).
+    let splitFiles = Locked<[FilePath: SplitFile]>([:])
 
     init(
         options: BatchOptions, layout: OutputLayout, reporter: BatchReporter, workers: WorkerPool, io: IOPool,

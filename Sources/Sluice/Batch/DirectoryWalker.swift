@@ -17,6 +17,8 @@ struct WalkEntry: Sendable {
     /// The output directory was created by this run, so no output can exist in it yet: no need to
     /// look before writing.
     var freshOutputDirectory = false
+    /// A range of a file split across shards (``SplitRange``): only its chunks, into a part.
+    var range: SplitRange?
 }
 
 /// Walks a directory tree with a few threads at once and streams the regular files it finds into a
@@ -92,6 +94,8 @@ final class DirectoryWalker: Sendable {
         var now: Int64
         /// `--shard` / `--retry-failed`: files outside it are passed over (``SkipReason/otherShard``).
         var selection: ShardSelection?
+        /// Bytes per range of a file split across shards (``SplitRange``); `nil`: no file is split.
+        var rangeSize: Int? = nil
     }
 
     init(root: FilePath, into files: BoundedQueue<WalkEntry>, settings: Settings, reporter: BatchReporter) {
@@ -290,7 +294,11 @@ final class DirectoryWalker: Sendable {
             TemporaryFiles.removeIfAbandoned(path(of: relative))  // left by a run that died
             return
         }
-        if let selection = settings.selection, !selection.selects(relative, packing: settings.packing) {
+        var ranges: [SplitRange]?
+        if let rangeSize = settings.rangeSize, status.size > rangeSize, let selection = settings.selection {
+            ranges = selection.ranges(of: relative, fileSize: status.size, rangeSize: rangeSize)
+            if ranges?.isEmpty == true { return reporter.skip(path(of: relative), .otherShard) }
+        } else if let selection = settings.selection, !selection.selects(relative, packing: settings.packing) {
             return reporter.skip(path(of: relative), .otherShard)
         }
         var storeOnly = false
@@ -314,9 +322,18 @@ final class DirectoryWalker: Sendable {
             reporter.skip(path(of: relative), .filtered)
             return
         }
-        reporter.progress.foundFile(size: status.size)
         let entry = WalkEntry(relative: relative, status: status, storeOnly: storeOnly, freshOutputDirectory: fresh)
-        if !files.push(entry) { stop() }
+        guard let ranges else {
+            reporter.progress.foundFile(size: status.size)
+            if !files.push(entry) { stop() }
+            return
+        }
+        for range in ranges {
+            var part = entry
+            part.range = range
+            reporter.progress.foundFile(size: range.bytes(fileSize: status.size).count)
+            if !files.push(part) { return stop() }
+        }
     }
 
     /// `.NAME.sluice-XXXX.tmp`: an ``AtomicOutputFile`` of this or an interrupted run.

@@ -31,7 +31,9 @@ extension BatchRun {
             return
         }
         do {
-            if let pack = packOptions {
+            if let pack = packOptions, let range = entry.range {
+                try packRange(entry, range, source: source, output: output, options: pack)
+            } else if let pack = packOptions {
                 try packLarge(entry, source: source, output: output, options: pack, reserved: reserved)
             } else if options.isVerifying {
                 try verifyLarge(entry, source: source)
@@ -39,7 +41,7 @@ extension BatchRun {
                 try unpackLarge(entry, source: source, output: output)
             }
         } catch {
-            reporter.fail(source, error)
+            reporter.fail(source, error, range: entry.range)
         }
     }
 
@@ -63,7 +65,7 @@ extension BatchRun {
     }
 
     /// A quick trial on the first ``CompressedInput/trialSize`` bytes.
-    private func trialShrinks(_ source: FilePath) throws -> Bool {
+    func trialShrinks(_ source: FilePath) throws -> Bool {
         let fd = try FileDescriptor.open(source, .readOnly, options: [.closeOnExec])
         defer { _ = try? fd.close() }
         let sample = RawBuffer(capacity: CompressedInput.trialSize)

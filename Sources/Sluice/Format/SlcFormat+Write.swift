@@ -112,10 +112,15 @@ struct SlcLedger: FrameLedger {
     }
 
     mutating func add(frame: UnsafeRawBufferPointer, plain: UnsafeRawBufferPointer, at offset: UInt64) {
+        add(frame: frame, plainCount: plain.count, at: offset)
+    }
+
+    /// Files a frame of `plainCount` plaintext bytes written at `offset` (the frame holds its checksum).
+    mutating func add(frame: UnsafeRawBufferPointer, plainCount: Int, at offset: UInt64) {
         entries.append(IndexEntry(
-            offset: offset, storedSize: UInt32(frame.count - header.frameHeaderSize), plainSize: UInt32(plain.count)))
+            offset: offset, storedSize: UInt32(frame.count - header.frameHeaderSize), plainSize: UInt32(plainCount)))
         digest.add(frameChecksum: UnsafeRawBufferPointer(rebasing: frame[header.checksumOffset..<header.frameHeaderSize]))
-        plainBytes += UInt64(plain.count)
+        plainBytes += UInt64(plainCount)
     }
 
     /// The trailer and the footer.

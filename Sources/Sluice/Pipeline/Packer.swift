@@ -19,17 +19,21 @@ public enum Pipeline {
     ///     write-back is started behind them (``WriteBack``).
     ///   - reads: how a regular input is read with `io` (``ReadChoice``); `nil`: in parallel, no hints.
     ///   - progress: called on this thread with the plaintext bytes done after each chunk is written.
+    ///   - chunks: only these chunks of a regular file of `inputSize` bytes that has `total` chunks (a
+    ///     range of a file split across shards, ``SplitRange``): each frame is the one the whole file
+    ///     would have (its index and final flag), and the index and digest of the tail cover these.
     /// - Throws: ``SluiceError`` for bad options and I/O failures; `output` then holds a partial stream,
     ///   which callers writing to a file discard (``AtomicOutputFile``).
     static func pack(
         from input: FileDescriptor, inputSize: Int?, to output: FileDescriptor,
         options: PackOptions, metadata: FileMetadata?, plan: Plan, pool: WorkerPool,
-        io: IOPool? = nil, positional: Bool = false, reads: ReadChoice? = nil, progress: (UInt64) -> Void = { _ in }
+        io: IOPool? = nil, positional: Bool = false, reads: ReadChoice? = nil,
+        chunks: (range: Range<UInt64>, total: UInt64)? = nil, progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
         let writer = try options.writer(chunkSize: plan.chunkSize, metadata: metadata)
         return try pack(
             .descriptor(input), inputSize: inputSize, to: output, writer: writer, plan: plan, pool: pool, io: io ?? .standard,
-            positional: positional, reads: reads, progress: progress)
+            positional: positional, reads: reads, chunks: chunks, progress: progress)
     }
 
     /// Packs the bytes `produce` pushes into a ``ChunkSink`` (on the run's reader thread) into a stream
@@ -55,7 +59,8 @@ public enum Pipeline {
     /// any format: `writer` makes the header, each frame (on the workers) and the tail (from its ledger).
     static func pack<Writer: FormatWriter>(
         _ source: Input, inputSize: Int?, to output: FileDescriptor, writer: Writer, plan: Plan,
-        pool: WorkerPool, io: IOPool, positional: Bool, reads: ReadChoice? = nil, progress: (UInt64) -> Void
+        pool: WorkerPool, io: IOPool, positional: Bool, reads: ReadChoice? = nil,
+        chunks: (range: Range<UInt64>, total: UInt64)? = nil, progress: (UInt64) -> Void
     ) throws -> PackReport {
         let headerBytes = writer.headerBytes
         let run = Run(slots: (0..<plan.window).map { _ in PackSlot() })
@@ -68,11 +73,13 @@ public enum Pipeline {
         }
         let isStream = produce != nil || (try? FileSystem.status(of: input).isRegular) != true
 
-        @Sendable func encode(_ slot: PackSlot, _ chunkIndex: UInt64) {
-            run.process(slot, index: chunkIndex, on: pool) { slot, context in
+        // The run counts from 0 (`sequence`); a frame is encoded with its chunk's index in the file.
+        @Sendable func encode(_ slot: PackSlot, _ chunkIndex: UInt64, sequence: UInt64? = nil) {
+            run.process(slot, index: sequence ?? chunkIndex, on: pool) { slot, context in
                 try slot.encode(with: writer, index: chunkIndex, context: context)
             }
         }
+        var expectedPlain = inputSize.map(UInt64.init)
         if let produce {
             run.startReader(name: "sluice-producer") {
                 var index: UInt64 = 0
@@ -90,14 +97,17 @@ public enum Pipeline {
             // A regular file of known size: the chunks are known up front, and the I/O threads read them
             // at their offsets, several at once, instead of one reader copying everything.
             let fileSize = UInt64(size)
-            let count = max(1, (fileSize + UInt64(chunkSize) - 1) / UInt64(chunkSize))
+            let count = chunks?.total ?? max(1, (fileSize + UInt64(chunkSize) - 1) / UInt64(chunkSize))
+            let first = chunks?.range.lowerBound ?? 0
+            let end = chunks?.range.upperBound ?? count
+            if chunks != nil { expectedPlain = min(end * UInt64(chunkSize), fileSize) - first * UInt64(chunkSize) }
             let strategy = reads?.strategy ?? .parallel
             run.startReader(name: "sluice-reader") {
                 let readAhead = ReadAhead(input, end: fileSize, distance: reads?.readAhead ?? 0)
                 var holes = HoleFinder(input, size: fileSize)
                 defer { holes.finish() }
-                var index: UInt64 = 0
-                while index < count, let slot = run.takeFreeSlot() {
+                var index = first
+                while index < end, let slot = run.takeFreeSlot() {
                     let chunkIndex = index
                     let offset = chunkIndex * UInt64(chunkSize)
                     let length = Int(min(UInt64(chunkSize), fileSize - offset))
@@ -106,7 +116,7 @@ public enum Pipeline {
                     slot.isHole = !slot.isFinal && holes.isHole(offset..<offset + UInt64(length))
                     if slot.isHole {
                         slot.plain.count = length
-                        encode(slot, chunkIndex)
+                        encode(slot, chunkIndex, sequence: chunkIndex - first)
                         index += 1
                         continue
                     }
@@ -121,12 +131,13 @@ public enum Pipeline {
                             throw SluiceError(.io, "the input changed size while it was being packed (\(fileSize) bytes expected)")
                         }
                         slot.plain.count = got
-                    }, then: { encode($0, chunkIndex) })
+                    }, then: { encode($0, chunkIndex, sequence: chunkIndex - first) })
                     index += 1
                 }
-                run.finishReading(total: index)
+                run.finishReading(total: index - first)
             }
         } else {
+            guard chunks == nil else { throw SluiceError.invalid("a range of chunks is packed from a regular file only") }
             run.startReader(name: "sluice-reader") {
                 // A chunk is submitted once the next read shows whether it is the last one.
                 var pending: PackSlot?
@@ -215,8 +226,8 @@ public enum Pipeline {
             throw error
         }
         run.waitUntilQuiet()
-        if let size = inputSize, !isStream, plainBytes != UInt64(size) {
-            throw SluiceError(.io, "the input changed size while it was being packed (\(size) → \(plainBytes) bytes)")
+        if let expected = expectedPlain, !isStream, plainBytes != expected {
+            throw SluiceError(.io, "the input changed size while it was being packed (\(expected) → \(plainBytes) bytes)")
         }
         return PackReport(
             info: writer.info, plan: plan, plainBytes: plainBytes, packedBytes: written,

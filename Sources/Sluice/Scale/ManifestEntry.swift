@@ -37,6 +37,10 @@ public struct ManifestEntry: Sendable, Equatable {
     public var shard: Int?
     /// The error (failed) or the reason (skipped).
     public var message: String?
+    /// A range of a file split across shards (a `"type":"part"` record): which one, from 0.
+    public var range: Int?
+    /// How many ranges the file was split into: on a part record, and on the record of the assembled file.
+    public var ranges: Int?
 
     init(path: FilePath, status: Status) {
         self.path = path
@@ -51,10 +55,12 @@ public struct ManifestEntry: Sendable, Equatable {
         line.add("mtime", modification)
         if let output { line.addPath("output", output) }
         line.addPath("path", path)
+        line.add("range", range.map(Int64.init))
+        line.add("ranges", ranges.map(Int64.init))
         line.add("shard", shard.map(Int64.init))
         line.add("size", size.map(Int64.init))
         line.add("status", status.rawValue)
-        line.add("type", "file")
+        line.add("type", range == nil ? "file" : "part")
         return line.finish()
     }
 
@@ -73,6 +79,11 @@ public struct ManifestEntry: Sendable, Equatable {
         output = try Self.path(record, "output")
         shard = (record["shard"] as? NSNumber)?.intValue
         message = record["message"] as? String
+        range = (record["range"] as? NSNumber)?.intValue
+        ranges = (record["ranges"] as? NSNumber)?.intValue
+        if record["type"] as? String == "part", range == nil || ranges == nil {
+            throw SluiceError.corrupt("\(path): a part record without its range")
+        }
     }
 
     private static func path(_ record: [String: Any], _ name: String) throws -> FilePath? {

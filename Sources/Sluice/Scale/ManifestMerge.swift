@@ -56,6 +56,10 @@ public enum ManifestMerge {
         done.reserveCapacity(min(inputBytes / 256, 1 << 22))
         var failed: [[UInt8]: ManifestEntry] = [:]
         var failedOrder: [[UInt8]] = []
+        // Files split across shards (few: only the large ones): which ranges are packed, and whether
+        // some run found or made the whole file.
+        var splits: [[UInt8]: (ranges: Int, packed: Set<Int>, whole: Bool)] = [:]
+        var splitOrder: [[UInt8]] = []
         var covers = Set<Int>()
         var count = shards
         var operation: String?
@@ -81,6 +85,19 @@ public enum ManifestMerge {
                             closing = last
                         case .file(let entry):
                             let key = entry.path.bytes
+                            if let range = entry.range, let ranges = entry.ranges, entry.status != .failed {
+                                // A range of a split file: the file is done once assembled, which its own
+                                // record (or a range that found the whole output up to date) says.
+                                if splits[key] == nil { splitOrder.append(key) }
+                                var split = splits[key] ?? (ranges, [], false)
+                                split.packed.insert(range)
+                                if let last = entry.output?.lastComponent, !DirectoryWalker.isTemporaryOutput(last) { split.whole = true }
+                                splits[key] = split
+                                buffer += entry.jsonLine
+                                buffer.append(UInt8(ascii: "\n"))
+                                totals.count(entry.status)
+                                break
+                            }
                             switch entry.status {
                             case .failed:
                                 if failed.updateValue(entry, forKey: key) == nil { failedOrder.append(key) }
@@ -112,8 +129,16 @@ public enum ManifestMerge {
             file.discard()
             throw SluiceError.invalid("no manifest could be read, and --shards was not given")
         }
+        for key in splitOrder {
+            guard let split = splits[key], !split.whole, !done.contains(XXH3.hash64(key)), failed[key] == nil else { continue }
+            var entry = ManifestEntry(path: FilePath(bytes: key), status: .failed)
+            entry.ranges = split.ranges
+            entry.message = "\(split.packed.count) of \(split.ranges) ranges packed, not assembled into one file (rerun with --retry-failed)"
+            failed[key] = entry
+            failedOrder.append(key)
+        }
         for key in failedOrder {
-            guard let entry = failed[key], !done.contains(XXH3.hash64(key)) else { continue }
+            guard let entry = failed[key], !done.contains(XXH3.hash64(key)), splits[key]?.whole != true else { continue }
             report.failed.append(entry)
             buffer += entry.jsonLine
             buffer.append(UInt8(ascii: "\n"))

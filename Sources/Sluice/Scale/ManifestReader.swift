@@ -26,7 +26,7 @@ enum ManifestReader {
         }
         do {
             switch record["type"] as? String {
-            case "file": return .file(try ManifestEntry(record: record))
+            case "file", "part": return .file(try ManifestEntry(record: record))
             case "shard", "merge": return .totals(try ManifestTotals(record: record))
             default: throw SluiceError.corrupt("no known type")
             }

@@ -38,23 +38,36 @@ final class ManifestWriter: Sendable {
     }
 
     /// Records what became of the input at `source` (a path under the input root).
-    func record(_ source: FilePath, _ status: ManifestEntry.Status, output: FilePath? = nil, message: String? = nil) {
+    func record(
+        _ source: FilePath, _ status: ManifestEntry.Status, output: FilePath? = nil, message: String? = nil,
+        range: SplitRange? = nil, ranges: Int? = nil
+    ) {
         let relative = Self.relative(source, to: layout.inputRoot)
-        if status == .skipped || status == .failed, let selection, !selection.selects(relative, packing: layout.packing) { return }
+        if range == nil, status == .skipped || status == .failed, let selection, !selection.selects(relative, packing: layout.packing) {
+            return
+        }
         var entry = ManifestEntry(path: relative, status: status)
         entry.message = message
-        if shards > 1 { entry.shard = Shard.index(ofKey: Shard.key(of: relative, packing: layout.packing), count: shards) }
+        entry.range = range?.index
+        entry.ranges = range?.count ?? ranges
+        let key = Shard.key(of: relative, packing: layout.packing)
+        if shards > 1 {
+            entry.shard = range.map { SplitRange.shard(ofKey: key, range: $0.index, shards: shards) } ?? Shard.index(ofKey: key, count: shards)
+        }
         if let status = try? FileSystem.status(ofPath: source, followLinks: false) {
             entry.size = status.size
             entry.modification = status.modificationSeconds * 1_000_000_000 + Int64(status.modificationNanoseconds)
         }
         if status == .ok || status == .upToDate, let output = output ?? layout.output(relative) {
             entry.output = Self.relative(output, to: layout.outputRoot)
-            entry.digest = Self.digest(of: output)
+            // A range found done because the whole file is: not the whole file's digest once per range.
+            if range == nil || output.lastComponent.map(DirectoryWalker.isTemporaryOutput) == true {
+                entry.digest = Self.digest(of: output)
+            }
         }
         let line = entry.jsonLine
         state.withLock { state in
-            state.totals.count(status)
+            if ranges == nil { state.totals.count(status) }
             state.buffer += line
             state.buffer.append(UInt8(ascii: "\n"))
             if state.buffer.count >= Self.block { Self.flush(&state) }

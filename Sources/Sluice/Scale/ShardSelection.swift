@@ -8,6 +8,13 @@ public struct ShardSelection: Sendable {
     public var shard: Shard?
     /// `nil`: not a retry.
     public var retry: RetryList?
+    /// `--shard-split SIZE`: when packing `.slc` without a cipher into more than one shard, a file larger
+    /// than this is cut into ranges of this many bytes (rounded up to a multiple of the chunk size),
+    /// spread over the shards (docs/scale-out.md, *Large files*); `nil`: every file whole.
+    public var splitAbove: Int? = ShardSelection.defaultSplit
+
+    /// The default of ``splitAbove``: 64 MiB.
+    public static let defaultSplit = 64 << 20
 
     /// - Throws: ``SluiceError/Code/invalidArgument`` when a retry's shard count differs from the shard's.
     public init(shard: Shard?, retry: RetryList?) throws {
@@ -23,6 +30,20 @@ public struct ShardSelection: Sendable {
         if let shard, !shard.contains(relative, packing: packing) { return false }
         guard let retry else { return true }
         return retry.selects(relative, packing: packing)
+    }
+
+    /// The ranges this run takes of a file of `fileSize` bytes cut into ranges of `rangeSize`: those of
+    /// its shard and, in a retry, of a missing shard or all of a failed file.
+    func ranges(of relative: FilePath, fileSize: Int, rangeSize: Int) -> [SplitRange] {
+        let count = SplitRange.count(fileSize: fileSize, rangeSize: rangeSize)
+        let key = Shard.key(of: relative, packing: true)
+        let failed = retry?.selectsFailed(relative) ?? false
+        return (0..<count).filter { range in
+            let owner = SplitRange.shard(ofKey: key, range: range, shards: shards)
+            if let shard, shard.index != owner { return false }
+            guard let retry else { return true }
+            return failed || retry.missing.contains(owner)
+        }.map { SplitRange(index: $0, count: count, size: rangeSize) }
     }
 
     /// The shard count the manifest records.
@@ -75,6 +96,11 @@ public struct RetryList: Sendable {
         if !missing.isEmpty, missing.contains(Shard.index(ofKey: Shard.key(of: relative, packing: packing), count: shards)) {
             return true
         }
+        return selectsFailed(relative)
+    }
+
+    /// Whether `relative` or a directory above it failed.
+    func selectsFailed(_ relative: FilePath) -> Bool {
         var path = relative
         while !path.isEmpty {
             if failed.contains(path.bytes) { return true }
