@@ -16,6 +16,18 @@ public struct StandardFileLayout: Sendable {
 }
 
 extension StandardFileLayout {
+    /// Bytes of the skippable frames a file starts with, up to `limit` (where its seek table starts): a
+    /// seek table counts its frames from the first one after them.
+    private static func leadingSkippableBytes(_ input: FileDescriptor, before limit: UInt64) throws -> UInt64 {
+        var offset: UInt64 = 0
+        while offset + 8 <= limit,
+              let size = ContainerKind.skippableFrameSize(try Pipeline.pread(input, at: offset, count: 8)),
+              offset + UInt64(size) <= limit {
+            offset += UInt64(size)
+        }
+        return offset
+    }
+
     /// Reads a regular zstd or LZ4 file's layout: its seek table, or its frames found by walking a
     /// mapping of it. `jobs` is empty when the file must be streamed (one zstd frame, linked LZ4 blocks).
     static func read(_ format: ContainerKind, _ input: FileDescriptor, fileSize: UInt64) throws -> StandardFileLayout {
@@ -26,7 +38,8 @@ extension StandardFileLayout {
                     throw SluiceError.corrupt("the zstd seek table claims \(tableSize) bytes, more than the file holds")
                 }
                 let table = try ZstdSeekTable.decode(try Pipeline.pread(input, at: fileSize - UInt64(tableSize), count: tableSize))
-                let jobs = try StandardFormatReader.jobs(table: table, fileSize: fileSize)
+                let start = try leadingSkippableBytes(input, before: fileSize - UInt64(tableSize))
+                let jobs = try StandardFormatReader.jobs(table: table, fileSize: fileSize, start: start)
                 return StandardFileLayout(format: format, access: "seek table", frames: jobs.filter { $0.plainCapacity > 0 }.count,
                                           plainSize: table.plainSize, fileSize: fileSize, jobs: jobs)
             }

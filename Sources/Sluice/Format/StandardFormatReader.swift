@@ -32,9 +32,9 @@ enum StandardFormatReader {
 
     // MARK: zstd
 
-    /// The jobs of a seekable zstd file, one per seek-table entry.
-    static func jobs(table: ZstdSeekTable, fileSize: UInt64) throws -> [Job] {
-        try table.placements(fileSize: fileSize).enumerated().map { number, placement in
+    /// The jobs of a seekable zstd file, one per seek-table entry, the first frame at `start`.
+    static func jobs(table: ZstdSeekTable, fileSize: UInt64, start: UInt64 = 0) throws -> [Job] {
+        try table.placements(fileSize: fileSize, start: start).enumerated().map { number, placement in
             let entry = placement.entry
             return Job(kind: .zstdFrame(tableChecksum: entry.checksum), offset: placement.offset,
                        storedSize: Int(entry.compressedSize), plainCapacity: Int(entry.decompressedSize),

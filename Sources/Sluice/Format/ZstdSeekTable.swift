@@ -105,11 +105,11 @@ struct ZstdSeekTable: Equatable, Sendable {
     }
 
     /// Where each frame starts, checked against the size of the file the table ends: the frames and
-    /// the table must cover it exactly.
+    /// the table must cover it exactly from `start` (past the skippable frames the file starts with).
     ///
     /// - Throws: ``SluiceError/Code/corrupt`` when they do not (a lying table).
-    func placements(fileSize: UInt64) throws -> [Placement] {
-        var offset: UInt64 = 0
+    func placements(fileSize: UInt64, start: UInt64 = 0) throws -> [Placement] {
+        var offset = start
         var placements: [Placement] = []
         placements.reserveCapacity(entries.count)
         for entry in entries {
