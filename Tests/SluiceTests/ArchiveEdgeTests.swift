@@ -119,6 +119,23 @@ import Testing
         }
     }
 
+    /// `--only` that matches nothing is one line and 64, not a tar error (it was "the archive's tar
+    /// stream: Unrecognized archive format", 65); a name without `/` matches at any depth.
+    @Test func onlyThatMatchesNothingIsSaidSo() throws {
+        try withTemporaryDirectory { root in
+            #expect(try shell("mkdir -p src/sub && echo one > src/sub/m-small.txt && echo two > src/b.txt", in: root).status == 0)
+            #expect(try sluice(["pack", root.appending("src").string, "--archive", "-o", "t.tar.slc"], in: root).status == 0)
+            let none = try sluice(["unpack", "t.tar.slc", "-o", "out", "--only", "*/m-small.txt"], in: root)
+            #expect(none.status == 64, "\(none)")
+            #expect(none.stderrLines.count == 1 && none.stderr.contains("matches no member"), "\(none)")
+            #expect(!FileManager.default.fileExists(atPath: root.appending("out").string))
+            let byName = try sluice(["unpack", "t.tar.slc", "-o", "out", "--only", "m-small.txt"], in: root)
+            #expect(byName.status == 0, "\(byName)")
+            let restored = try shell("find out -type f", in: root).out
+            #expect(restored.hasSuffix("src/sub/m-small.txt\n") && !restored.contains("b.txt"), "\(restored)")
+        }
+    }
+
     @Test func theJSONLogHasProgressRecordsAndEndsWithTheSummary() throws {
         try withTemporaryDirectory { root in
             #expect(try shell("mkdir src && head -c 30000000 /dev/urandom > src/big && echo a > src/a", in: root).status == 0)

@@ -104,6 +104,10 @@ extension Archive {
         let io = io ?? .standard
         let index = archive.index
         let selected = selection(index, only: only)
+        guard !selected.isEmpty || index.members.isEmpty else {
+            let patterns = only.map { "'\($0.pattern)'" }.joined(separator: ", ")
+            throw SluiceError(.invalidArgument, "--only \(patterns) matches no member of the archive (a `*` does not match `/`: `sluice list` shows the names)")
+        }
         let everything = selected.count == index.members.count
         let ranges = everything ? [] : ranges(index, selected)
         let contentSize = archive.contentSize
