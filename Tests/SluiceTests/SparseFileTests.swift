@@ -27,11 +27,8 @@ struct SparseFileTests {
         try file.resize(to: Int64(Self.size))
     }
 
-    private func blocks(_ path: FilePath) throws -> Int64 {
-        var st = stat()
-        guard stat(path.string, &st) == 0 else { throw Errno(rawValue: errno) }
-        return Int64(st.st_blocks)
-    }
+    /// 512-byte blocks allocated to the file at `path`.
+    private func blocks(_ path: FilePath) throws -> Int64 { Int64(try allocatedBytes(path) / 512) }
 
     private func run(_ arguments: [String], in dir: FilePath) throws {
         let result = try SluiceProcess.run(arguments, in: dir)

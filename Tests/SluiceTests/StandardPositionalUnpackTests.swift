@@ -30,12 +30,6 @@ import Testing
         return packed
     }
 
-    private func allocatedBytes(_ path: FilePath) throws -> Int {
-        var status = stat()
-        guard stat(path.string, &status) == 0 else { throw Errno(rawValue: errno) }
-        return Int(status.st_blocks) * 512
-    }
-
     @Test(arguments: [true, false]) func framesLandAtTheirOffsets(_ sparse: Bool) throws {
         try withTemporaryDirectory { dir in
             let packed = try packed(in: dir)

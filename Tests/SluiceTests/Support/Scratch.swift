@@ -25,6 +25,13 @@ func readFile(_ path: FilePath) throws -> [UInt8] {
     Array(try Data(contentsOf: URL(fileURLWithPath: path.string)))
 }
 
+/// Bytes the file system has allocated to the file at `path` (`st_blocks` × 512): what its holes save.
+func allocatedBytes(_ path: FilePath) throws -> Int {
+    var status = stat()
+    guard stat(path.string, &status) == 0 else { throw Errno(rawValue: errno) }
+    return Int(status.st_blocks) * 512
+}
+
 func writeFile(_ path: FilePath, _ bytes: [UInt8]) throws {
     try Data(bytes).write(to: URL(fileURLWithPath: path.string))
 }
