@@ -41,11 +41,11 @@ struct ListCommand: ParsableCommand, OpensFiles {
                 out += json ? Self.jsonLine(member) : Self.line(member)
                 out += "\n"
                 if out.utf8.count > 1 << 16 {
-                    FileHandle.standardOutput.write(Data(out.utf8))
+                    try Terminal.output(out)
                     out = ""
                 }
             }
-            FileHandle.standardOutput.write(Data(out.utf8))
+            try Terminal.output(out)
         }
     }
 
