@@ -86,15 +86,30 @@ test-slurm: deps
 	$(SWIFT) build --product sluice && ./scripts/test-slurm.sh "$$($(SWIFT) build --show-bin-path)/sluice"
 
 # The whole suite under ThreadSanitizer / AddressSanitizer, each in its own build folder (the CLI the
-# tests spawn is built the same way). See docs/reliability.md, "Sanitizers".
+# tests spawn is built the same way); SUITES="DeathTests ArchiveTests" runs only those suites (a
+# --filter). Every report, of the test process or of a `sluice` it spawned, is also written to
+# .build-tsan/reports/ or .build-asan/reports/ (emptied first); any there fails the target, even when the
+# test that spawned the child did not look at its stderr. See docs/reliability.md, "Sanitizers".
+SUITES   ?=
+empty    :=
+space    := $(empty) $(empty)
+suite_filter = $(if $(strip $(SUITES)),--filter '^SluiceTests\.($(subst $(space),|,$(strip $(SUITES))))/')
+sanitizer_reports = @n=$$(ls $(1) 2>/dev/null | wc -l); if [ "$$n" != 0 ]; then \
+	  cat $(1)/*; echo "$(2): $$n sanitizer report file(s) in $(1)"; exit 1; fi; echo "$(2): no sanitizer report"
+
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
-	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+	rm -rf .build-tsan/reports && mkdir -p .build-tsan/reports
+	TSAN_OPTIONS="log_path=$(CURDIR)/.build-tsan/reports/tsan suppressions=$(CURDIR)/Tests/tsan-suppressions.txt" \
+	  $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan $(suite_filter)
+	$(call sanitizer_reports,.build-tsan/reports,test-tsan)
 
 test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt \
-	  $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	rm -rf .build-asan/reports && mkdir -p .build-asan/reports
+	ASAN_OPTIONS=log_path=$(CURDIR)/.build-asan/reports/asan LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt:print_suppressions=0 \
+	  $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan $(suite_filter)
+	$(call sanitizer_reports,.build-asan/reports,test-asan)
 
 # Sluice against the peer CLIs on a real corpus, in one run (see docs/performance.md).
 bench: release

@@ -41,7 +41,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         var first = true
         try ManyInputs.run(inputs, verb: "inspected", quiet: false) { input in
-            if !first, !json, !quiet { print("") }  // a blank line between descriptions
+            if !first, !json, !quiet { try reportingErrors { try Terminal.output("\n") } }  // a blank line between descriptions
             first = false
             try inspect(input)
         }
@@ -72,12 +72,11 @@ struct InspectCommand: ParsableCommand {
                     object["mtime"] = "\(metadata.modificationSeconds).\(String(format: "%09d", metadata.modificationNanoseconds))"
                 }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
-                print(String(decoding: data, as: UTF8.self))
-                return
+                return try Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
             }
             if quiet {
-                return print("\(input): .\(header.format.rawValue) v\(header.version), \(header.codec), cipher \(header.cipher.rawValue), "
-                    + "\(counted(info.chunks, "chunk")), \(sizes(plain: info.plainSize, packed: info.fileSize))")
+                return try Terminal.output("\(input): .\(header.format.rawValue) v\(header.version), \(header.codec), cipher \(header.cipher.rawValue), "
+                    + "\(counted(info.chunks, "chunk")), \(sizes(plain: info.plainSize, packed: info.fileSize))\n")
             }
             var lines = [
                 "file:        \(input)",
@@ -100,7 +99,7 @@ struct InspectCommand: ParsableCommand {
                 let date = Date(timeIntervalSince1970: Double(metadata.modificationSeconds))
                 lines.append("modified:    \(date.formatted(.iso8601)) (+\(metadata.modificationNanoseconds) ns)")
             }
-            print(lines.joined(separator: "\n"))
+            try Terminal.output(lines.joined(separator: "\n") + "\n")
         }
     }
 
@@ -115,21 +114,20 @@ struct InspectCommand: ParsableCommand {
             if let size = layout.plainSize { object["original_size"] = size }
             if let ratio { object["ratio"] = (ratio * 1000).rounded() / 1000 }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
-            print(String(decoding: data, as: UTF8.self))
-            return
+            return try Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
         }
         if quiet {
-            return print("\(input): \(layout.format.rawValue) (\(layout.access)), \(counted(layout.frames, "frame")), "
-                + sizes(plain: layout.plainSize, packed: layout.fileSize))
+            return try Terminal.output("\(input): \(layout.format.rawValue) (\(layout.access)), \(counted(layout.frames, "frame")), "
+                + sizes(plain: layout.plainSize, packed: layout.fileSize) + "\n")
         }
-        print([
+        try Terminal.output([
             "file:        \(input)",
             "format:      \(layout.format.rawValue) (read through: \(layout.access))",
             "frames:      \(layout.frames)",
             "original:    \(layout.plainSize.map { "\($0) bytes (\(ByteCount(bytes: Int($0))))" } ?? "not recorded")",
             "packed:      \(layout.fileSize) bytes (\(ByteCount(bytes: Int(layout.fileSize))))",
             "ratio:       \(ratio.map { String(format: "%.3f", $0) } ?? "unknown")",
-        ].joined(separator: "\n"))
+        ].joined(separator: "\n") + "\n")
     }
 
     /// `228894 → 50321 bytes, ratio 4.549` (the original's size `?` when the file does not record it).

@@ -23,6 +23,8 @@ enum ManyInputs {
         for input in inputs {
             do {
                 try $current.withValue(input) { try body(input) }
+            } catch let exit as ExitCode where exit.rawValue == ExitCodes.brokenPipe {
+                throw exit  // the reader of standard output went away: nothing more to say to it, nor a summary
             } catch let exit as ExitCode where exit != .success {
                 codes.append(exit.rawValue)  // its line is printed already
             }

@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Sluice
+import SystemPackage
 
 /// Terminal output and input: error lines, prompts without echo.
 enum Terminal {
@@ -15,16 +17,39 @@ enum Terminal {
     static func printError(_ message: String) { emit(message + "\n") }
 
     /// Writes `text` to stderr as is, retrying short writes.
-    static func emit(_ text: String) {
-        var line = text
-        line.withUTF8 { bytes in
-            var rest = UnsafeRawBufferPointer(bytes)
-            while !rest.isEmpty {
-                let written = write(2, rest.baseAddress, rest.count)
-                if written < 0 { if errno == EINTR { continue } else { return } }
-                rest = UnsafeRawBufferPointer(rebasing: rest[written...])
+    static func emit(_ text: String) { _ = writeAll(text, to: 2) }
+
+    /// Writes `text` to standard output with `write(2)`, unbuffered (not through `print`'s buffer, whose
+    /// failures are silent): a reader that went away (`sluice list A | head -1`) ends the run through
+    /// ``reportingErrors(input:_:)`` with exit 141 and no message; any other failure is its one error line.
+    static func output(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try output(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes `bytes` to standard output as the text form does.
+    static func output(_ bytes: UnsafeRawBufferPointer) throws {
+        if let failure = writeAll(bytes, to: 1) { throw SluiceError(.io, "cannot write to standard output", cause: failure) }
+    }
+
+    /// Writes `text` to `fd`, retrying short writes and `EINTR`; the error that stopped it, if any.
+    private static func writeAll(_ text: String, to fd: Int32) -> Errno? {
+        var text = text
+        return text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: fd) }
+    }
+
+    /// Writes `bytes` to `fd`, retrying short writes and `EINTR`; the error that stopped it, if any.
+    private static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Errno? {
+        var rest = bytes
+        while !rest.isEmpty {
+            let written = write(fd, rest.baseAddress, rest.count)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return Errno(rawValue: errno)
             }
+            rest = UnsafeRawBufferPointer(rebasing: rest[written...])
         }
+        return nil
     }
 
     /// The one line a failure prints.

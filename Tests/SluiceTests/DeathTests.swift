@@ -98,6 +98,96 @@ import Testing
         }
     }
 
+    /// `sluice list A | head -1` on an archive whose listing is larger than a pipe holds, `list --json`
+    /// likewise, and `inspect` of three files into a pipe already closed: exit 141, nothing on stderr
+    /// (no error line, no summary of the inputs). Before: `list` died of a Foundation `try!` on EPIPE
+    /// (a stack trace), `inspect`'s `print` lost its lines silently and exited 0.
+    @Test(arguments: ["list", "list --json", "inspect"])
+    func readerOfAListingGoesAway(_ command: String) throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let tree = "\(directory)/tree"
+            mkdir(tree, 0o755)
+            for index in 0..<1500 { try TestSupport.write([UInt8(index & 0xff)], to: "\(tree)/member-with-a-name-long-enough-to-fill-pipes-\(index)") }
+            let pack = try Child.run([TestSupport.sluice, "pack", "-q", "--archive", tree, "-o", "\(directory)/a.tar.slc"])
+            try #require(pack.exitCode == 0, "\(pack.standardError)")
+            try TestSupport.write(TestSupport.data(count: 100_000), to: "\(directory)/f")
+            #expect(try Child.run([TestSupport.sluice, "pack", "-q", "\(directory)/f"]).exitCode == 0)
+            let ends = try TestSupport.pipe()
+            var got = 0
+            let child: Child
+            if command == "inspect" {
+                close(ends.read)  // `| head -0`: gone before anything is written
+                child = try Child([TestSupport.sluice, "inspect", "\(directory)/f.slc", "\(directory)/f.slc", "\(directory)/f.slc"], stdoutDescriptor: ends.write)
+                close(ends.write)
+            } else {
+                child = try Child([TestSupport.sluice] + command.split(separator: " ").map(String.init) + ["\(directory)/a.tar.slc"], stdoutDescriptor: ends.write)
+                close(ends.write)
+                // `| head -1`: one line read, then the reader is gone.
+                var byte: UInt8 = 0
+                while read(ends.read, &byte, 1) == 1 {
+                    got += 1
+                    if byte == UInt8(ascii: "\n") { break }
+                }
+                close(ends.read)
+                #expect(got > 10)
+            }
+            let outcome = try #require(child.wait(atMost: 60))
+            #expect(outcome.exitCode == 141, "exit \(String(describing: outcome.exitCode)), killed by \(String(describing: outcome.signal))")
+            #expect(outcome.standardError.isEmpty, "\(outcome.standardError)")
+        }
+    }
+
+    /// SIGKILL while an archive's extractor writes a large member leaves its hidden
+    /// `.NAME.sluice-PID-TAG.tmp` (the extractor writes named temporaries); the next extraction into that
+    /// tree removes it and other dead writers' leftovers, and keeps a live writer's and a locked one.
+    @Test func killedExtractorsLeftoversAreRemovedByTheNextRun() throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let tree = "\(directory)/tree"
+            mkdir(tree, 0o755)
+            let big = TestSupport.data(count: 48 << 20)
+            try TestSupport.write(big, to: "\(tree)/big")
+            try TestSupport.write([1, 2, 3], to: "\(tree)/small")
+            let pack = try Child.run([TestSupport.sluice, "pack", "-q", "--codec", "store", "--archive", tree, "-o", "\(directory)/a.tar.slc"])
+            try #require(pack.exitCode == 0, "\(pack.standardError)")
+            let out = "\(directory)/out"
+            let members = out + tree  // the archive names members by the path given, without its leading /
+            let unpack = [TestSupport.sluice, "unpack", "-q", "\(directory)/a.tar.slc", "-o", out]
+            // Killed once its temporary file exists (the member is published soon after: a few tries).
+            func bigsTemporary() -> Bool { TestSupport.temporaryFiles(in: members).contains { $0.hasPrefix(".big.") } }
+            var left: [String] = []
+            var killed: pid_t = 0
+            for _ in 0..<8 where !left.contains(where: { $0.hasPrefix(".big.") }) {
+                try? FileManager.default.removeItem(atPath: out)
+                let child = try Child(unpack)
+                let deadline = Date().addingTimeInterval(60)
+                while Date() < deadline, !child.hasExited, !bigsTemporary() { usleep(500) }
+                child.send(SIGKILL)
+                _ = child.wait()
+                killed = child.pid
+                left = TestSupport.temporaryFiles(in: members)
+            }
+            try #require(left.contains { $0.hasPrefix(".big.") }, "no temporary file caught in 8 kills")
+            #expect(left.allSatisfy { $0.contains(".sluice-\(String(killed, radix: 36))-") }, "\(left)")
+            // Other leftovers: a dead writer's in the target's root and in the tree (another output's name),
+            // a live writer's, and one whose writer still holds its lock.
+            try Child.withDeadAndLiveProcess { dead, alive in
+                let live = ".small.sluice-\(alive)-x1.tmp"
+                let locked = ".small.sluice-\(dead)-x2.tmp"
+                for name in ["\(out)/.other.sluice-\(dead)-x3.tmp", "\(members)/.else.sluice-\(dead)-x4.tmp", "\(members)/\(live)", "\(members)/\(locked)"] {
+                    try TestSupport.write([1], to: name)
+                }
+                let holder = open("\(members)/\(locked)", O_RDONLY | O_CLOEXEC)
+                defer { close(holder) }
+                #expect(flock(holder, LOCK_EX | LOCK_NB) == 0)
+                let next = try Child.run(unpack + ["--force"])
+                #expect(next.exitCode == 0, "\(next.standardError)")
+                #expect(TestSupport.temporaryFiles(in: out).isEmpty)
+                #expect(TestSupport.temporaryFiles(in: members) == [live, locked].sorted())
+                #expect(try TestSupport.read("\(members)/big") == big)
+            }
+        }
+    }
+
     /// `ulimit -f` with SIGXFSZ at its default (it would kill the process): the write fails with EFBIG
     /// instead, one line, exit 74, nothing left.
     @Test(arguments: Output.allCases)

@@ -87,19 +87,11 @@ import Testing
 
     /// Leftovers of a dead run are removed by the next run beside them; those of a live one, or locked, stay.
     @Test func abandonedTemporaryFilesAreRemovedByTheNextRun() throws {
-        try TestSupport.withTemporaryDirectory { directory in
-            let exited = try Child(["/bin/true"])  // its pid is free once it is reaped
-            let deadPid = exited.pid
-            _ = exited.wait()
-            let sleeper = try Child(["/bin/sleep", "60"])
-            defer {
-                sleeper.send(SIGKILL)
-                _ = sleeper.wait()
-            }
-            let abandoned = "\(directory)/.out.sluice-\(String(deadPid, radix: 36))-x1.tmp"
-            let live = "\(directory)/.out.sluice-\(String(sleeper.pid, radix: 36))-x2.tmp"
-            let locked = "\(directory)/.out.sluice-\(String(deadPid, radix: 36))-x3.tmp"
-            let otherName = "\(directory)/.else.sluice-\(String(deadPid, radix: 36))-x4.tmp"
+        try TestSupport.withTemporaryDirectory { directory in try Child.withDeadAndLiveProcess { dead, alive in
+            let abandoned = "\(directory)/.out.sluice-\(dead)-x1.tmp"
+            let live = "\(directory)/.out.sluice-\(alive)-x2.tmp"
+            let locked = "\(directory)/.out.sluice-\(dead)-x3.tmp"
+            let otherName = "\(directory)/.else.sluice-\(dead)-x4.tmp"
             for path in [abandoned, live, locked, otherName] { try TestSupport.write([1], to: path) }
             let holder = open(locked, O_RDONLY | O_CLOEXEC)
             defer { close(holder) }
@@ -107,7 +99,7 @@ import Testing
             let output = try AtomicOutputFile(destination: FilePath("\(directory)/out"), overwrite: false)
             output.discard()
             #expect(TestSupport.contents(of: directory).sorted() == [live, locked, otherName].map { URL(fileURLWithPath: $0).lastPathComponent }.sorted())
-        }
+        } }
     }
 
     enum Direction: String, CaseIterable, Sendable { case pack, unpack }

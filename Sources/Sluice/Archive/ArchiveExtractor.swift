@@ -37,6 +37,9 @@ public struct ExtractOptions: Sendable {
 ///   ``ExtractOptions/preserveSpecialBits`` (``RestoredMode``);
 /// - each file is written to a temporary name in its directory and published with
 ///   ``FileSystem/publish(_:as:overwrite:)``: complete or absent, an existing one kept unless `force`.
+///   The temporary names are those of ``TemporaryFiles``' hidden scheme (`.NAME.sluice-PID-TAG.tmp`,
+///   a file locked by its writer): removed on a signal, and, when a run was killed, by the next
+///   extraction into a directory that holds them (once per directory that existed before it).
 ///
 /// Regular files are written by the I/O pool's threads while the tar stream is read on; a hard link
 /// waits until the writes before it are done. Directories get their modes and times last.
@@ -57,12 +60,14 @@ final class ArchiveExtractor: @unchecked Sendable {
         self.options = options
         self.io = io
         self.failed = failed
-        if mkdir(root.string, 0o777) != 0, errno != EEXIST {
+        let made = mkdir(root.string, 0o777) == 0
+        if !made, errno != EEXIST {
             throw SluiceError(.io, "cannot create \(root)", cause: Errno(rawValue: errno))
         }
         guard let status = try? FileSystem.status(ofPath: root, followLinks: true), status.isDirectory else {
             throw SluiceError.invalid("\(root) is not a directory")
         }
+        if !made { TemporaryFiles.removeAbandoned(in: root) }
     }
 
     private func path(_ components: [[UInt8]]) -> FilePath {
@@ -86,6 +91,7 @@ final class ArchiveExtractor: @unchecked Sendable {
                 guard (st.st_mode & S_IFMT) == S_IFDIR else {
                     throw SluiceError.invalid("refused: \(ArchivePath(bytes: Array(prefix.joined(separator: [UInt8(ascii: "/")])))) is not a directory (a link or a file), so nothing is written through it")
                 }
+                TemporaryFiles.removeAbandoned(in: directory)  // left by an extraction that was killed
             } else if mkdir(directory.string, 0o777) == 0 {
                 directories.append((directory, nil))
             } else {
@@ -105,12 +111,14 @@ final class ArchiveExtractor: @unchecked Sendable {
         switch member.kind {
         case .directory:
             var st = stat()
+            let key = Array(components.joined(separator: [0]))
             if lstat(target.string, &st) == 0 {
                 guard (st.st_mode & S_IFMT) == S_IFDIR else { throw SluiceError(.outputExists, "\(target) exists and is not a directory") }
+                if !known.contains(key) { TemporaryFiles.removeAbandoned(in: target) }
             } else if mkdir(target.string, 0o700) != 0 {
                 throw SluiceError(.io, "cannot create \(target)", cause: Errno(rawValue: errno))
             }
-            known.insert(Array(components.joined(separator: [0])))
+            known.insert(key)
             directories.append((target, member))
         case .file:
             try extractFile(member, at: target, from: reader)
@@ -153,18 +161,21 @@ final class ArchiveExtractor: @unchecked Sendable {
         link(source.string, temporary.string) == 0 ? nil : Errno(rawValue: errno)
     }
 
-    /// A temporary name beside `target`.
+    /// A temporary name beside `target`: `.NAME.sluice-PID-TAG.tmp`.
     private func temporaryName(for target: FilePath) -> FilePath {
-        let base = target.lastComponent?.string ?? "member"
-        let name = ".\(base.prefix(200)).sluice-\(String(UInt32.random(in: 0...UInt32.max), radix: 36)).tmp"
-        return target.removingLastComponent().appending(name)
+        TemporaryFiles.hiddenName(beside: target)
     }
 
-    /// Makes a link or node at a temporary name with `make`, then publishes it as `target`.
+    /// Makes a link or node at a temporary name with `make` (registered for removal on a signal), then
+    /// publishes it as `target`.
     private func publishMade(_ target: FilePath, _ make: (FilePath) -> Errno?) throws {
         if !options.force, FileSystem.exists(target) { throw SluiceError(.outputExists, "\(target) already exists (use --force to overwrite)") }
         let temporary = temporaryName(for: target)
-        if let failure = make(temporary) { throw SluiceError(.io, "cannot create \(target)", cause: failure) }
+        if let failure = try TemporaryFiles.create(temporary.string, by: { make(temporary) }) {
+            TemporaryFiles.unregister(temporary.string)
+            throw SluiceError(.io, "cannot create \(target)", cause: failure)
+        }
+        defer { TemporaryFiles.unregister(temporary.string) }
         try FileSystem.publish(temporary, as: target, overwrite: options.force)
     }
 
@@ -180,10 +191,19 @@ final class ArchiveExtractor: @unchecked Sendable {
                 of: fd.rawValue,
                 mode: RestoredMode.bits(recorded: restore ? member.mode : nil, preserveSpecialBits: restore && options.preserveSpecialBits),
                 modification: restore ? (member.modificationSeconds, member.modificationNanoseconds) : nil)
-            try fd.close()
-            // Refuses an existing file unless forced (RENAME_NOREPLACE): the check and the publishing are one step.
-            try FileSystem.publish(temporary, as: target, overwrite: options.force)
+            // Refuses an existing file unless forced (RENAME_NOREPLACE): the check and the publishing are one
+            // step. Closed only after: the writer's lock keeps other runs from taking the name for abandoned.
+            do {
+                try FileSystem.publish(temporary, as: target, overwrite: options.force)
+            } catch {
+                _ = try? fd.close()
+                throw error
+            }
             TemporaryFiles.unregister(temporary.string)
+            do { try fd.close() } catch {
+                _ = try? FileSystem.remove(target)  // a network file system may report a lost write here
+                throw SluiceError(.io, "cannot finish \(target)", cause: error)
+            }
         }
         if member.size <= UInt64(Self.handOverLimit) {
             // Read here (the stream is sequential); created, written and published by an I/O thread,
@@ -231,23 +251,34 @@ final class ArchiveExtractor: @unchecked Sendable {
                 total += UInt64(got)
             }
             try check(member, got: total, digest: digest, data: nil)
-            try finish(fd)
         } catch {
             _ = try? fd.close()
             Self.discard(temporary)
             throw error
         }
+        do { try finish(fd) } catch {
+            Self.discard(temporary)  // `finish` closed `fd`
+            throw error
+        }
     }
 
-    /// Creates the temporary file `temporary` (registered for removal on Ctrl-C), owner-only until published.
+    /// Creates the temporary file `temporary` (registered for removal on Ctrl-C) and takes its writer's
+    /// lock (``TemporaryFiles/claim(_:at:)``); owner-only until published.
     private static func create(_ temporary: FilePath, for target: FilePath) throws -> FileDescriptor {
+        let fd: FileDescriptor
         do {
-            return try TemporaryFiles.create(temporary.string) {
+            fd = try TemporaryFiles.create(temporary.string) {
                 try FileDescriptor.open(temporary, .writeOnly, options: [.create, .exclusiveCreate, .noFollow, .closeOnExec], permissions: [.ownerReadWrite])
             }
         } catch {
             throw SluiceError(.io, "cannot create \(target)", cause: error as? Errno)
         }
+        guard TemporaryFiles.claim(fd.rawValue, at: temporary) else {
+            _ = try? fd.close()
+            discard(temporary)
+            throw SluiceError(.io, "cannot create \(target): its temporary file \(temporary) was taken away")
+        }
+        return fd
     }
 
     private static func discard(_ temporary: FilePath) {

@@ -338,8 +338,7 @@ final class DirectoryWalker: Sendable {
 
     /// `.NAME.sluice-XXXX.tmp`: an ``AtomicOutputFile`` of this or an interrupted run.
     static func isTemporaryOutput(_ name: FilePath.Component) -> Bool {
-        let text = name.string
-        return text.hasPrefix(".") && text.hasSuffix(".tmp") && text.contains(".sluice-")
+        TemporaryFiles.isHiddenName(name.string)
     }
 
     /// The entry's name (`nil` for `.` and `..`), type and inode.

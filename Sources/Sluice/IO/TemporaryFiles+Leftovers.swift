@@ -38,13 +38,27 @@ extension TemporaryFiles {
 
     /// Removes every abandoned temporary file of `destination` (`.NAME.sluice-*.tmp` beside it).
     static func removeAbandoned(beside destination: FilePath) {
-        let directory = destination.removingLastComponent()
         let prefix = ".\((destination.lastComponent?.string ?? "output").prefix(200)).sluice-"
+        removeAbandoned(in: destination.removingLastComponent()) { $0.hasPrefix(prefix) }
+    }
+
+    /// Removes every abandoned temporary file in `directory`, whatever output it was for: the archive
+    /// extractor, once per directory that existed before it (one `readdir`, not one per member).
+    static func removeAbandoned(in directory: FilePath) {
+        removeAbandoned(in: directory, where: isHiddenName)
+    }
+
+    /// Whether `name` has the shape of a hidden temporary name, `.….sluice-….tmp` (whoever's).
+    static func isHiddenName(_ name: String) -> Bool {
+        name.hasPrefix(".") && name.hasSuffix(".tmp") && name.contains(".sluice-")
+    }
+
+    private static func removeAbandoned(in directory: FilePath, where matches: (String) -> Bool) {
         guard let stream = opendir(directory.isEmpty ? "." : directory.string) else { return }
         var names: [String] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: &entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
-            if name.hasPrefix(prefix), name.hasSuffix(".tmp") { names.append(name) }
+            if matches(name), name.hasSuffix(".tmp") { names.append(name) }
         }
         closedir(stream)
         for name in names { removeIfAbandoned(directory.isEmpty ? FilePath(name) : directory.appending(name)) }
@@ -62,6 +76,8 @@ extension TemporaryFiles {
         guard fields.count == 3, fields[0] == "sluice", let pid = Int32(fields[1], radix: 36), pid > 0, pid != getpid(),
               kill(pid, 0) != 0, errno == ESRCH
         else { return false }
+        // Only a regular file is opened: opening a device node can act on the device (a tape rewinds).
+        guard (try? FileSystem.status(ofPath: path, followLinks: false))?.isRegular == true else { return false }
         let fd = path.withPlatformString { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -126,6 +126,19 @@ struct Child {
     static func run(_ arguments: [String], stdin: String = "/dev/null", environment: [String: String] = [:]) throws -> Outcome {
         try Child(arguments, stdin: stdin, environment: environment).wait()
     }
+
+    /// Runs `body` with the process numbers, in base 36 as hidden temporary names spell them, of a process
+    /// that has exited (its number is free once it is reaped) and of one that lives until `body` returns.
+    static func withDeadAndLiveProcess<T>(_ body: (_ dead: String, _ live: String) throws -> T) throws -> T {
+        let exited = try Child(["/bin/true"])
+        _ = exited.wait()
+        let sleeper = try Child(["/bin/sleep", "60"])
+        defer {
+            sleeper.send(SIGKILL)
+            _ = sleeper.wait()
+        }
+        return try body(String(exited.pid, radix: 36), String(sleeper.pid, radix: 36))
+    }
 }
 
 /// Paths and scratch space for tests that run the `sluice` executable.
