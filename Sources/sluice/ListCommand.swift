@@ -40,11 +40,11 @@ struct ListCommand: ParsableCommand, OpensFiles {
             for member in archives.lazy.flatMap(\.index.members) {
                 if json { out.appendJSON(member) } else { out.appendLine(member) }
                 if out.bytes.count > 1 << 16 {
-                    try out.bytes.withUnsafeBytes { try Terminal.output($0) }
+                    try Terminal.output(out.bytes)
                     out.removeAll()
                 }
             }
-            try out.bytes.withUnsafeBytes { try Terminal.output($0) }
+            try Terminal.output(out.bytes)
         }
     }
 }

@@ -26,7 +26,7 @@ struct SluiceCommand: ParsableCommand {
             EXIT CODES
               0 success; 1 failure; 64 usage; 65 corrupt, truncated or not a .slc file; \
             70 internal library error; 73 output exists; 74 I/O error; 77 wrong or missing key; \
-            130 interrupted (SIGINT); 141 reader of -c gone; 143 terminated (SIGTERM); 128+N other signal N
+            130 interrupted (SIGINT); 141 reader of the output gone; 143 terminated (SIGTERM); 128+N other signal N
 
             See docs/cli.md for every option and docs/format.md for the file format.
             """,

@@ -17,7 +17,10 @@ enum Terminal {
     static func printError(_ message: String) { emit(message + "\n") }
 
     /// Writes `text` to stderr as is, retrying short writes.
-    static func emit(_ text: String) { _ = writeAll(text, to: 2) }
+    static func emit(_ text: String) {
+        var text = text
+        _ = text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: 2) }
+    }
 
     /// Writes `text` to standard output with `write(2)`, unbuffered (not through `print`'s buffer, whose
     /// failures are silent): a reader that went away (`sluice list A | head -1`) ends the run through
@@ -27,15 +30,13 @@ enum Terminal {
         try text.withUTF8 { try output(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Writes `bytes` to standard output as the text form does.
-    static func output(_ bytes: UnsafeRawBufferPointer) throws {
-        if let failure = writeAll(bytes, to: 1) { throw SluiceError(.io, "cannot write to standard output", cause: failure) }
+    /// Writes `bytes` to standard output, as the text is written above.
+    static func output(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try output($0) }
     }
 
-    /// Writes `text` to `fd`, retrying short writes and `EINTR`; the error that stopped it, if any.
-    private static func writeAll(_ text: String, to fd: Int32) -> Errno? {
-        var text = text
-        return text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: fd) }
+    private static func output(_ bytes: UnsafeRawBufferPointer) throws {
+        if let failure = writeAll(bytes, to: 1) { throw SluiceError(.io, "cannot write to standard output", cause: failure) }
     }
 
     /// Writes `bytes` to `fd`, retrying short writes and `EINTR`; the error that stopped it, if any.
