@@ -118,7 +118,7 @@ bench-stages: deps
 # (`make fuzz RUNS=10000000`) take, on one free core at the measured CPU rates (docs/reliability.md, "Fuzzing"):
 # seek-table 4 min, age-text 8, archive 14, parsers 16, recipient 17, age-file 42, lz4 46, zstd 53, slc 76 —
 # about 4.6 hours in turn, half that with JOBS=2 on two cores.
-FUZZ_TARGETS ?= slc zstd lz4 seek-table archive recipient age-text age-file parsers
+FUZZ_TARGETS ?= slc zstd lz4 seek-table archive recipient age-text age-file parsers keys
 RUNS         ?=
 JOBS         ?= 1
 FUZZ_BIN      = Fuzz/.build-fuzz/release/SluiceFuzz
@@ -141,6 +141,7 @@ fuzz_recipient  := recipient:1024:recipient
 fuzz_age-text   := age-text:4096:age
 fuzz_age-file   := age:65536:age
 fuzz_parsers    := parsers:256:parsers
+fuzz_keys       := keys:4096:keys
 fuzz-build: deps
 	cd Fuzz && $(SWIFT) build -c release --scratch-path .build-fuzz --product SluiceFuzz \
 	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
