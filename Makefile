@@ -116,8 +116,8 @@ bench-stages: deps
 # runs, `make fuzz-merge`); dictionaries: Tests/Fuzz/dict/. What a run adds, its log and any crash input go to
 # fuzz-corpus-work/ (git-ignored). Fails when a target found a crash. 10 million executions per target
 # (`make fuzz RUNS=10000000`) take, on one free core at the measured CPU rates (docs/reliability.md, "Fuzzing"):
-# seek-table 4 min, age-text 8, archive 14, parsers 16, recipient 17, zstd 19, lz4 30, age-file 36, slc 61
-# (keys: not measured yet) — about 3.4 hours in turn, half that with JOBS=2 on two cores.
+# seek-table 4 min, age-text 8, archive 14, parsers 16, recipient 17, zstd 19, keys 27, lz4 30, age-file 36,
+# slc 61 — about 3.9 hours in turn, half that with JOBS=2 on two cores.
 FUZZ_TARGETS ?= slc zstd lz4 seek-table archive recipient age-text age-file parsers keys
 RUNS         ?=
 JOBS         ?= 1
