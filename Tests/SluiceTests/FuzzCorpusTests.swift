@@ -49,6 +49,20 @@ import Testing
         }
     }
 
+    /// The seeds of the `keys` target (Tests/Fuzz/corpus/keys) are valid files of their kind: the identity
+    /// files hold the fuzz identity, the recipients files its recipient (and one more), the key file the fuzz key.
+    @Test func keySeedsRead() throws {
+        func path(_ name: String) -> FilePath { FilePath(Self.fuzzDirectory.appendingPathComponent("corpus/keys/\(name)").path) }
+        for name in ["identity-age-keygen", "identity-crlf"] {
+            let identities = try IdentityFile.identities(at: path(name))
+            #expect(!identities.isEmpty && identities.allSatisfy { $0.recipient == Self.fuzzIdentity.recipient }, "\(name)")
+        }
+        #expect(try IdentityFile.recipients(at: path("recipients")).count == 2)
+        #expect(try IdentityFile.recipients(at: path("recipient-no-newline")) == [Self.fuzzIdentity.recipient])
+        guard case .keyFile(let key) = try KeyFile.read(at: path("key-file")) else { throw SluiceError.invalid("not a key file") }
+        #expect(key == Self.fuzzKey)
+    }
+
     @Test(arguments: files("regressions"))
     func crashInputIsRefused(_ name: String) throws {
         let path = FilePath(Self.fuzzDirectory.appendingPathComponent(name).path)

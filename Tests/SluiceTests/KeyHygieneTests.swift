@@ -57,6 +57,20 @@ struct KeyHygieneTests {
         }
     }
 
+    /// A secret file that is a pipe (`-i <(…)`) has no size to go by: its buffer grows as it is read (the
+    /// smaller copies cleansed), so an identity after more than the first 4 KiB of comments is still read.
+    @Test func aSecretFileFromAPipeIsReadWhole() throws {
+        let identity = try AgeIdentity.generate()
+        let text = Array((String(repeating: "# a comment line\n", count: 700) + identity.encoded + "\n").utf8)
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        #expect(text.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) } == text.count)
+        close(fds[1])
+        let read = try IdentityFile.identities(at: FilePath("/dev/fd/\(fds[0])"))
+        #expect(read.map(\.recipient) == [identity.recipient])
+    }
+
     @Test func exposedSecretFilesAreWarnedAboutOrRefusedWithStrict() throws {
         try withTemporaryDirectory { dir in
             try fixture(dir)

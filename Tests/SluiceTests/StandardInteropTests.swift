@@ -100,6 +100,23 @@ import Testing
         }
     }
 
+    /// An LZ4 legacy block of incompressible bytes is stored in more than 4 MiB (LZ4_compressBound of
+    /// 8 MiB), more than the stream decoder's input window starts with: decoded front to back from a
+    /// regular file (a memory limit too small for two 8 MiB jobs), the window grows to hold it instead of
+    /// calling the file truncated.
+    @Test func aLegacyBlockLargerThanTheInputWindowIsStreamed() throws {
+        try withTemporaryDirectory { dir in
+            let original = DataKind.random.bytes(count: 9 << 20)
+            try writeFile(dir.appending("in"), original)
+            #expect(try Self.shell("lz4 -q -l in f.lz4", in: dir) == 0)
+            let report = try Pipeline.unpackFile(
+                dir.appending("f.lz4"), to: .file(dir.appending("out"), overwrite: false), key: { _ in nil }, workers: 2,
+                memoryLimit: .mebibytes(12))
+            #expect(report.statistics == nil, "decoded front to back")
+            #expect(try readFile(dir.appending("out")) == original)
+        }
+    }
+
     // MARK: damaged files
 
     enum Damage: String, CaseIterable, Sendable {

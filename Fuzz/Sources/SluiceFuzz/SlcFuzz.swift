@@ -1,5 +1,8 @@
 // The `slc` target (see SluiceFuzz.swift for the driver): a packed file decoded in memory through the
-// format readers the tool uses, the three ways the tool reads one.
+// format readers the tool uses, the three ways the tool reads one, and a range restored from it.
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Sluice
 import SystemPackage
 
@@ -75,6 +78,32 @@ func decodeContainer(_ image: UnsafeRawBufferPointer, keys: KeyProvider = fuzzKe
     }
     if let walked = walk(image, reader: opened.reader), let indexed, walked != indexed {
         fatalError("the index gave \(indexed) bytes, the walk \(walked)")
+    }
+    if indexed != nil, opened.reader.info.format.traits.indexedFromTheEnd { checkRange(image, reader: opened.reader) }
+}
+
+/// `--range` as range restore makes one (Pipeline.unpackRange), in memory, once the whole file decoded
+/// into `plain`: the index read again, the frames that hold a range picked by the input decoded and
+/// clipped. Inside the plaintext it must succeed and keep exactly those bytes of `plain`; past its
+/// end it must refuse the range (`.invalidArgument`).
+private func checkRange<Reader: FormatReader>(_ image: UnsafeRawBufferPointer, reader: Reader) {
+    let total = UInt64(plain.count)
+    let range = pickedRange(image, total: total)
+    var offset = Int(range.lowerBound)
+    do {
+        let index = try MemoryUnpacker.index(image, reader)
+        let kept = try restoreRange(range, of: index, in: image, reader: reader) { piece in
+            guard offset + piece.count <= plain.count,
+                  piece.isEmpty || memcmp(piece.baseAddress!, plain.bytes.baseAddress! + offset, piece.count) == 0
+            else { fatalError("range \(range) kept other bytes than the whole decode at \(offset)") }
+            offset += piece.count
+        }
+        guard range.upperBound <= total, kept == UInt64(range.count) else {
+            fatalError("range \(range) of \(total) bytes kept \(kept)")
+        }
+    } catch let error as SluiceError where error.code == .invalidArgument && range.upperBound > total {
+    } catch {
+        fatalError("range \(range) of a file that decodes (\(total) bytes) failed: \(error)")
     }
 }
 

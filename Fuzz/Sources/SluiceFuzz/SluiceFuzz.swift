@@ -5,9 +5,10 @@
 //               back by walking its frames (as from a pipe); then, with the XXH3 check values of a plain
 //               header and trailer recomputed, both again, so mutations reach the fields behind them
 //               (SlcFuzz.swift)
-//   zstd, lz4   the bytes as a standard .zst / .lz4 file: the layout (seek table or frame scan), every
-//               parallel job decoded and checked as the unpacker does, and the streaming decoder; the
-//               targets differ by their seeds and dictionaries (StandardFuzz.swift)
+//   zstd, lz4   the bytes as a standard .zst / .lz4 file, named and opened as the tool opens one (its
+//               StandardReader): the jobs it locates, decoded and checked in order by its verifier, its
+//               stream decoder, and a range from either; the targets differ by their seeds and
+//               dictionaries (StandardFuzz.swift)
 //   seek-table  the bytes as the end of a seekable zstd file: the seek table footer, frame and placements
 //               (SeekTableFuzz.swift)
 //   archive     the bytes as a Sluice archive: footer, member index part, the index records, and the
@@ -17,6 +18,8 @@
 //   age-text    the bytes as age's text codings: strict Base64, Bech32, keys, armor, header (AgeFuzz.swift)
 //   age-file    the bytes as an age file, decrypted with the seeds' identity or passphrase (AgeFuzz.swift)
 //   parsers     the bytes as text: ByteCount(parsing:) and ByteRange.parse (`--range`)
+//   keys        the bytes as an age identity file, a recipients file and a key file, read by their
+//               readers from an in-memory file (KeysFuzz.swift)
 //
 // Every target runs in memory on this thread (so the harness state it reuses between inputs is
 // `nonisolated(unsafe)`): no worker pool, no reader thread, no file on disk. Readers
@@ -29,7 +32,7 @@ import Glibc
 @testable import Sluice
 
 private enum Target: String {
-    case slc, zstd, lz4, parsers, archive, recipient
+    case slc, zstd, lz4, parsers, archive, recipient, keys
     case seekTable = "seek-table", ageText = "age-text", ageFile = "age-file"
 }
 
@@ -84,6 +87,7 @@ public func fuzz(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     case .ageText: fuzzAgeText(data)  // AgeFuzz.swift
     case .ageFile: fuzzAgeFile(data)
     case .parsers: parse(data)
+    case .keys: fuzzKeyFiles(data)  // KeysFuzz.swift
     }
     return 0
 }

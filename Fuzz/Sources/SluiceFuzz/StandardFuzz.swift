@@ -1,94 +1,91 @@
-// The `zstd` and `lz4` targets (see SluiceFuzz.swift for the driver): a standard file read as
-// `sluice unpack FILE` reads it, in memory, on this thread.
+// The `zstd` and `lz4` targets (see SluiceFuzz.swift for the driver): a standard file read the ways
+// `sluice unpack FILE`, `verify` and `--range` read it, through the reader the tool uses, in memory, on
+// this thread: named by Pipeline.detectFormat (the magic, or the first frame after leading skippable
+// frames), opened by ContainerKind.open (StandardReader), its jobs located by that reader and, when
+// the plan decodes them apart, each decoded by it and checked in order by its verifier; then front to
+// back by its stream decoder (a single frame, linked blocks, a pipe); then a range, from the located
+// jobs (Pipeline.RangeFrames) or through the stream decoder, as range restore does.
 @testable import Sluice
 import SystemPackage
 
 nonisolated(unsafe) private let file = MemoryFile()
-nonisolated(unsafe) private let codecs = CodecContext()
-private let plain = RawBuffer()
 /// The unpack's memory budget: what decides between the parallel jobs and the stream decoder.
 private let memoryLimit = ByteCount.mebibytes(16)
+/// The workers the decoding plan is made for.
+private let workers = 2
 
 func fuzzStandard(_ data: UnsafeRawBufferPointer) {
-    guard let format = ContainerKind.detect(Array(data.prefix(ContainerKind.signatureSize))), format.isStandard else { return }
     file.hold(data)
-    // The layout (seek table, or the frames found by a scan) and, when it cuts the file into jobs that
-    // fit the budget (a window of two or more), every job decoded with StandardFormatReader.decode and
-    // checked in order (LZ4 content size and checksum per frame, the recorded size) as StandardVerifier does.
-    var layout: StandardFileLayout?
+    let format: ContainerKind
+    let reader: StandardReader
     do {
-        layout = try StandardFileLayout.read(format, file.fd, fileSize: UInt64(data.count))
+        let (named, consumed) = try Pipeline.detectFormat(Pipeline.OpenInput(fd: file.fd, status: try? FileSystem.status(of: file.fd)))
+        // Anything else is named .slc: the slc and age-file targets read those.
+        guard named.isStandard else { return }
+        format = named
+        let opened = try Pipeline.readHeader(from: file.fd, key: { _ in nil }, limits: fuzzLimits, consumed: consumed, format: format)
+        guard let standard = opened.reader as? StandardReader else { fatalError("a \(format) file opened as \(type(of: opened.reader))") }
+        reader = standard
+    } catch {
+        expectDecodeError(error)
+        return
+    }
+    // The located jobs, decoded apart when the plan fits them in the budget (Pipeline.unpack).
+    var located: FrameIndex?
+    var fromJobs: UInt64?
+    do {
+        if let index = try reader.locate(in: file.fd, fileSize: UInt64(data.count)),
+           try Pipeline.decodingPlan(reader, located: index, workers: workers, memoryLimit: memoryLimit) != nil {
+            located = index
+            var verifier: StandardVerifier? = try reader.verifier()
+            var produced: UInt64 = 0
+            try decodeFrames(0..<index.entries.count, of: index, in: data, reader: reader, verifier: &verifier) { produced += UInt64($0.count) }
+            _ = try verifier!.finish(entries: index.entries, tail: .indexed(index))
+            fromJobs = produced
+        }
     } catch {
         expectDecodeError(error)
     }
-    var fromJobs: UInt64?
-    if let layout, !layout.jobs.isEmpty,
-       let largest = layout.jobs.map(StandardFormatReader.memory).max(), largest <= memoryLimit.bytes / 2 {
-        fromJobs = decodeJobs(layout, data)
-    }
-    // The stream decoder (a single frame, linked blocks, a pipe): the format's reader opened as the engine
-    // opens it, then its front-to-back decode.
-    guard let streamed = stream(data, range: nil) else { return }
-    if let fromJobs, fromJobs != streamed, layout?.access != "seek table" {
+    // Front to back, as from a pipe or when the jobs do not fit.
+    guard let streamed = stream(reader, range: nil) else { return }
+    if let fromJobs, fromJobs != streamed, !hasSeekTable(reader, size: data.count) {
+        // (A seek table's sizes are the jobs' only: the stream decoder does not read it.)
         fatalError("the \(format) jobs gave \(fromJobs) bytes, the stream decoder \(streamed)")
     }
+    // A range, from the jobs that hold it or through the stream decoder (Pipeline.unpackRange).
     let range = pickedRange(data, total: streamed)
-    if let kept = stream(data, range: range), range.upperBound <= streamed, kept != UInt64(range.count) {
+    let kept: UInt64?
+    if let located {
+        do {
+            kept = try restoreRange(range, of: located, in: data, reader: reader)
+        } catch {
+            expectDecodeError(error, allowing: [.corrupt, .invalidArgument])
+            kept = nil
+        }
+    } else {
+        kept = stream(reader, range: range)
+    }
+    if let kept, range.upperBound <= streamed, kept != UInt64(range.count), fromJobs == streamed || located == nil {
         fatalError("range \(range) of \(streamed) bytes kept \(kept)")
     }
 }
 
-/// StandardStreamDecoder over the in-memory file, as for a regular file (no reader thread); returns the
-/// plaintext bytes kept, or nil for an error a decoder may give.
-private func stream(_ data: UnsafeRawBufferPointer, range: Range<UInt64>?) -> UInt64? {
-    file.hold(data)
+private func hasSeekTable(_ reader: StandardReader, size: Int) -> Bool {
+    (try? reader.layout(of: file.fd, fileSize: UInt64(size)))?.access == "seek table"
+}
+
+/// StandardStreamDecoder over the in-memory file from where the reader's opening bytes end, as for a
+/// regular file (no reader thread); returns the plaintext bytes kept, or nil for an error a decoder may give.
+private func stream(_ reader: StandardReader, range: Range<UInt64>?) -> UInt64? {
     var clip = Pipeline.RangeClip(range: range)
     do {
-        let opened = try Pipeline.readHeader(from: file.fd, key: { _ in nil }, limits: fuzzLimits)
+        _ = try file.fd.seek(offset: Int64(reader.headerSize), from: .start)
         _ = try StandardStreamDecoder.run(
-            opened.reader, from: file.fd, to: nil, isStream: false, memoryLimit: memoryLimit, clip: &clip, progress: { _ in })
+            reader, from: file.fd, to: nil, isStream: false, memoryLimit: memoryLimit, clip: &clip, progress: { _ in })
         try clip.checkEnd()
         return clip.written
     } catch {
         expectDecodeError(error, allowing: range == nil ? [.corrupt] : [.corrupt, .invalidArgument])
-        return nil
-    }
-}
-
-/// The jobs of `layout` decoded in order with the checks the engine's StandardVerifier makes (LZ4
-/// content size and checksum at each frame's end, the recorded plaintext size at the end).
-private func decodeJobs(_ layout: StandardFileLayout, _ data: UnsafeRawBufferPointer) -> UInt64? {
-    var plainBytes: UInt64 = 0
-    var frameBytes: UInt64 = 0
-    var frameHash: XXH32Stream?
-    do {
-        for job in layout.jobs {
-            guard job.offset <= UInt64(data.count), UInt64(job.storedSize) <= UInt64(data.count) - job.offset else {
-                throw SluiceError.corrupt("truncated input: frame \(job.number) is incomplete")
-            }
-            plain.reserve(job.plainCapacity)
-            let start = Int(job.offset)
-            let produced = try StandardFormatReader.decode(
-                job, stored: UnsafeRawBufferPointer(rebasing: data[start..<start + job.storedSize]), into: plain.bytes, context: codecs)
-            let text = UnsafeRawBufferPointer(rebasing: plain.bytes[..<produced])
-            if job.inChecksummedFrame {
-                if frameHash == nil { frameHash = try XXH32Stream() }
-                frameHash!.update(text)
-            }
-            frameBytes += UInt64(produced)
-            if let frame = job.endsFrame {
-                try StandardFileLayout.checkEnd(of: frame, plainBytes: frameBytes, hash: frameHash)
-                frameBytes = 0
-                frameHash = nil
-            }
-            plainBytes += UInt64(produced)
-        }
-        if let size = layout.plainSize, size != plainBytes {
-            throw SluiceError.corrupt("decoded \(plainBytes) bytes, but the file records \(size)")
-        }
-        return plainBytes
-    } catch {
-        expectDecodeError(error)
         return nil
     }
 }

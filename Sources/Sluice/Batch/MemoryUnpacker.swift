@@ -40,7 +40,8 @@ struct MemoryUnpacker: Sendable {
         return index.entries.reduce(0) { $0 + $1.plainSize }
     }
 
-    private static func index(_ image: UnsafeRawBufferPointer, _ reader: some FormatReader) throws -> FrameIndex {
+    /// The index of `image`, read and checked by `reader` (a seekable format).
+    static func index(_ image: UnsafeRawBufferPointer, _ reader: some FormatReader) throws -> FrameIndex {
         try reader.index(fileSize: UInt64(image.count)) { offset, count in
             guard offset <= UInt64(image.count), UInt64(count) <= UInt64(image.count) - offset else {
                 throw SluiceError.corrupt("truncated input")

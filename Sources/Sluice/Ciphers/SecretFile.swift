@@ -29,10 +29,16 @@ public enum SecretFile {
             if strict { throw SluiceError.invalid("\(sentence); refusing it (--strict)") }
             warn("\(sentence); make it private: chmod 600 \(path)")
         }
-        var bytes = [UInt8](repeating: 0, count: limit)
+        // Room for what a regular file holds and one byte more (to see it end), at most `limit`: a 200-byte
+        // identity file does not take (and cleanse) a MiB. A pipe, or a file that grew, gets more as it is
+        // read, the smaller copy cleansed.
+        var status = stat()
+        let known = fstat(fd.rawValue, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) + 1 : 4096
+        var bytes = [UInt8](repeating: 0, count: min(limit, max(1, known)))
         var count = 0
         do {
             while count < limit {
+                if count == bytes.count { bytes = grown(&bytes, to: min(limit, 2 * count)) }
                 let read = try bytes.withUnsafeMutableBytes { try fd.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[count...])) }
                 if read == 0 { break }
                 count += read
@@ -44,6 +50,14 @@ public enum SecretFile {
         let prefix = Array(bytes[0..<count])
         LibCrypto.cleanse(&bytes)
         return prefix
+    }
+
+    /// A copy of `bytes` in a larger array of `size` bytes; `bytes` is cleansed.
+    private static func grown(_ bytes: inout [UInt8], to size: Int) -> [UInt8] {
+        var larger = [UInt8](repeating: 0, count: size)
+        larger.withUnsafeMutableBytes { target in bytes.withUnsafeBytes { target.copyMemory(from: $0) } }
+        LibCrypto.cleanse(&bytes)
+        return larger
     }
 
     /// What makes the open file `fd` reachable by others, or `nil`: permission bits for group or others,

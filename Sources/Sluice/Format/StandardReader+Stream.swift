@@ -41,7 +41,7 @@ extension StandardReader {
             if available.loadLittleEndian(at: 0, as: UInt32.self) == LZ4FrameHeader.legacyMagic {
                 source.consume(4)
                 frames += 1
-                if legacyBlock == nil { legacyBlock = RawBuffer(capacity: LZ4FrameHeader.legacyBlockSize) }
+                if legacyBlock == nil { legacyBlock = RawBuffer() }
                 try decodeLegacy(source, out, block: legacyBlock!)
                 continue
             }
@@ -72,7 +72,9 @@ extension StandardReader {
     }
 
     /// Legacy blocks until the input ends or a size field too large for a block (the next frame's magic).
-    /// `block`: room for one legacy block (8 MiB).
+    /// `block`: grown to what a block decodes to, up to a legacy block (8 MiB): first to 256 bytes per
+    /// stored byte (LZ4's largest ratio is about 255), then, should that not hold the block, to 8 MiB and
+    /// decoded again — so small blocks do not take 8 MiB each.
     private func decodeLegacy(_ source: PieceReader, _ out: StreamOutput, block: RawBuffer) throws {
         let largest = LZ4.compressBound(LZ4FrameHeader.legacyBlockSize)
         while true {
@@ -83,7 +85,15 @@ extension StandardReader {
             if size > largest { return }
             try source.fill(atLeast: 4 + size)
             guard source.available.count >= 4 + size else { throw SluiceError.corrupt("truncated LZ4 file: a legacy block is incomplete") }
-            let produced = try LZ4.decompress(UnsafeRawBufferPointer(rebasing: source.available[4..<4 + size]), into: block.bytes)
+            let stored = UnsafeRawBufferPointer(rebasing: source.available[4..<4 + size])
+            block.reserve(min(LZ4FrameHeader.legacyBlockSize, max(64 << 10, 256 * size)))
+            let produced: Int
+            do {
+                produced = try LZ4.decompress(stored, into: block.bytes)
+            } catch where block.bytes.count < LZ4FrameHeader.legacyBlockSize {
+                block.reserve(LZ4FrameHeader.legacyBlockSize)
+                produced = try LZ4.decompress(stored, into: block.bytes)
+            }
             source.consume(4 + size)
             try out.emit(UnsafeRawBufferPointer(rebasing: block.bytes[..<produced]))
         }

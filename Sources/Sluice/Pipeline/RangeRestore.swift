@@ -34,22 +34,10 @@ extension Pipeline {
                                       range: range, progress: { _ in })
         }
         let entries = index.entries
-        // The plaintext offset of every frame: the prefix sums of their sizes (upper bounds when the
-        // sizes are not exact: then every frame is decoded from the first and the range found as they come).
-        var starts: [UInt64] = [0]
-        starts.reserveCapacity(entries.count + 1)
-        for entry in entries { starts.append(starts.last! + UInt64(entry.plainSize)) }
-        let total = starts.last!
-        guard range.upperBound <= total else {
-            throw SluiceError.invalid("the range \(range.lowerBound)..<\(range.upperBound) reaches past the end (\(total) bytes)")
-        }
-        guard !range.isEmpty else {
+        guard let frames = try RangeFrames(index, range: range) else {
             return UnpackReport(info: reader.info, plainBytes: 0, packedBytes: fileSize, chunks: 0)
         }
-        let exact = index.plainSizesExact
-        // The first frame that ends after the range starts, and the last one that starts before it ends.
-        let first = exact ? starts.lastIndex { $0 <= range.lowerBound && $0 < total }.map { min($0, entries.count - 1) } ?? 0 : 0
-        let last = exact ? max(first, (starts.lastIndex { $0 < range.upperBound } ?? first)) : entries.count - 1
+        let (first, last) = (frames.frames.lowerBound, frames.frames.upperBound)
         let run = Run(slots: (0..<plan.window).map { _ in UnpackSlot() })
 
         run.startReader(name: "sluice-range") {
@@ -75,9 +63,9 @@ extension Pipeline {
         var sink = SequentialOutput(output, sparse: sparse)
         // Without exact sizes every frame is decoded, so the checks that span frames run too.
         var verifier: Reader.Verifier?
-        if !exact { verifier = try reader.verifier() }
+        if !frames.exact { verifier = try reader.verifier() }
         var clip = RangeClip(range: range)
-        clip.position = starts[first]
+        clip.position = frames.plainStart
         try run.draining {
             var order: UInt64 = 0
             while let slot = try run.finished(order) {

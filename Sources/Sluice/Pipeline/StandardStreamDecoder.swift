@@ -61,7 +61,9 @@ final class StreamOutput {
     let sink: PieceWriter?
     private(set) var clip: Pipeline.RangeClip
     private let progress: (UInt64) -> Void
-    private let scratch = RawBuffer(capacity: StandardStreamDecoder.pieceSize)
+    /// Made on first use, 64 KiB, doubled each time the decoder fills it, up to a piece: a small file
+    /// takes what its plaintext needs, a large one reaches a piece after four fills.
+    private lazy var scratch = RawBuffer(capacity: 64 << 10)
 
     init(sink: PieceWriter?, clip: Pipeline.RangeClip, progress: @escaping (UInt64) -> Void) {
         self.sink = sink
@@ -83,6 +85,9 @@ final class StreamOutput {
             progress(clip.written)
         } else {
             try emit(UnsafeRawBufferPointer(rebasing: scratch.bytes[..<count]))
+            if count == scratch.bytes.count, count < StandardStreamDecoder.pieceSize {
+                scratch.reserve(min(2 * count, StandardStreamDecoder.pieceSize))
+            }
         }
     }
 
@@ -102,7 +107,11 @@ final class PieceReader: @unchecked Sendable {
     private let filled = BoundedQueue<(RawBuffer, (any Error)?)>(capacity: 2)
     private let empty = BoundedQueue<RawBuffer>()
     /// The bytes not consumed yet, contiguous (a piece, or pieces joined when a caller needs more).
-    private var window = RawBuffer(capacity: 4 * StandardStreamDecoder.pieceSize)
+    /// Four pieces at first, or from a regular file the bytes it holds if fewer (``size``): a 10 KB file
+    /// does not take 4 MiB, which each small file a batch streams would pay for.
+    private var window: RawBuffer
+    /// What a regular file holds from where it was opened, ``first`` included; `nil` for a pipe.
+    private let size: Int?
     private var start = 0
     private let isStream: Bool
     private let done = Monitor(false)
@@ -114,6 +123,8 @@ final class PieceReader: @unchecked Sendable {
     init(_ input: FileDescriptor, first: [UInt8], isStream: Bool) {
         self.isStream = isStream
         self.input = input
+        size = isStream ? nil : Self.size(of: input, first: first.count)
+        window = RawBuffer(capacity: min(4 * StandardStreamDecoder.pieceSize, size ?? .max))
         first.withUnsafeBytes { window.bytes.copyMemory(from: $0) }
         window.count = first.count
         total = UInt64(first.count)
@@ -136,6 +147,15 @@ final class PieceReader: @unchecked Sendable {
         }
         thread.name = "sluice-reader"
         thread.start()
+    }
+
+    /// The bytes `input`, a regular file, holds after its position, plus the `first` already read from it;
+    /// `nil` when that cannot be told.
+    private static func size(of input: FileDescriptor, first: Int) -> Int? {
+        guard let status = try? FileSystem.status(of: input), status.isRegular,
+              let position = try? input.seek(offset: 0, from: .current)
+        else { return nil }
+        return first + max(0, status.size - Int(position))
     }
 
     var available: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: window.bytes[start..<window.count]) }
@@ -170,11 +190,19 @@ final class PieceReader: @unchecked Sendable {
         }
     }
 
-    /// ``fill(atLeast:)`` for a regular file: the rest moves to the front and the input is read behind it.
+    /// ``fill(atLeast:)`` for a regular file: the rest moves to the front and the input is read behind it;
+    /// the window grows when `count` is more than it holds (an LZ4 legacy block of more than 4 MiB), unless
+    /// the file is too short to give that many (it is then read to its end, truncated).
     private func read(atLeast count: Int) throws {
         while window.count - start < count, !ended {
             let rest = window.count - start
-            if rest > 0, start > 0 { window.bytes.baseAddress!.copyMemory(from: window.bytes.baseAddress! + start, byteCount: rest) }
+            if count > window.bytes.count, count <= rest + max(0, (size ?? .max) - Int(total)) {
+                let grown = RawBuffer(capacity: count)
+                if rest > 0 { grown.bytes.baseAddress!.copyMemory(from: available.baseAddress!, byteCount: rest) }
+                window = grown
+            } else if rest > 0, start > 0 {
+                window.bytes.baseAddress!.copyMemory(from: window.bytes.baseAddress! + start, byteCount: rest)
+            }
             window.count = rest
             start = 0
             let got = try Pipeline.readInput(input, into: window[rest..<window.bytes.count])
