@@ -8,10 +8,10 @@ import Darwin
 /// containing NUL.
 public struct ArchivePath: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The raw bytes.
-    public var bytes: [UInt8]
+    var bytes: [UInt8]
 
     /// A path from its raw bytes.
-    public init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8]) { self.bytes = bytes }
 
     init(cString: UnsafePointer<CChar>) {
         bytes = Array(UnsafeRawBufferPointer(start: cString, count: strlen(cString)).bindMemory(to: UInt8.self))
