@@ -60,10 +60,10 @@ extension UnpackCommand {
         if report.failures > 0 { throw ExitCode(ExitCodes.failure) }
     }
 
-    /// `backup.tar.slc` → `backup`.
+    /// `backup.tar.slc` (or `backup.tar.zst`) → `backup`.
     static func directoryName(for input: String) -> String {
         var name = FilePath(input).lastComponent?.string ?? input
-        for suffix in [".slc", ".tar"] where name.hasSuffix(suffix) && name.count > suffix.count { name.removeLast(suffix.count) }
+        for suffix in [".slc", ".zst", ".tar"] where name.hasSuffix(suffix) && name.count > suffix.count { name.removeLast(suffix.count) }
         return name
     }
 }

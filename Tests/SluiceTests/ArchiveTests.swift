@@ -132,21 +132,25 @@ import Testing
     }
 
     @Test func onlyExtractsTheMatchingMembersFromTheirChunks() throws {
-        try withTemporaryDirectory { root in
-            let script = #"""
-            mkdir -p big && i=0; while [ $i -lt 40 ]; do head -c 200000 /dev/urandom > big/f$i.bin; i=$((i+1)); done
-            echo wanted > big/wanted.txt
-            """#
-            #expect(try Self.shell(script, in: root).status == 0)
-            #expect(try Self.sluice(["pack", "big", "--archive", "-o", "b.tar.slc", "--chunk-size", "256K"], in: root).status == 0)
-            let result = try Self.sluice(["unpack", "b.tar.slc", "-o", "out", "--only", "*/wanted.txt", "--log-format", "json"], in: root)
-            #expect(result.status == 0, "\(result)")
-            #expect(try directoryListing(root.appending("out/big")) == ["wanted.txt"])
-            #expect(try readFile(root.appending("out/big/wanted.txt")) == Array("wanted\n".utf8))
-            let summary = try JSONSerialization.jsonObject(with: Data(result.stdoutText.split(separator: "\n").last!.utf8)) as! [String: Any]
-            #expect((summary["chunks"] as! Int) <= 2)
-            #expect((summary["members"] as! Int) == 1)
-        }
+        try withTemporaryDirectory { root in try Self.extractOneMemberOfForty("b.tar.slc", in: root) }
+    }
+
+    /// Packs 40 random files and a small one into `name` (256 KiB chunks), extracts the small one with
+    /// `--only` and checks that at most two chunks were decoded.
+    static func extractOneMemberOfForty(_ name: String, in root: FilePath) throws {
+        let script = #"""
+        mkdir -p big && i=0; while [ $i -lt 40 ]; do head -c 200000 /dev/urandom > big/f$i.bin; i=$((i+1)); done
+        echo wanted > big/wanted.txt
+        """#
+        #expect(try shell(script, in: root).status == 0)
+        #expect(try sluice(["pack", "big", "--archive", "-o", name, "--chunk-size", "256K"], in: root).status == 0)
+        let result = try sluice(["unpack", name, "-o", "out", "--only", "*/wanted.txt", "--log-format", "json"], in: root)
+        #expect(result.status == 0, "\(result)")
+        #expect(try directoryListing(root.appending("out/big")) == ["wanted.txt"])
+        #expect(try readFile(root.appending("out/big/wanted.txt")) == Array("wanted\n".utf8))
+        let summary = try JSONSerialization.jsonObject(with: Data(result.stdoutText.split(separator: "\n").last!.utf8)) as! [String: Any]
+        #expect((summary["chunks"] as! Int) <= 2)
+        #expect((summary["members"] as! Int) == 1)
     }
 
     /// A hostile tar stream (built with Python's tarfile) indexed with --from-tar: nothing may land
@@ -240,7 +244,7 @@ import Testing
             let plain = try Self.sluice(["inspect", "t.tar.slc"], in: root)
             #expect(plain.status == 65, "\(plain)")
             #expect(try Self.sluice(["pack", "src", "--archive"], in: root).status == 64)
-            #expect(try Self.sluice(["pack", "src", "--archive", "--format", "zstd", "-o", "t.tar.zst"], in: root).status == 64)
+            #expect(try Self.sluice(["pack", "src", "--archive", "--format", "lz4", "-o", "t.tar.lz4"], in: root).status == 64)
             #expect(try Self.sluice(["list", "src/a.txt"], in: root).status == 65)
             // An index taken from another archive does not open this one's content.
             #expect(try Self.sluice(["pack", "src", "--archive", "-o", "u.tar.slc", "--key-file", "k.key"], in: root).status == 0)

@@ -25,12 +25,13 @@ extension Archive {
         return try ArchiveFooter.decode(try Pipeline.pread(fd, at: size - UInt64(ArchiveFooter.size), count: ArchiveFooter.size), fileSize: size)
     }
 
-    /// Whether `path` names an archive (a regular file ending in an archive footer).
+    /// Whether `path` names an archive (a regular file ending in an archive footer's magic; one whose
+    /// sizes do not fit the file is a damaged archive, which ``open(_:name:key:limits:)`` refuses).
     public static func isArchive(_ path: FilePath) -> Bool {
         guard let fd = try? FileDescriptor.open(path, .readOnly, options: [.closeOnExec]) else { return false }
         defer { _ = try? fd.close() }
         guard let status = try? FileSystem.status(of: fd), status.isRegular else { return false }
-        return (try? footer(of: fd, size: UInt64(status.size))) != nil
+        do { return try footer(of: fd, size: UInt64(status.size)) != nil } catch { return true }
     }
 
     /// Opens the archive at `fd`: reads the footer and the index part only (decoded and checked, with
@@ -45,6 +46,7 @@ extension Archive {
         guard let footer = try footer(of: fd, size: size) else {
             throw SluiceError.corrupt("\(name) is not a Sluice archive (no archive footer; unpack it without --only, or list it with inspect)")
         }
+        if footer.layout == .zstd { return try openZstd(fd, name: name, footer: footer, fileSize: size, key: key, limits: limits) }
         // One secret for both parts: a prompt is answered once.
         let remembered = Locked<KeySource?>(nil)
         let key: KeyProvider = { request in
@@ -78,5 +80,28 @@ extension Archive {
             throw SluiceError.corrupt("\(name): the member index belongs to another archive")
         }
         return OpenedArchive(index: index, info: info, contentSize: footer.contentSize, fileSize: size, key: key, limits: limits)
+    }
+
+    /// ``open(_:name:key:limits:)`` of a `.tar.zst`: the index is the zstd data inside the skippable
+    /// frame before the footer (``ArchiveIndexFrame``), bound to the content's seek table.
+    private static func openZstd(
+        _ fd: FileDescriptor, name: String, footer: ArchiveFooter, fileSize: UInt64, key: @escaping KeyProvider, limits: DecodeLimits
+    ) throws -> OpenedArchive {
+        guard footer.indexSize <= UInt64(MemberIndex.maxDecodedSize + MemberIndex.maxDecodedSize / 8) else {
+            throw SluiceError.corrupt("\(name): the member index part is \(footer.indexSize) bytes, more than an index may be")
+        }
+        let index: MemberIndex
+        do {
+            try ArchiveIndexFrame.check(header: try Pipeline.pread(fd, at: footer.contentSize, count: ArchiveIndexFrame.headerSize), footer: footer)
+            let packed = try Pipeline.pread(fd, at: footer.indexOffset, count: Int(footer.indexSize))
+            index = try MemberIndex.decode(try ArchiveIndexFrame.decode(packed, limit: MemberIndex.maxDecodedSize))
+        } catch let error as SluiceError where error.code == .corrupt {
+            throw SluiceError.corrupt("\(name): the member index: \(error.message)")
+        }
+        guard index.binding == (try seekTableBinding(fd, contentSize: footer.contentSize)) else {
+            throw SluiceError.corrupt("\(name): the member index belongs to another archive")
+        }
+        let info = ContainerInfo.standard(.zstd, codec: try CodecSettings(.zstd))
+        return OpenedArchive(index: index, info: info, contentSize: footer.contentSize, fileSize: fileSize, key: key, limits: limits)
     }
 }

@@ -73,9 +73,7 @@ public enum Archive {
         _ roots: [String], to destination: FilePath, overwrite: Bool, options: PackOptions, archive: ArchiveOptions,
         io: IOPool? = nil, events: @escaping @Sendable (ArchiveEvent) -> Void, progress: (UInt64) -> Void = { _ in }
     ) throws -> ArchivePackReport {
-        guard options.format == .slc else {
-            throw SluiceError.invalid("--archive writes .slc archives (--format \(options.format.rawValue) is not supported for archives yet)")
-        }
+        try checkArchiveFormat(options)
         let failures = Locked(0)
         let report: @Sendable (ArchivePath, SluiceError) -> Void = { path, error in
             failures.withLock { $0 += 1 }
@@ -109,18 +107,25 @@ public enum Archive {
                 let end = try writeStream(prefetch, into: sink, index: spool, failed: report)
                 streamEnd.withLock { $0 = end }
             }, to: output.descriptor, options: options, plan: plan, pool: pool, io: io, progress: progress)
-        let binding = try headerBinding(output.descriptor)
+        let binding = try binding(output.descriptor, options: options, contentSize: content.packedBytes)
         let end = streamEnd.withLock { $0 }
-        let indexPart = try Pipeline.pack(
-            producing: { sink in try spool.stream(binding: binding, streamEnd: end, into: sink) },
-            to: output.descriptor, options: options, plan: try options.plan(inputSize: nil), pool: pool, io: io)
-        try finish(output, contentSize: content.packedBytes, indexSize: indexPart.packedBytes)
+        let produceIndex: @Sendable (ChunkSink) throws -> Void = { sink in try spool.stream(binding: binding, streamEnd: end, into: sink) }
+        let indexSize: UInt64
+        if options.format == .zstd {
+            indexSize = try packZstdIndex(produceIndex, after: content.packedBytes, to: output, options: options, pool: pool, io: io)
+        } else {
+            indexSize = try Pipeline.pack(
+                producing: produceIndex, to: output.descriptor, options: options, plan: try options.plan(inputSize: nil), pool: pool, io: io
+            ).packedBytes
+        }
+        let footer = ArchiveFooter(contentSize: content.packedBytes, indexSize: indexSize, layout: options.format == .zstd ? .zstd : .slc)
+        try finish(output, footer)
 
         result.members = spool.count
         result.failures = failures.withLock { $0 }
         result.contentBytes = spool.contentBytes
         result.streamBytes = content.plainBytes
-        result.packedBytes = content.packedBytes + indexPart.packedBytes + UInt64(ArchiveFooter.size)
+        result.packedBytes = footer.fileSize
         result.pack = content
         return result
     }
@@ -134,6 +139,7 @@ public enum Archive {
         tar source: FilePath, to destination: FilePath, overwrite: Bool, options: PackOptions, io: IOPool? = nil,
         progress: (UInt64) -> Void = { _ in }
     ) throws -> ArchivePackReport {
+        try checkArchiveFormat(options)
         let input: FileDescriptor
         do { input = try FileDescriptor.open(source, .readOnly, options: [.closeOnExec]) } catch {
             throw SluiceError(.io, "cannot open \(source)", cause: error as? Errno)
@@ -161,28 +167,63 @@ public enum Archive {
         _ = try input.seek(offset: 0, from: .start)
         let output = try AtomicOutputFile(destination: destination, overwrite: overwrite)
         let plan = try options.plan(inputSize: size)
+        let pool = WorkerPool.shared(workers: plan.workers)
         let content = try Pipeline.pack(
             from: input, inputSize: size, to: output.descriptor, options: options, metadata: nil, plan: plan,
-            pool: WorkerPool.shared(workers: plan.workers), io: io, positional: false, progress: progress)
+            pool: pool, io: io, positional: false, progress: progress)
         // The last member runs to the end of the stream (its end-of-archive blocks included).
         var index = MemberIndex(binding: [], streamEnd: UInt64(size), members: members)
-        index.binding = try headerBinding(output.descriptor)
-        let indexPart = try packIndex(index, options: options, chunkSize: plan.chunkSize)
-        try indexPart.withUnsafeBytes { try Pipeline.write($0, to: output.descriptor) }
-        let indexSize = UInt64(indexPart.count)
-        try finish(output, contentSize: content.packedBytes, indexSize: indexSize)
+        index.binding = try binding(output.descriptor, options: options, contentSize: content.packedBytes)
+        let indexSize: UInt64
+        if options.format == .zstd {
+            let encoded = index.encoded()
+            indexSize = try packZstdIndex(
+                { sink in try encoded.withUnsafeBytes { try sink.write($0) } }, after: content.packedBytes, to: output, options: options,
+                pool: pool, io: io)
+        } else {
+            let indexPart = try packIndex(index, options: options, chunkSize: plan.chunkSize)
+            try indexPart.withUnsafeBytes { try Pipeline.write($0, to: output.descriptor) }
+            indexSize = UInt64(indexPart.count)
+        }
+        let footer = ArchiveFooter(contentSize: content.packedBytes, indexSize: indexSize, layout: options.format == .zstd ? .zstd : .slc)
+        try finish(output, footer)
         var result = ArchivePackReport()
         result.members = members.count
         result.contentBytes = members.reduce(0) { $0 + $1.size }
         result.streamBytes = content.plainBytes
-        result.packedBytes = content.packedBytes + indexSize + UInt64(ArchiveFooter.size)
+        result.packedBytes = footer.fileSize
         result.pack = content
         return result
     }
 
+    /// `.tar.slc` (any cipher) or `.tar.zst` (no encryption: refused where the options are parsed).
+    private static func checkArchiveFormat(_ options: PackOptions) throws {
+        guard options.format == .slc || options.format == .zstd else {
+            throw SluiceError.invalid("--archive writes .tar.slc or .tar.zst archives (--format \(options.format.rawValue) is not supported for archives)")
+        }
+        guard options.format == .slc || options.cipher == .none else {
+            throw SluiceError.invalid("--format zstd writes a standard zstd file, which has no encryption: write a .tar.slc archive to encrypt")
+        }
+    }
+
+    /// A `.tar.zst`'s index: a skippable frame's header, then the index `produce` writes packed as a
+    /// seekable zstd stream of its own (``ArchiveIndexFrame``); the header is written last, when the
+    /// index's packed size is known. Returns that size.
+    private static func packZstdIndex(
+        _ produce: @escaping @Sendable (ChunkSink) throws -> Void, after contentSize: UInt64, to output: AtomicOutputFile,
+        options: PackOptions, pool: WorkerPool, io: IOPool?
+    ) throws -> UInt64 {
+        try [UInt8](repeating: 0, count: ArchiveIndexFrame.headerSize).withUnsafeBytes { try Pipeline.write($0, to: output.descriptor) }
+        let part = try Pipeline.pack(
+            producing: produce, to: output.descriptor, options: options, plan: try options.plan(inputSize: nil), pool: pool, io: io)
+        try ArchiveIndexFrame.header(indexSize: part.packedBytes).withUnsafeBytes {
+            try Pipeline.write($0, to: output.descriptor, at: Int64(contentSize))
+        }
+        return part.packedBytes
+    }
+
     /// Appends the footer after the index part and publishes the archive.
-    private static func finish(_ output: AtomicOutputFile, contentSize: UInt64, indexSize: UInt64) throws {
-        let footer = ArchiveFooter(contentSize: contentSize, indexSize: indexSize)
+    private static func finish(_ output: AtomicOutputFile, _ footer: ArchiveFooter) throws {
         try footer.encoded.withUnsafeBytes { try Pipeline.write($0, to: output.descriptor) }
         try output.commit(mode: 0o644, modification: nil, sync: false)
     }
@@ -261,13 +302,33 @@ public enum Archive {
         }
     }
 
+    /// What the index is bound to: the content part's header (`.tar.slc`) or seek table (`.tar.zst`).
+    private static func binding(_ input: FileDescriptor, options: PackOptions, contentSize: UInt64) throws -> [UInt8] {
+        options.format == .zstd ? try seekTableBinding(input, contentSize: contentSize) : try headerBinding(input)
+    }
+
     /// SHA-256 of the content part's header (its salt makes it unique to this archive).
     static func headerBinding(_ input: FileDescriptor) throws -> [UInt8] {
         let start = try Pipeline.pread(input, at: 0, count: 12)
         let length = Int(start[10]) | Int(start[11]) << 8
-        let header = try Pipeline.pread(input, at: 0, count: max(12, length))
+        return try sha256(try Pipeline.pread(input, at: 0, count: max(12, length)))
+    }
+
+    /// SHA-256 of a zstd content's seek table (every frame's sizes and the checksum of its plaintext).
+    ///
+    /// - Throws: ``SluiceError/Code/corrupt`` when the content does not end in a seek table.
+    static func seekTableBinding(_ input: FileDescriptor, contentSize: UInt64) throws -> [UInt8] {
+        let footerSize = UInt64(ZstdSeekTable.footerSize)
+        guard contentSize >= footerSize,
+              let size = try ZstdSeekTable.tableFrameSize(footer: try Pipeline.pread(input, at: contentSize - footerSize, count: ZstdSeekTable.footerSize)),
+              UInt64(size) <= contentSize
+        else { throw SluiceError.corrupt("the archive's zstd content does not end in a seek table") }
+        return try sha256(try Pipeline.pread(input, at: contentSize - UInt64(size), count: size))
+    }
+
+    private static func sha256(_ bytes: [UInt8]) throws -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
-        try header.withUnsafeBytes { bytes in try digest.withUnsafeMutableBytes { try LibCrypto.sha256(bytes, into: $0.baseAddress!) } }
+        try bytes.withUnsafeBytes { bytes in try digest.withUnsafeMutableBytes { try LibCrypto.sha256(bytes, into: $0.baseAddress!) } }
         return digest
     }
 

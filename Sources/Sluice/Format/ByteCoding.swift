@@ -29,10 +29,7 @@ struct ByteReader {
     mutating func read<T: FixedWidthInteger>(_: T.Type = T.self) throws -> T {
         let size = MemoryLayout<T>.size
         guard remaining >= size else { throw SluiceError.corrupt("\(what) is truncated") }
-        var value: T = 0
-        withUnsafeMutableBytes(of: &value) { target in
-            for i in 0..<size { target[i] = bytes[offset + i] }
-        }
+        let value = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
         offset += size
         return T(littleEndian: value)
     }

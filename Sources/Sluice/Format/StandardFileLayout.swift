@@ -28,18 +28,20 @@ extension StandardFileLayout {
         return offset
     }
 
-    /// Reads a regular zstd or LZ4 file's layout: its seek table, or its frames found by walking a
-    /// mapping of it. `jobs` is empty when the file must be streamed (one zstd frame, linked LZ4 blocks).
+    /// Reads a regular zstd or LZ4 file's layout: its seek table (before a `.tar.zst` archive's index
+    /// frame, when the file ends in one), or its frames found by walking a mapping of it. `jobs` is empty when the file must be streamed (one zstd frame, linked LZ4 blocks).
     static func read(_ format: ContainerKind, _ input: FileDescriptor, fileSize: UInt64) throws -> StandardFileLayout {
-        if format == .zstd, fileSize >= UInt64(ZstdSeekTable.footerSize) {
-            let footer = try Pipeline.pread(input, at: fileSize - UInt64(ZstdSeekTable.footerSize), count: ZstdSeekTable.footerSize)
+        // A `.tar.zst` archive's index frame follows the seek table: the table ends where the content does.
+        let end = format == .zstd ? ArchiveIndexFrame.contentEnd(of: input, fileSize: fileSize) ?? fileSize : fileSize
+        if format == .zstd, end >= UInt64(ZstdSeekTable.footerSize) {
+            let footer = try Pipeline.pread(input, at: end - UInt64(ZstdSeekTable.footerSize), count: ZstdSeekTable.footerSize)
             if let tableSize = try ZstdSeekTable.tableFrameSize(footer: footer) {
-                guard UInt64(tableSize) <= fileSize else {
+                guard UInt64(tableSize) <= end else {
                     throw SluiceError.corrupt("the zstd seek table claims \(tableSize) bytes, more than the file holds")
                 }
-                let table = try ZstdSeekTable.decode(try Pipeline.pread(input, at: fileSize - UInt64(tableSize), count: tableSize))
-                let start = try leadingSkippableBytes(input, before: fileSize - UInt64(tableSize))
-                let jobs = try StandardFormatReader.jobs(table: table, fileSize: fileSize, start: start)
+                let table = try ZstdSeekTable.decode(try Pipeline.pread(input, at: end - UInt64(tableSize), count: tableSize))
+                let start = try leadingSkippableBytes(input, before: end - UInt64(tableSize))
+                let jobs = try StandardFormatReader.jobs(table: table, fileSize: end, start: start)
                 return StandardFileLayout(format: format, access: "seek table", frames: jobs.filter { $0.plainCapacity > 0 }.count,
                                           plainSize: table.plainSize, fileSize: fileSize, jobs: jobs)
             }

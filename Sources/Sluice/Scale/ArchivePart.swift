@@ -19,12 +19,12 @@ public enum ArchivePart {
         }
     }
 
-    /// `OUT.part-I-of-N.tar.slc` for `OUT.tar.slc` (or `OUT.part-I-of-N.slc`, or `OUT.part-I-of-N` for
-    /// another name): part `shard` of an archive to be written at `output`.
+    /// `OUT.part-I-of-N.tar.slc` for `OUT.tar.slc` (likewise `.tar.zst`, `.slc`, `.zst`; `OUT.part-I-of-N`
+    /// for another name): part `shard` of an archive to be written at `output`.
     public static func name(of output: FilePath, shard: Shard) -> FilePath {
         let text = output.string
         let part = ".part-\(shard.index)-of-\(shard.count)"
-        for suffix in [".tar.slc", ".slc"] where text.hasSuffix(suffix) && text.count > suffix.count {
+        for suffix in [".tar.slc", ".tar.zst", ".slc", ".zst"] where text.hasSuffix(suffix) && text.count > suffix.count {
             return FilePath(String(text.dropLast(suffix.count)) + part + suffix)
         }
         return FilePath(text + part)
