@@ -106,7 +106,7 @@ import Testing
     }
 
     /// One inspect entry point for every format: a `.slc` file gives its header and index totals, a
-    /// zstd file its frame layout; a file of no known format is refused.
+    /// zstd file its frame layout; a file of no known format is refused as corrupt.
     @Test func inspectFileDescribesEveryFormat() throws {
         try withTemporaryDirectory { directory in
             try writeFile(directory.appending("in"), Self.data)
@@ -127,7 +127,7 @@ import Testing
                 }
             }
             let error = #expect(throws: SluiceError.self) { try Pipeline.inspectFile(directory.appending("in")) }
-            #expect(error?.code == .invalidArgument)
+            #expect(error?.code == .corrupt)
         }
     }
 

@@ -8,7 +8,7 @@ import Darwin
 /// containing NUL.
 public struct ArchivePath: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The raw bytes.
-    var bytes: [UInt8]
+    public var bytes: [UInt8]
 
     /// A path from its raw bytes.
     init(bytes: [UInt8]) { self.bytes = bytes }

@@ -106,7 +106,7 @@ public final class IOPool: Sendable {
     /// detected under `path`, ``StorageKind/ssd`` when it cannot be told). Pass it as the `io:` of
     /// ``Pipeline/packFile(_:to:options:keepMetadata:armored:policy:io:storage:explain:progress:)`` and
     /// the other file operations; it lives as long as the process.
-    public static func shared(for path: FilePath, tokens: Int? = nil, storage: StorageKind? = nil) -> IOPool {
+    public static func pool(for path: FilePath, tokens: Int? = nil, storage: StorageKind? = nil) -> IOPool {
         shared(tokens: self.tokens(explicit: tokens, storage: storage, for: path))
     }
 

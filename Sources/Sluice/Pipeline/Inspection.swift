@@ -43,8 +43,8 @@ extension Pipeline {
     ///     }
     ///
     /// - Parameter limits: the most work a hostile header may ask for (scrypt's cost).
-    /// - Throws: ``SluiceError``: ``SluiceError/Code/corrupt`` when the file is malformed,
-    ///   ``SluiceError/Code/invalidArgument`` when it is no format sluice reads or not a regular file.
+    /// - Throws: ``SluiceError``: ``SluiceError/Code/corrupt`` when the file is malformed or of no
+    ///   format sluice reads, ``SluiceError/Code/invalidArgument`` when it is not a regular file.
     public static func inspectFile(_ path: FilePath, limits: DecodeLimits = DecodeLimits()) throws -> InspectedFile {
         if let layout = try inspectStandard(path) { return .standard(layout) }
         return .container(try inspect(path, limits: limits))
