@@ -106,7 +106,7 @@ struct IOArguments: ParsableArguments {
 
     /// The process's I/O pool for a single-file run whose output (or, for stdout, input) is at `path`.
     func pool(for path: FilePath) -> IOPool {
-        IOPool.shared(tokens: IOPool.tokens(explicit: ioTokens, storage: StorageKind(rawValue: storage), for: path))
+        IOPool.pool(for: path, tokens: ioTokens, storage: StorageKind(rawValue: storage))
     }
 }
 

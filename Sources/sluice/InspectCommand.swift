@@ -50,8 +50,11 @@ struct InspectCommand: ParsableCommand {
     /// Shows one file.
     func inspect(_ input: String) throws {
         try reportingErrors(input: input) {
-            if let layout = try Pipeline.inspectStandard(FilePath(input)) { return try printStandard(layout, of: input) }
-            let info = try Pipeline.inspect(FilePath(input), limits: DecodeLimits(maxScryptLogN: 64))
+            let info: Inspection
+            switch try Pipeline.inspectFile(FilePath(input), limits: DecodeLimits(maxScryptLogN: 64)) {
+            case .standard(let layout): return try printStandard(layout, of: input)
+            case .container(let found): info = found
+            }
             let header = info.info
             if json {
                 var object: [String: Any] = [

@@ -219,8 +219,8 @@ struct PackCommand: ParsableCommand {
                 source, to: target, options: options, keepMetadata: keepMetadata && kind != .age, armored: armor,
                 policy: OutputPolicy(sync: sync, removeSource: removeSource), io: ioArguments.pool(for: target.directory(else: source)),
                 storage: ioArguments.storageOverride,
-                planned: { plan in
-                    if explain { Terminal.printError((reasons + plan.reasons).joined(separator: "\n")) }
+                explain: { planReasons in
+                    if explain { Terminal.printError((reasons + planReasons).joined(separator: "\n")) }
                 },
                 progress: { bar?.update($0) })
             bar?.finish()

@@ -104,4 +104,48 @@ import Testing
             #expect(error?.code == .corrupt)
         }
     }
+
+    /// One inspect entry point for every format: a `.slc` file gives its header and index totals, a
+    /// zstd file its frame layout; a file of no known format is refused as corrupt.
+    @Test func inspectFileDescribesEveryFormat() throws {
+        try withTemporaryDirectory { directory in
+            try writeFile(directory.appending("in"), Self.data)
+            for format in [ContainerKind.slc, .zstd] {
+                var options = PackOptions(codec: try CodecSettings(.zstd, level: 3))
+                options.format = format
+                options.chunkSize = 65536
+                let packed = directory.appending(format == .slc ? "in.slc" : "in.zst")
+                _ = try Pipeline.packFile(directory.appending("in"), to: .file(packed, overwrite: true), options: options)
+                switch try Pipeline.inspectFile(packed) {
+                case .container(let found):
+                    #expect(format == .slc)
+                    #expect(found.info.codec.codec == .zstd && found.plainSize == UInt64(Self.data.count))
+                    #expect(found.chunks == UInt64((Self.data.count + 65535) / 65536) && found.trailerVerified)
+                case .standard(let layout):
+                    #expect(format == .zstd)
+                    #expect(layout.format == .zstd && layout.plainSize == UInt64(Self.data.count) && layout.frames > 1)
+                }
+            }
+            let error = #expect(throws: SluiceError.self) { try Pipeline.inspectFile(directory.appending("in")) }
+            #expect(error?.code == .corrupt)
+        }
+    }
+
+    /// A report's statistics render as `--stats` prints them (a table) and as `--stats-json` does (one
+    /// JSON object with snake-case keys holding the same numbers).
+    @Test func runStatisticsRenderAsTableAndJSON() throws {
+        try withTemporaryDirectory { directory in
+            try writeFile(directory.appending("in"), Self.data)
+            var options = PackOptions(codec: try CodecSettings(.zstd, level: 3))
+            options.chunkSize = 65536
+            let report = try Pipeline.packFile(
+                directory.appending("in"), to: .file(directory.appending("in.slc"), overwrite: false), options: options)
+            let table = report.statistics.table.components(separatedBy: "\n")
+            #expect(table.first?.hasPrefix("plan:        64 KiB chunks") == true, "\(table)")
+            #expect(table.contains { $0.hasPrefix("  compress ") } && table.last?.hasPrefix("peak memory: ") == true)
+            let object = try JSONSerialization.jsonObject(with: Data(report.statistics.json.utf8)) as? [String: Any]
+            #expect(object?["chunk_size"] as? Int == 65536)
+            #expect((object?["stages"] as? [[String: Any]])?.contains { $0["name"] as? String == "compress" } == true)
+        }
+    }
 }

@@ -69,7 +69,8 @@ import Testing
             let report = try Pipeline.unpackFile(prefixed, to: .file(out, overwrite: false), key: { _ in nil })
             #expect(report.info.format == format)
             #expect(try readFile(out) == original)
-            #expect(try Pipeline.inspectStandard(prefixed)?.format == format)
+            guard case .standard(let layout) = try Pipeline.inspectFile(prefixed) else { Issue.record("not a standard file"); return }
+            #expect(layout.format == format)
         }
     }
 }

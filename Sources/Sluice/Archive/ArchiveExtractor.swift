@@ -18,7 +18,7 @@ public struct ExtractOptions: Sendable {
     /// owners too when the process runs as root (``restoresOwners``).
     public var restoreMetadata = true
     /// Set the recorded owner and group (numeric ids); by default only when running as root, as tar does.
-    public var restoresOwners = geteuid() == 0
+    var restoresOwners = geteuid() == 0
 
     /// Safe defaults: nothing replaced, no special bits, no device nodes.
     public init() {}

@@ -5,11 +5,11 @@ import Darwin
 #endif
 
 /// An extended attribute (`user.*`, `security.*`, …) of a member.
-public struct ExtendedAttribute: Equatable, Sendable {
+struct ExtendedAttribute: Equatable, Sendable {
     /// The attribute's full name, namespace included.
-    public var name: String
+    var name: String
     /// Its value, bytes.
-    public var value: [UInt8]
+    var value: [UInt8]
 }
 
 /// One member of an archive's tar stream, as the member index records it (docs/format.md, "Archives").
@@ -78,11 +78,11 @@ public struct ArchiveMember: Equatable, Sendable {
     /// A symbolic link's target, or the earlier member a hard link names.
     public var linkTarget: ArchivePath?
     /// `st_rdev` of a device node.
-    public var device: UInt64 = 0
+    var device: UInt64 = 0
     /// Where the member's first header (its pax extended header, if any) starts in the tar stream.
     public var headerOffset: UInt64
     /// Extended attributes, as read from a tar stream (the index does not record them).
-    public var xattrs: [ExtendedAttribute] = []
+    var xattrs: [ExtendedAttribute] = []
     /// XXH3-128 of a regular file's contents (empty for the other kinds, and before it is known).
     public var digest: [UInt8] = []
 }

@@ -11,7 +11,7 @@ public struct ArchivePath: Hashable, Sendable, Comparable, CustomStringConvertib
     public var bytes: [UInt8]
 
     /// A path from its raw bytes.
-    public init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8]) { self.bytes = bytes }
 
     init(cString: UnsafePointer<CChar>) {
         bytes = Array(UnsafeRawBufferPointer(start: cString, count: strlen(cString)).bindMemory(to: UInt8.self))

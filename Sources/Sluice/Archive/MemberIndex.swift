@@ -13,14 +13,14 @@ public struct MemberIndex: Equatable, Sendable {
     static let maxPathSize = 1 << 20
 
     /// SHA-256 of the content part's header: an index copied from another archive does not open.
-    public var binding: [UInt8]
+    var binding: [UInt8]
     /// Where the tar stream's end-of-archive blocks start: the end of the last member.
-    public var streamEnd: UInt64
+    var streamEnd: UInt64
     /// In stream order.
     public var members: [ArchiveMember]
 
     /// The byte range of member `index` in the tar stream: from its header to the next member's.
-    public func range(of index: Int) -> Range<UInt64> {
+    func range(of index: Int) -> Range<UInt64> {
         members[index].headerOffset..<(index + 1 < members.count ? members[index + 1].headerOffset : streamEnd)
     }
 

@@ -14,7 +14,7 @@ public final class BatchProgress: Sendable {
     private let walkDone = Atomic<Bool>(false)
     private let skips = Mutex<[SkipReason: Int]>([:])
     /// When the run started.
-    public let start = ContinuousClock.now
+    let start = ContinuousClock.now
 
     /// Counters at zero, the clock started now.
     public init() {}
@@ -30,7 +30,7 @@ public final class BatchProgress: Sendable {
         /// Files that failed (each also reported as a ``BatchEvent``).
         public var filesFailed: Int
         /// Files skipped, by reason.
-        public var skipped: [SkipReason: Int]
+        var skipped: [SkipReason: Int]
         /// Input bytes of the files done (plaintext when packing, `.slc` bytes when unpacking).
         public var bytesIn: Int
         /// Output bytes written.
@@ -38,7 +38,7 @@ public final class BatchProgress: Sendable {
         /// Whether the walk has seen the whole tree (``filesFound`` is final).
         public var walkFinished: Bool
         /// Time since the run started.
-        public var elapsed: Duration
+        var elapsed: Duration
 
         /// Files skipped, all reasons together.
         public var filesSkipped: Int { skipped.values.reduce(0, +) }

@@ -12,7 +12,7 @@ import SystemPackage
 /// (`logs/*.gz` matches `logs/a.gz` but not `logs/old/a.gz`). A leading `./` is ignored.
 public struct Glob: Hashable, Sendable, CustomStringConvertible {
     /// The pattern as given.
-    public let pattern: String
+    let pattern: String
     private let matchesPath: Bool
     private let stored: [CChar]
 
@@ -26,7 +26,7 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether the file at `relative` (relative to the root, never empty) matches.
-    public func matches(_ relative: FilePath) -> Bool {
+    func matches(_ relative: FilePath) -> Bool {
         if matchesPath {
             return relative.withPlatformString { fnmatch(stored, $0, FNM_PATHNAME) == 0 }
         }

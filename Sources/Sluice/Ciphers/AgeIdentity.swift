@@ -57,7 +57,7 @@ public struct AgeIdentity: Sendable {
     ///
     /// - Throws: ``SluiceError/Code/invalidArgument`` when `text` is not an X25519 identity; a
     ///   post-quantum `AGE-SECRET-KEY-PQ-1…` identity is refused with the reason.
-    public init(parsing text: String) throws {
+    init(parsing text: String) throws {
         if text.uppercased().hasPrefix("AGE-SECRET-KEY-PQ-1") {
             throw SluiceError.invalid("a post-quantum (mlkem768x25519) identity needs ML-KEM, which OpenSSL 3.0 lacks; sluice supports X25519 identities only")
         }
@@ -68,5 +68,5 @@ public struct AgeIdentity: Sendable {
     }
 
     /// The `AGE-SECRET-KEY-1…` form.
-    public var encoded: String { Bech32.encode(hrp: Self.humanReadablePart, privateKey, uppercase: true) }
+    var encoded: String { Bech32.encode(hrp: Self.humanReadablePart, privateKey, uppercase: true) }
 }

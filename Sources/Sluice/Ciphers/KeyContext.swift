@@ -6,15 +6,15 @@
 /// never the context itself.
 public struct KeyContext: Equatable, Sendable {
     /// The context's bytes as given (a string's UTF-8 bytes).
-    public let bytes: [UInt8]
+    let bytes: [UInt8]
 
     /// The longest context accepted, in bytes.
-    public static let maxLength = 4096
+    static let maxLength = 4096
 
     /// A context from its bytes.
     ///
     /// - Throws: ``SluiceError/Code/invalidArgument`` when `bytes` is empty or longer than ``maxLength``.
-    public init(bytes: [UInt8]) throws {
+    init(bytes: [UInt8]) throws {
         guard !bytes.isEmpty, bytes.count <= KeyContext.maxLength else {
             throw SluiceError.invalid("a context holds 1 to \(KeyContext.maxLength) bytes")
         }

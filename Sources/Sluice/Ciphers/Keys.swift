@@ -18,9 +18,9 @@ public struct ScryptCost: Hashable, Sendable {
     /// log₂ of scrypt's N, the CPU and memory cost.
     public var logN: Int
     /// scrypt's block size parameter.
-    public var r: Int
+    var r: Int
     /// scrypt's parallelisation parameter.
-    public var p: Int
+    var p: Int
 
     /// The cost used when packing without `--kdf-cost`.
     public static let `default` = ScryptCost(logN: 17)
@@ -38,7 +38,7 @@ public struct ScryptCost: Hashable, Sendable {
     }
 
     /// Memory scrypt needs at this cost.
-    public var memory: ByteCount { .bytes(128 * r * (1 << logN)) }
+    var memory: ByteCount { .bytes(128 * r * (1 << logN)) }
 }
 
 /// The key block of the header (see docs/format.md, "Key block").

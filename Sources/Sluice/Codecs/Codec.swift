@@ -28,7 +28,7 @@ public enum Codec: String, CaseIterable, Sendable, Codable {
     }
 
     /// The levels the codec accepts.
-    public var levels: ClosedRange<Int> {
+    var levels: ClosedRange<Int> {
         switch self {
         case .store: 0...0
         case .lz4: 1...65537
@@ -39,7 +39,7 @@ public enum Codec: String, CaseIterable, Sendable, Codable {
     }
 
     /// The level used when none is given.
-    public var defaultLevel: Int {
+    var defaultLevel: Int {
         switch self {
         case .store: 0
         case .lz4: 1

@@ -25,7 +25,7 @@ public enum ContainerKind: String, CaseIterable, Sendable {
 
     /// Whether this is one of the standard formats other tools read (zstd, lz4): no cipher, no `.slc`
     /// index, frames located in the file itself or streamed (``StandardReader``).
-    public var isStandard: Bool { self == .zstd || self == .lz4 }
+    var isStandard: Bool { self == .zstd || self == .lz4 }
 
     /// The file name extension, dot included.
     public var fileExtension: String {

@@ -28,7 +28,7 @@ public struct DecodeLimits: Sendable {
     /// Largest scrypt cost (log₂ N) accepted; 20 = 1 GiB of memory with r = 8.
     public var maxScryptLogN: Int = 20
     /// What the caller's secret demands of the header (no unencrypted file when a key is given).
-    public var keys: KeyPolicy = .noKey
+    var keys: KeyPolicy = .noKey
 
     /// Limits accepting scrypt costs up to 2^`maxScryptLogN` and keys as `keys` allows.
     public init(maxScryptLogN: Int = 20, keys: KeyPolicy = .noKey) {

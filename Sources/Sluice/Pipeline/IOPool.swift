@@ -17,7 +17,7 @@ public enum StorageKind: String, CaseIterable, Sendable {
     case nvme
 
     /// I/O tokens (``IOPool/tokens``) used when `--io-tokens` is not given.
-    public var defaultIOTokens: Int {
+    var defaultIOTokens: Int {
         switch self {
         case .hdd: 2
         case .ssd: 8
@@ -55,7 +55,7 @@ public final class IOPool: Sendable {
     typealias Job = @Sendable () -> Void
 
     /// The number of blocking I/O operations (jobs or token holders) allowed at once.
-    public let tokens: Int
+    let tokens: Int
     private let jobs = BoundedQueue<Job>()
     private let available: DispatchSemaphore
     private let running = DispatchGroup()
@@ -83,7 +83,7 @@ public final class IOPool: Sendable {
 
     /// The token count for a path: `explicit` when given, else the default of `storage`, else of the
     /// storage detected under `path` (``StorageKind/ssd`` when it cannot be told).
-    public static func tokens(explicit: Int?, storage: StorageKind?, for path: FilePath) -> Int {
+    package static func tokens(explicit: Int?, storage: StorageKind?, for path: FilePath) -> Int {
         if let explicit { return max(1, explicit) }
         return (storage ?? StorageKind.detect(for: path) ?? .ssd).defaultIOTokens
     }
@@ -92,13 +92,22 @@ public final class IOPool: Sendable {
 
     /// The process-wide pool with `tokens` tokens, created on first use and never shut down: the one
     /// single-file runs share (a batch starts its own, see ``Batch``).
-    public static func shared(tokens: Int) -> IOPool {
+    package static func shared(tokens: Int) -> IOPool {
         pools.withLock { pools in
             if let pool = pools[tokens] { return pool }
             let pool = IOPool(tokens: tokens)
             pools[tokens] = pool
             return pool
         }
+    }
+
+    /// The process-wide pool that runs writing under `path` share: `tokens` I/O tokens when given
+    /// (`--io-tokens`), else as many as the kind of storage suits (`storage`, `--storage`, else the kind
+    /// detected under `path`, ``StorageKind/ssd`` when it cannot be told). Pass it as the `io:` of
+    /// ``Pipeline/packFile(_:to:options:keepMetadata:armored:policy:io:storage:explain:progress:)`` and
+    /// the other file operations; it lives as long as the process.
+    public static func pool(for path: FilePath, tokens: Int? = nil, storage: StorageKind? = nil) -> IOPool {
+        shared(tokens: self.tokens(explicit: tokens, storage: storage, for: path))
     }
 
     /// The process-wide pool for runs not given one: ``StorageKind/ssd``'s token count.

@@ -1,7 +1,16 @@
 import SystemPackage
 
-/// What `sluice inspect` shows: the header and the index's totals, read without a key and without
-/// decoding any frame.
+/// What ``Pipeline/inspectFile(_:limits:)`` found in a file, read without a key and without decoding
+/// any frame.
+public enum InspectedFile: Sendable {
+    /// A `.slc` or age file: its header and its index's totals.
+    case container(Inspection)
+    /// A zstd or LZ4 file: what its seek table or frame headers tell.
+    case standard(StandardFileLayout)
+}
+
+/// What `sluice inspect` shows of a `.slc` or age file: the header and the index's totals, read without
+/// a key and without decoding any frame.
 public struct Inspection: Sendable {
     /// What the header says.
     public var info: ContainerInfo
@@ -24,10 +33,27 @@ public struct Inspection: Sendable {
 }
 
 extension Pipeline {
+    /// Describes the file at `path` in whichever format it is (`sluice inspect`): the header and index
+    /// of a `.slc` or age file, the seek table or frame headers of a zstd or LZ4 file. No key is needed
+    /// and no frame is decoded; an encrypted file's index is then reported as not authenticated.
+    ///
+    ///     switch try Pipeline.inspectFile("data.csv.slc") {
+    ///     case .container(let found): print(found.info.codec, found.chunks, found.ratio)
+    ///     case .standard(let layout): print(layout.format, layout.frames)
+    ///     }
+    ///
+    /// - Parameter limits: the most work a hostile header may ask for (scrypt's cost).
+    /// - Throws: ``SluiceError``: ``SluiceError/Code/corrupt`` when the file is malformed or of no
+    ///   format sluice reads, ``SluiceError/Code/invalidArgument`` when it is not a regular file.
+    public static func inspectFile(_ path: FilePath, limits: DecodeLimits = DecodeLimits()) throws -> InspectedFile {
+        if let layout = try inspectStandard(path) { return .standard(layout) }
+        return .container(try inspect(path, limits: limits))
+    }
+
     /// Reads the header and the index of a seekable packed file, in whichever registered format it is.
     ///
     /// - Throws: ``SluiceError/Code/corrupt`` when any of them is malformed.
-    public static func inspect(_ path: FilePath, limits: DecodeLimits = DecodeLimits()) throws -> Inspection {
+    static func inspect(_ path: FilePath, limits: DecodeLimits = DecodeLimits()) throws -> Inspection {
         let source = try openInput(path)
         defer { _ = try? source.fd.close() }
         guard let size = source.status?.size, source.status?.isRegular == true else {
@@ -46,7 +72,7 @@ extension Pipeline {
     /// any other format.
     ///
     /// - Throws: ``SluiceError/Code/corrupt`` when the file is malformed or none of the formats.
-    public static func inspectStandard(_ path: FilePath) throws -> StandardFileLayout? {
+    static func inspectStandard(_ path: FilePath) throws -> StandardFileLayout? {
         let source = try openInput(path)
         defer { _ = try? source.fd.close() }
         guard let size = source.status?.size, source.status?.isRegular == true else {

@@ -51,7 +51,7 @@ public struct PackReport: Sendable {
     /// What the new file's header records.
     public var info: ContainerInfo
     /// How the run was cut up and spread.
-    public var plan: Plan
+    package var plan: Plan
     /// Plaintext bytes read.
     public var plainBytes: UInt64
     /// Bytes of `.slc` written, header to footer.

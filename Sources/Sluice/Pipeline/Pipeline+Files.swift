@@ -60,7 +60,8 @@ extension Pipeline {
     /// - Parameters:
     ///   - keepMetadata: record name, size, mode and mtime in the header.
     ///   - armored: write age's ASCII armor around the file (``ContainerKind/age`` only).
-    ///   - planned: called with the plan before any work, for `--explain`.
+    ///   - explain: called before any work with the reasons behind the chunk size, window and read
+    ///     strategy, one line each (`--explain`).
     ///   - io: the I/O pool whose tokens every read and write holds, and whose threads write the frames
     ///     of a file output; `nil`: the run's own reader and writer threads, without tokens.
     ///   - storage: `--storage`: the kind of device, which then decides how a regular input is read
@@ -69,31 +70,31 @@ extension Pipeline {
     public static func packFile(
         _ input: FilePath?, to target: OutputTarget, options: PackOptions, keepMetadata: Bool = true, armored: Bool = false,
         policy: OutputPolicy = OutputPolicy(), io: IOPool? = nil, storage: StorageKind? = nil,
-        planned: (Plan) -> Void = { _ in }, progress: (UInt64) -> Void = { _ in }
+        explain: ([String]) -> Void = { _ in }, progress: (UInt64) -> Void = { _ in }
     ) throws -> PackReport {
         let source = try openInput(input)
         defer { if input != nil { _ = try? source.fd.close() } }
         do {
             return try pack(
                 source, input, to: target, stream: .standardOutput, options: options, keepMetadata: keepMetadata, armored: armored,
-                policy: policy, io: io, storage: storage, planned: planned, progress: progress)
+                policy: policy, io: io, storage: storage, explain: explain, progress: progress)
         } catch let error as SluiceError {
             throw error.naming(input: input, output: target.path)
         }
     }
 
-    /// ``packFile(_:to:options:keepMetadata:armored:policy:io:storage:planned:progress:)`` from an open
+    /// ``packFile(_:to:options:keepMetadata:armored:policy:io:storage:explain:progress:)`` from an open
     /// input; `stream` is the descriptor written for ``OutputTarget/standardOutput``.
     static func pack(
         _ source: OpenInput, _ input: FilePath?, to target: OutputTarget, stream: FileDescriptor, options: PackOptions,
         keepMetadata: Bool, armored: Bool, policy: OutputPolicy, io: IOPool?, storage: StorageKind?,
-        planned: (Plan) -> Void, progress: (UInt64) -> Void
+        explain: ([String]) -> Void, progress: (UInt64) -> Void
     ) throws -> PackReport {
         let size = source.status?.isRegular == true ? source.status!.size : nil
         var plan = try options.plan(inputSize: size)
         let reads = readChoice(source, io: io, storage: storage, chunkSize: plan.chunkSize)
         if let reads { plan.reasons.append(reads.reason) }
-        planned(plan)
+        explain(plan.reasons)
         let metadata: FileMetadata? = keepMetadata
             ? FileMetadata(
                 size: size.map(UInt64.init), mode: source.status?.isRegular == true ? source.status!.mode : 0o644,
@@ -161,7 +162,7 @@ extension Pipeline {
     /// - Parameters:
     ///   - range: restore only these bytes of the original (a seekable input is needed); the output then
     ///     gets no recorded mtime.
-    ///   - storage: `--storage`, as for ``packFile(_:to:options:keepMetadata:policy:io:storage:planned:progress:)``.
+    ///   - storage: `--storage`, as for ``packFile(_:to:options:keepMetadata:policy:io:storage:explain:progress:)``.
     ///   - explain: called before any frame is read with how the input will be read and why.
     ///
     /// - Throws: ``SluiceError``; no output file is left behind, and with a file target nothing is

@@ -24,7 +24,7 @@ extension Pipeline {
     ) throws -> PackReport {
         try pack(
             opening(input), nil, to: .standardOutput, stream: output, options: options, keepMetadata: false,
-            armored: false, policy: OutputPolicy(), io: nil, storage: nil, planned: { _ in }, progress: progress)
+            armored: false, policy: OutputPolicy(), io: nil, storage: nil, explain: { _ in }, progress: progress)
     }
 
     /// Unpacks the `.slc`, `.zst`, `.lz4` or age stream read from `input` (its format told by its first

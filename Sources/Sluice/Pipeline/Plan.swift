@@ -5,15 +5,15 @@
 /// brotli within 1% of a single stream's ratio, 8 MiB zstd chunks (each with a window covering it)
 /// match `zstd -T0`'s, while giving every core work; smaller inputs get
 /// smaller chunks so that both cores still have something to do.
-public struct Plan: Sendable, CustomStringConvertible {
+package struct Plan: Sendable, CustomStringConvertible {
     /// Plaintext bytes per chunk.
-    public var chunkSize: Int
+    var chunkSize: Int
     /// CPU-pool workers the run uses.
-    public var workers: Int
+    var workers: Int
     /// Chunks in flight at once (read, being processed, or waiting to be written).
-    public var window: Int
+    var window: Int
     /// One line per decision.
-    public var reasons: [String]
+    var reasons: [String]
 
     /// The chunk sizes `.slc` allows (``ContainerKind/slc``).
     package static var chunkSizes: ClosedRange<Int> { ContainerKind.slc.traits.chunkSizes }
@@ -145,7 +145,7 @@ public struct Plan: Sendable, CustomStringConvertible {
     }
 
     /// The reasons, one per line (`--explain`).
-    public var description: String { reasons.joined(separator: "\n") }
+    package var description: String { reasons.joined(separator: "\n") }
 
     /// The largest chunk the planner picks: 2 MiB for `store` and `lz4`, whose output does not depend on
     /// the chunk size beyond 64 KiB (lz4's window) and which ran 3% faster packing with 2 MiB chunks than

@@ -6,69 +6,69 @@ import Histogram
 /// numbers that tell which resource bounds a run (`--stats`, `--stats-json`).
 public struct RunStatistics: Sendable, Codable {
     /// One stage's totals over every chunk.
-    public struct Stage: Sendable, Codable {
+    struct Stage: Sendable, Codable {
         /// The stage's name: `checksum`, `compress`, `encrypt` (pack), `decrypt`, `decompress`, `verify` (unpack), or `read` (a zstd or LZ4 file).
-        public var name: String
+        var name: String
         /// Thread time spent in the stage, summed over workers.
-        public var seconds: Double
+        var seconds: Double
         /// Bytes that went into the stage.
-        public var bytes: UInt64
+        var bytes: UInt64
         /// `bytes / seconds`: the stage's speed on one core.
-        public var megabytesPerSecond: Double
+        var megabytesPerSecond: Double
     }
 
     /// A latency distribution, in microseconds.
-    public struct Latency: Sendable, Codable {
+    struct Latency: Sendable, Codable {
         /// How many waits were measured.
-        public var count: UInt64
+        var count: UInt64
         /// The median wait.
-        public var p50: Double
+        var p50: Double
         /// The 95th percentile.
-        public var p95: Double
+        var p95: Double
         /// The 99th percentile.
-        public var p99: Double
+        var p99: Double
         /// The longest wait.
-        public var max: Double
+        var max: Double
     }
 
     /// Wall-clock time of the run.
-    public var wallSeconds: Double
+    var wallSeconds: Double
     /// CPU time in user space, all threads.
-    public var userSeconds: Double
+    var userSeconds: Double
     /// CPU time in the kernel, all threads.
-    public var systemSeconds: Double
+    var systemSeconds: Double
     /// Per-stage totals, in pipeline order.
-    public var stages: [Stage]
+    var stages: [Stage]
     /// Worker busy time ÷ (workers × wall time): 1.0 means the CPU pool never idled.
-    public var cpuSaturation: Double
+    var cpuSaturation: Double
     /// Read time ÷ wall time, summed over the threads that read (the reader, or the I/O threads reading
     /// chunks at their offsets): above 1.0 when reads overlapped.
-    public var readerSaturation: Double
+    var readerSaturation: Double
     /// Write time ÷ wall time, summed over the threads that write (the ordered writer, or the I/O
     /// threads writing chunks at their offsets): above 1.0 when writes overlapped.
-    public var writerSaturation: Double
+    var writerSaturation: Double
     /// Jobs queued or running in the CPU pool when a chunk was submitted: mean and max.
-    public var queueDepthMean: Double
+    var queueDepthMean: Double
     /// The largest such depth.
-    public var queueDepthMax: Int
+    var queueDepthMax: Int
     /// The reader waiting for a free chunk buffer (back-pressure from the window).
-    public var bufferWait: Latency
+    var bufferWait: Latency
     /// A chunk waiting for a worker (CPU token) after it was read.
-    public var workerWait: Latency
+    var workerWait: Latency
     /// The writer waiting for the next chunk in order.
-    public var writerWait: Latency
+    var writerWait: Latency
     /// A read or write waiting for an I/O token (and, for a write handed to the I/O pool, for its thread).
-    public var ioTokenWait: Latency
+    var ioTokenWait: Latency
     /// I/O tokens of the run's I/O pool; 0 when the run had none (reads and writes on their own threads).
-    public var ioTokens: Int
+    var ioTokens: Int
     /// The process's peak resident memory at the end of the run.
-    public var peakResidentBytes: Int
+    var peakResidentBytes: Int
     /// The run's chunk size.
-    public var chunkSize: Int
+    var chunkSize: Int
     /// CPU workers of the run.
-    public var workers: Int
+    var workers: Int
     /// Chunks in flight at most (the buffer window).
-    public var window: Int
+    var window: Int
 }
 
 /// Per-chunk stage timings, measured by the worker that ran the chunk and summed by the writer.

@@ -9,7 +9,7 @@ import SystemPackage
 /// not valid UTF-8 is written as `path_base64` / `output_base64` (its bytes, base64) instead.
 public struct ManifestEntry: Sendable, Equatable {
     /// What became of the file.
-    public enum Status: String, Sendable, CaseIterable {
+    enum Status: String, Sendable, CaseIterable {
         /// Written by this run.
         case ok
         /// Already written by an earlier run (resume): left alone.
@@ -23,24 +23,24 @@ public struct ManifestEntry: Sendable, Equatable {
     /// The file's path relative to the tree's root.
     public var path: FilePath
     /// What the run did with it.
-    public var status: Status
+    var status: Status
     /// The input's size in bytes, when it could be read.
-    public var size: Int?
+    var size: Int?
     /// The input's modification time, in nanoseconds since 1970.
-    public var modification: Int64?
+    var modification: Int64?
     /// `xxh128:` and the XXH3-128 of the output file's bytes in hex, as `xxhsum -H2` prints it (for
     /// `ok` and `up to date`).
-    public var digest: String?
+    var digest: String?
     /// Relative to the output root.
-    public var output: FilePath?
+    var output: FilePath?
     /// The shard the file belongs to (`nil` in an unsharded run).
-    public var shard: Int?
+    var shard: Int?
     /// The error (failed) or the reason (skipped).
     public var message: String?
     /// A range of a file split across shards (a `"type":"part"` record): which one, from 0.
-    public var range: Int?
+    var range: Int?
     /// How many ranges the file was split into: on a part record, and on the record of the assembled file.
-    public var ranges: Int?
+    var ranges: Int?
 
     init(path: FilePath, status: Status) {
         self.path = path

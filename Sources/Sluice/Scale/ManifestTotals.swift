@@ -9,23 +9,23 @@ import Foundation
 /// early (`--fail-fast`) covers nothing, and a `--retry-failed` run covers the missing shards it reran.
 public struct ManifestTotals: Sendable, Equatable {
     /// Whose totals these are.
-    public enum Kind: String, Sendable {
+    enum Kind: String, Sendable {
         case shard
         case merge
     }
 
     /// One shard's run, or a merge of several.
-    public var kind: Kind
+    var kind: Kind
     /// `pack` or `unpack`.
-    public var operation: String
+    var operation: String
     /// The shard this run was (`nil`: unsharded, or a retry of every shard).
-    public var shard: Int?
+    var shard: Int?
     /// The shard count (1 for an unsharded run).
     public var shards: Int
     /// The shards whose every file is accounted for in this manifest (with the manifests it was merged from).
-    public var covers: [Int]
+    var covers: [Int]
     /// Whether the run took only a retry list's files.
-    public var retry = false
+    var retry = false
     /// Files processed and written.
     public var filesOK = 0
     /// Files skipped because their output was already up to date.

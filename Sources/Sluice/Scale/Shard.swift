@@ -17,7 +17,7 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     public static let maximumCount = 1 << 20
 
     /// - Throws: ``SluiceError/Code/invalidArgument`` unless `0 ≤ index < count ≤ maximumCount`.
-    public init(index: Int, count: Int) throws {
+    init(index: Int, count: Int) throws {
         guard (1...Self.maximumCount).contains(count) else {
             throw SluiceError.invalid("the shard count must be 1 to \(Self.maximumCount), not \(count)")
         }
@@ -69,7 +69,7 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(index)/\(count)" }
 
     /// The shard, of `count`, that a file's key falls in.
-    public static func index(ofKey key: [UInt8], count: Int) -> Int {
+    static func index(ofKey key: [UInt8], count: Int) -> Int {
         Int(XXH3.hash64(key) % UInt64(count))
     }
 
@@ -84,7 +84,7 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether the file at `relative` belongs to this shard.
-    public func contains(_ relative: FilePath, packing: Bool) -> Bool {
+    func contains(_ relative: FilePath, packing: Bool) -> Bool {
         count == 1 || Self.index(ofKey: Self.key(of: relative, packing: packing), count: count) == index
     }
 }

@@ -5,16 +5,16 @@ import SystemPackage
 /// shards it lists as missing.
 public struct ShardSelection: Sendable {
     /// `nil`: every shard.
-    public var shard: Shard?
+    var shard: Shard?
     /// `nil`: not a retry.
-    public var retry: RetryList?
+    var retry: RetryList?
     /// `--shard-split SIZE`: when packing `.slc` without a cipher into more than one shard, a file larger
     /// than this is cut into ranges of this many bytes (rounded up to a multiple of the chunk size),
     /// spread over the shards (docs/scale-out.md, *Large files*); `nil`: every file whole.
     public var splitAbove: Int? = ShardSelection.defaultSplit
 
     /// The default of ``splitAbove``: 64 MiB.
-    public static let defaultSplit = 64 << 20
+    static let defaultSplit = 64 << 20
 
     /// - Throws: ``SluiceError/Code/invalidArgument`` when a retry's shard count differs from the shard's.
     public init(shard: Shard?, retry: RetryList?) throws {
@@ -59,15 +59,15 @@ public struct ShardSelection: Sendable {
 /// What `--retry-failed MERGED` reruns: read from a merged manifest.
 public struct RetryList: Sendable {
     /// The shard count of the merged manifest.
-    public let shards: Int
+    let shards: Int
     /// Shards no manifest covered: all their files are run again.
-    public let missing: Set<Int>
+    let missing: Set<Int>
     /// The paths (bytes, relative to the input root) of the failed files and directories; a failed
     /// directory reruns everything under it.
-    public let failed: Set<[UInt8]>
+    let failed: Set<[UInt8]>
 
     /// A selection rerunning every file of the `missing` shards (of `shards`) and the `failed` paths.
-    public init(shards: Int, missing: Set<Int>, failed: Set<[UInt8]>) {
+    init(shards: Int, missing: Set<Int>, failed: Set<[UInt8]>) {
         self.shards = shards
         self.missing = missing
         self.failed = failed
