@@ -32,7 +32,7 @@ struct PeakMemoryProbe {
     /// are counted even where they reuse an earlier cell's freed pages), resets the high-water mark
     /// where it can, and notes the resident size.
     init() {
-        PeakMemoryProbe.trimAllocator?(0)
+        _ = PeakMemoryProbe.trimAllocator?(0)
         resettable = PeakMemoryProbe.resetHighWater()
         baseline = resettable ? (PeakMemoryProbe.status("VmRSS") ?? 0) : Memory.peakResident.bytes
     }

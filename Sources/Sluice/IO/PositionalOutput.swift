@@ -1,3 +1,4 @@
+import Foundation
 import SystemPackage
 
 /// A new regular file that the I/O pool's threads write at offsets, in whatever order its pieces are
@@ -18,8 +19,9 @@ final class PositionalOutput: Sendable {
     /// Zero blocks are left as holes and the file's size is set by ``finish(size:)``.
     let sparse: Bool
     private let writeBack: WriteBack?
-    /// Held for each write system call on ``descriptor``.
-    private let turn = Locked(())
+    /// Held for each write system call on ``descriptor``. A plain lock: a `Locked(())` has no storage for
+    /// its value, so ThreadSanitizer reported the `inout` access to it as a Swift access race.
+    private let turn = NSLock()
 
     /// - Parameters:
     ///   - descriptor: a new regular file (with `sparse`, nothing written before reads as zeros).
@@ -51,6 +53,8 @@ final class PositionalOutput: Sendable {
     }
 
     private func writeAlone(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws {
-        try turn.withLock { _ in try Pipeline.write(bytes, to: descriptor, at: Int64(offset)) }
+        turn.lock()
+        defer { turn.unlock() }
+        try Pipeline.write(bytes, to: descriptor, at: Int64(offset))
     }
 }
