@@ -16,6 +16,10 @@ public struct StandardFileLayout: Sendable {
 }
 
 extension StandardFileLayout {
+    /// The largest decode bound of a zstd frame decoded as a job of its own (4 GiB); a file with a larger
+    /// frame is streamed.
+    static let largestParallelFrame: UInt64 = 1 << 32
+
     /// Bytes of the skippable frames a file starts with, up to `limit` (where its seek table starts): a
     /// seek table counts its frames from the first one after them.
     private static func leadingSkippableBytes(_ input: FileDescriptor, before limit: UInt64) throws -> UInt64 {
@@ -52,9 +56,17 @@ extension StandardFileLayout {
             let frames = try ZstdFrameScan.frames(in: mapping.bytes)
             let data = frames.filter { $0.header.kind == .data }
             let sizes = data.compactMap(\.header.contentSize)
-            let plainSize = sizes.count == data.count ? sizes.reduce(0, +) : nil
-            let jobs = data.count > 1 ? try StandardFormatReader.jobs(frames: frames) : []
-            return StandardFileLayout(format: format, access: data.count > 1 ? "frames" : "stream", frames: data.count,
+            // Sizes a crafted file claims may add up past 2^64, and a frame's decode bound may be absurd
+            // (both found by the `zstd` fuzz target, which crashed on them): such a file is streamed, where
+            // the decoder meets the bytes as they are.
+            let total = sizes.reduce((sum: UInt64(0), overflow: false)) { sofar, size in
+                let next = sofar.sum.addingReportingOverflow(size)
+                return (next.partialValue, sofar.overflow || next.overflow)
+            }
+            let plainSize = sizes.count == data.count && !total.overflow ? total.sum : nil
+            let parallel = data.count > 1 && data.allSatisfy { $0.decodedBound <= Self.largestParallelFrame }
+            let jobs = parallel ? try StandardFormatReader.jobs(frames: frames) : []
+            return StandardFileLayout(format: format, access: parallel ? "frames" : "stream", frames: data.count,
                                       plainSize: plainSize, fileSize: fileSize, jobs: jobs)
         default:
             let frames = try LZ4FrameScan.frames(in: mapping.bytes)

@@ -27,8 +27,12 @@ enum StandardFormatReader {
         var number: Int
     }
 
-    /// Memory one job needs in flight.
-    static func memory(_ job: Job) -> Int { job.storedSize + job.plainCapacity }
+    /// Memory one job needs in flight; `Int.max` when the frame's claims overflow (a frame without content
+    /// size has a decode bound clamped to `Int.max`: found by the `zstd` fuzz target, exit 132 before).
+    static func memory(_ job: Job) -> Int {
+        let (sum, overflow) = job.storedSize.addingReportingOverflow(job.plainCapacity)
+        return overflow ? .max : sum
+    }
 
     // MARK: zstd
 
