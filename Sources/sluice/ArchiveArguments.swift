@@ -36,13 +36,13 @@ struct ArchiveConsole: Sendable {
         case .added(let member):
             guard listing else { return }
             if json {
-                print(#"{"event":"add","path":\#(jsonString(member.path.description)),"size":\#(member.size)}"#)
+                Terminal.outputLine(#"{"event":"add","path":\#(jsonString(member.path.description)),"size":\#(member.size)}"#)
             } else {
-                print(member.path.description)
+                Terminal.outputLine(member.path.description)
             }
         case .failed(let path, let error):
             if json {
-                print(#"{"event":"failed","path":\#(jsonString(path.description)),"error":\#(jsonString(error.description))}"#)
+                Terminal.outputLine(#"{"event":"failed","path":\#(jsonString(path.description)),"error":\#(jsonString(error.description))}"#)
             } else {
                 Terminal.error("\(path): \(error.description)")
             }

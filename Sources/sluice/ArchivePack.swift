@@ -47,9 +47,10 @@ extension PackCommand {
                 events: { console.handle($0, listing: listing) }, progress: { bar?.update($0); records?.update($0) })
         }
         bar?.finish()
+        try Terminal.checkOutput()  // the reader of the listing went away: exit 141, no summary
         if let pack = report.pack { runReporting.print(pack.statistics) }
         if batch.logFormat == .json {
-            print(#"{"event":"summary","members":\#(report.members),"failed":\#(report.failures),"bytes":\#(report.contentBytes),"stream":\#(report.streamBytes),"packed":\#(report.packedBytes)}"#)
+            try Terminal.output(#"{"event":"summary","members":\#(report.members),"failed":\#(report.failures),"bytes":\#(report.contentBytes),"stream":\#(report.streamBytes),"packed":\#(report.packedBytes)}"# + "\n")
         } else if !reporting.quiet, reporting.showsSummary || report.failures > 0 || batch.dryRun {
             let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
             let what = batch.dryRun ? "would archive" : "archived"

@@ -50,7 +50,7 @@ extension UnpackCommand {
             archive, from: fd, to: directory, options: options, only: archiveArguments.only.map(Glob.init), workers: workerCount,
             memoryLimit: memoryLimit, io: ioArguments.pool(for: directory), events: { console.handle($0, listing: false) })
         if batch.logFormat == .json {
-            print(#"{"event":"summary","members":\#(report.members),"failed":\#(report.failures),"bytes":\#(report.contentBytes),"chunks":\#(report.chunks)}"#)
+            try Terminal.output(#"{"event":"summary","members":\#(report.members),"failed":\#(report.failures),"bytes":\#(report.contentBytes),"chunks":\#(report.chunks)}"# + "\n")
         } else if reporting.showsSummary || report.failures > 0 {
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -75,7 +75,7 @@ extension VerifyCommand {
         defer { _ = try? fd.close() }
         let report = try Archive.verify(archive, from: fd, workers: try parseWorkers(workers))
         if !quiet {
-            print("\(input): OK (archive, \(report.members) members, \(report.contentBytes) bytes, \(report.chunks) chunks, \(archive.info.codec), cipher \(archive.info.cipher.rawValue))")
+            try Terminal.output("\(input): OK (archive, \(report.members) members, \(report.contentBytes) bytes, \(report.chunks) chunks, \(archive.info.codec), cipher \(archive.info.cipher.rawValue))\n")
         }
     }
 }

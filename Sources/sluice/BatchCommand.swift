@@ -99,7 +99,7 @@ extension VerifyCommand {
             console.handle(event)
         }
         if !quiet {
-            print("\(input): \(report.filesFailed == 0 ? "OK" : "FAILED") (\(counted(report.filesOK, "file")) verified, \(report.filesFailed) failed, \(report.filesSkipped) skipped)")
+            try Terminal.output("\(input): \(report.filesFailed == 0 ? "OK" : "FAILED") (\(counted(report.filesOK, "file")) verified, \(report.filesFailed) failed, \(report.filesSkipped) skipped)\n")
         }
         if report.filesFailed > 0 {
             throw ExitCode(keyRefused.load(ordering: .relaxed) ? ExitCodes.wrongKey : ExitCodes.failure)

@@ -192,24 +192,12 @@ final class BatchConsole: Sendable {
         lock.withLock { _ in Self.writeRecord(record) }
     }
 
-    /// One JSON line on stdout; the caller holds the lock.
+    /// One JSON line on stdout; the caller holds the lock. A reader that went away ends the run when it
+    /// returns (``Terminal/outputLine(_:)``).
     private static func writeRecord(_ record: [String: Any]) {
         guard let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return }
-        var text = String(decoding: data, as: UTF8.self) + "\n"
-        text.withUTF8 { writeAll(1, UnsafeRawBufferPointer($0)) }
+        Terminal.outputLine(String(decoding: data, as: UTF8.self))
     }
 
-    private func writeError(_ text: String) {
-        var text = text
-        text.withUTF8 { Self.writeAll(2, UnsafeRawBufferPointer($0)) }
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
-        var rest = bytes
-        while !rest.isEmpty {
-            let written = write(fd, rest.baseAddress, rest.count)
-            if written < 0 { if errno == EINTR { continue } else { return } }
-            rest = UnsafeRawBufferPointer(rebasing: rest[written...])
-        }
-    }
+    private func writeError(_ text: String) { Terminal.emit(text) }
 }

@@ -294,10 +294,10 @@ enum BenchOutput {
         if let path = options.output {
             try save(text, to: path)
             if let recommendation, format == .csv || format == .json {
-                print(recommendation.lines.joined(separator: "\n"))
+                try Terminal.output(recommendation.lines.joined(separator: "\n") + "\n")
             }
         } else {
-            print(text, terminator: "")
+            try Terminal.output(text)
         }
         if let plot = options.plot { try save(shown.svg(), to: plot) }
     }

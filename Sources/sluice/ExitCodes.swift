@@ -42,7 +42,9 @@ enum ExitCodes {
 /// `input` a command reads, a file Sluice cannot read is described ("… it looks like gzip data").
 func reportingErrors<T>(input: String? = nil, _ body: () throws -> T) throws -> T {
     do {
-        return try body()
+        let result = try body()
+        try Terminal.checkOutput()
+        return result
     } catch let error as SluiceError where error.isBrokenPipe {
         throw ExitCode(ExitCodes.brokenPipe)
     } catch let error as SluiceError {
@@ -50,6 +52,11 @@ func reportingErrors<T>(input: String? = nil, _ body: () throws -> T) throws -> 
         // One of several inputs: its line names it.
         if let current = ManyInputs.current, !error.message.contains(current) {
             error = SluiceError(error.code, "\(current): \(error.message)", cause: error.cause)
+        } else if let input, [.corrupt, .wrongKey].contains(error.code) {
+            // A damaged file or a key that does not open it: the line names the file, whichever layer
+            // refused it (a codec's words, "zstd decompression failed: …", know no path).
+            let name = input == "-" ? "stdin" : input
+            if !error.message.contains(name) { error = SluiceError(error.code, "\(name): \(error.message)", cause: error.cause) }
         }
         Terminal.error(error.description)
         throw ExitCode(ExitCodes.code(for: error))

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Sluice
+import Synchronization
 import SystemPackage
 
 /// Terminal output and input: error lines, prompts without echo.
@@ -29,6 +30,25 @@ enum Terminal {
         var text = text
         try text.withUTF8 { try output(UnsafeRawBufferPointer($0)) }
     }
+
+    /// Writes `line` and a newline to standard output from where a failure cannot be thrown (a run's event
+    /// callbacks): the first failure is kept, later lines are dropped, and ``reportingErrors(input:_:)``
+    /// ends the run with it when the command returns (exit 141 for a reader that went away).
+    static func outputLine(_ line: String) {
+        guard lostOutput.load(ordering: .relaxed) == 0 else { return }
+        var text = line + "\n"
+        if let failure = text.withUTF8({ writeAll(UnsafeRawBufferPointer($0), to: 1) }) {
+            _ = lostOutput.compareExchange(expected: 0, desired: failure.rawValue, ordering: .relaxed)
+        }
+    }
+
+    /// Throws the failure ``outputLine(_:)`` kept, if any.
+    static func checkOutput() throws {
+        let code = lostOutput.load(ordering: .relaxed)
+        if code != 0 { throw SluiceError(.io, "cannot write to standard output", cause: Errno(rawValue: code)) }
+    }
+
+    private static let lostOutput = Atomic<Int32>(0)
 
     /// Writes `bytes` to standard output, as the text is written above.
     static func output(_ bytes: [UInt8]) throws {

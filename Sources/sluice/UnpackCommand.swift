@@ -259,7 +259,7 @@ struct VerifyCommand: ParsableCommand, OpensFiles {
                 storage: ioArguments.storageOverride) }
             if !quiet {
                 let digest = report.info.checksum.describeDigest(report.digest).map { ", digest \($0)" } ?? ""
-                print("\(input): OK (\(counted(report.chunks, "chunk")), \(counted(report.plainBytes, "byte")), \(report.info.codec), cipher \(report.info.cipher.rawValue)\(digest))")
+                try Terminal.output("\(input): OK (\(counted(report.chunks, "chunk")), \(counted(report.plainBytes, "byte")), \(report.info.codec), cipher \(report.info.cipher.rawValue)\(digest))\n")
             }
         }
     }
@@ -306,14 +306,14 @@ struct KeygenCommand: ParsableCommand {
         try reportingErrors {
             if let output { try OutputPath.requireFileName(output, for: identity ? "identity" : "key") }
             if let publicKeyOf {
-                for identity in try IdentityFile.identities(at: FilePath(publicKeyOf)) { print(identity.recipient) }
+                for identity in try IdentityFile.identities(at: FilePath(publicKeyOf)) { try Terminal.output("\(identity.recipient)\n") }
             } else if identity {
                 if let output {
-                    print(try IdentityFile.generate(at: FilePath(output)).recipient)
+                    try Terminal.output("\(try IdentityFile.generate(at: FilePath(output)).recipient)\n")
                 } else {
                     let identity = try AgeIdentity.generate()
                     Terminal.printError("Public key: \(identity.recipient)")
-                    print(IdentityFile.text(of: identity), terminator: "")
+                    try Terminal.output(IdentityFile.text(of: identity))
                 }
             } else if let output {
                 try KeyFile.generate(at: FilePath(output))

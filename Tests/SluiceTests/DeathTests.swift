@@ -137,6 +137,40 @@ import Testing
         }
     }
 
+    /// The other lines sluice writes on stdout, into a pipe already closed (`| head -0`): `verify`'s OK
+    /// line (a file, a directory, an archive), `keygen -y`, an archive's `--dry-run` listing and a directory
+    /// pack's JSON log. Exit 141 and nothing on stderr. Lines written while files are processed do not stop
+    /// the run: the JSON-logged pack still writes every output. Before: `print`'s buffered write failed
+    /// silently and each exited 0.
+    @Test(arguments: ["verify file", "verify directory", "verify archive", "keygen -y", "dry-run", "json log"])
+    func readerOfOtherOutputGoesAway(_ what: String) throws {
+        try TestSupport.withTemporaryDirectory { directory in
+            let tree = "\(directory)/tree"
+            mkdir(tree, 0o755)
+            for index in 0..<3 { try TestSupport.write(TestSupport.data(count: 10_000 + index), to: "\(tree)/file-\(index)") }
+            #expect(try Child.run([TestSupport.sluice, "pack", "-q", "--archive", tree, "-o", "\(directory)/a.tar.slc"]).exitCode == 0)
+            #expect(try Child.run([TestSupport.sluice, "pack", "-q", tree, "-o", "\(directory)/packed"]).exitCode == 0)
+            #expect(try Child.run([TestSupport.sluice, "keygen", "--identity", "-o", "\(directory)/me.txt"]).exitCode == 0)
+            let arguments: [String] = switch what {
+            case "verify file": ["verify", "\(directory)/packed/file-0.slc"]
+            case "verify directory": ["verify", "\(directory)/packed"]
+            case "verify archive": ["verify", "\(directory)/a.tar.slc"]
+            case "keygen -y": ["keygen", "-y", "\(directory)/me.txt"]
+            case "dry-run": ["pack", "--archive", tree, "-o", "\(directory)/b.tar.slc", "--dry-run"]
+            default: ["pack", tree, "-o", "\(directory)/logged", "--log-format", "json"]
+            }
+            let ends = try TestSupport.pipe()
+            close(ends.read)
+            let child = try Child([TestSupport.sluice] + arguments, stdoutDescriptor: ends.write)
+            close(ends.write)
+            let outcome = try #require(child.wait(atMost: 60))
+            #expect(outcome.exitCode == 141, "\(what): exit \(String(describing: outcome.exitCode)), killed by \(String(describing: outcome.signal))")
+            #expect(outcome.standardError.isEmpty, "\(outcome.standardError)")
+            if what == "json log" { #expect(TestSupport.contents(of: "\(directory)/logged").sorted() == ["file-0.slc", "file-1.slc", "file-2.slc"]) }
+            if what == "dry-run" { #expect(!FileManager.default.fileExists(atPath: "\(directory)/b.tar.slc")) }
+        }
+    }
+
     /// SIGKILL while an archive's extractor writes a large member leaves its hidden
     /// `.NAME.sluice-PID-TAG.tmp` (the extractor writes named temporaries); the next extraction into that
     /// tree removes it and other dead writers' leftovers, and keeps a live writer's and a locked one.

@@ -89,5 +89,15 @@ import Testing
         // And the CLI says so in one line with a documented code.
         let outcome = try Child.run([TestSupport.sluice, "inspect", path.string])
         #expect([0, 64, 65, 77].contains(outcome.exitCode ?? -1), "\(outcome.standardError)")
+        // unpack and verify refuse it in one line that names the file, and leave nothing behind.
+        try TestSupport.withTemporaryDirectory { directory in
+            for command in [["unpack", path.string, "-o", "\(directory)/out"], ["verify", path.string]] {
+                let outcome = try Child.run([TestSupport.sluice] + command + ["--key-file", Self.fuzzDirectory.appendingPathComponent("corpus/keys/key-file").path])
+                let lines = outcome.standardError.split(separator: "\n")
+                #expect([64, 65, 77].contains(outcome.exitCode ?? -1), "\(command[0]): \(outcome.standardError)")
+                #expect(lines.count == 1 && lines[0].contains(name), "\(command[0]): \(outcome.standardError)")
+            }
+            #expect(TestSupport.contents(of: directory).isEmpty)
+        }
     }
 }
