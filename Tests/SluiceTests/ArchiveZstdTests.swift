@@ -6,14 +6,6 @@ import Testing
 /// `pack --archive -o NAME.tar.zst`: a seekable zstd file that zstd and tar read, with the member index
 /// in a skippable frame at its end (docs/archives.md, docs/format.md "zstd archives").
 @Suite(.serialized) struct ArchiveZstdTests {
-    private func shell(_ command: String, in root: FilePath) throws -> (status: Int32, out: String) {
-        try ArchiveTests.shell(command, in: root)
-    }
-
-    private func sluice(_ arguments: [String], in root: FilePath) throws -> SluiceProcess.Result {
-        try ArchiveTests.sluice(arguments, in: root)
-    }
-
     /// The archive's footer fields: content size, index size.
     private func footer(_ path: FilePath) throws -> (content: Int, index: Int, size: Int) {
         let bytes = try readFile(path)
@@ -32,41 +24,41 @@ import Testing
     @Test func zstdAndTarReadItAndSluiceExtractsByIndex() throws {
         try withTemporaryDirectory { root in
             try ArchiveTests.makeTree(root)
-            let packed = try sluice(["pack", "src", "--archive", "-o", "t.tar.zst", "--chunk-size", "64K"], in: root)
+            let packed = try ArchiveTests.sluice(["pack", "src", "--archive", "-o", "t.tar.zst", "--chunk-size", "64K"], in: root)
             #expect(packed.status == 0, "\(packed)")
             // The real tools: zstd checks every frame (the index frame is skipped), tar extracts the tree.
-            #expect(try shell("zstd -q -t t.tar.zst", in: root).status == 0)
-            #expect(try shell("mkdir t && tar -I zstd -xf t.tar.zst -C t 2>/dev/null && diff -r --no-dereference src t/src", in: root).status == 0)
-            let tarNames = try shell("tar -I zstd -tf t.tar.zst 2>/dev/null | sed 's,/$,,'", in: root).out
+            #expect(try ArchiveTests.shell("zstd -q -t t.tar.zst", in: root).status == 0)
+            #expect(try ArchiveTests.shell("mkdir t && tar -I zstd -xf t.tar.zst -C t 2>/dev/null && diff -r --no-dereference src t/src", in: root).status == 0)
+            let tarNames = try ArchiveTests.shell("tar -I zstd -tf t.tar.zst 2>/dev/null | sed 's,/$,,'", in: root).out
                 .split(separator: "\n").map { $0.replacingOccurrences(of: "\\351", with: "\\xE9") }
-            let listed = try sluice(["list", "--json", "t.tar.zst"], in: root)
+            let listed = try ArchiveTests.sluice(["list", "--json", "t.tar.zst"], in: root)
             #expect(listed.status == 0, "\(listed)")
             let names = try listed.stdoutText.split(separator: "\n").map { line in
                 (try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])["path"] as! String
             }
             #expect(names == tarNames)
             // Sluice extracts it by its index, keeps modes and nanosecond mtimes, and verifies it.
-            let unpacked = try sluice(["unpack", "t.tar.zst", "-o", "out"], in: root)
+            let unpacked = try ArchiveTests.sluice(["unpack", "t.tar.zst", "-o", "out"], in: root)
             #expect(unpacked.status == 0, "\(unpacked)")
-            #expect(try shell("diff -r --no-dereference src out/src", in: root).status == 0)
-            let stats = try shell("stat -c '%a %y' src/sub/b.txt out/src/sub/b.txt", in: root).out.split(separator: "\n")
+            #expect(try ArchiveTests.shell("diff -r --no-dereference src out/src", in: root).status == 0)
+            let stats = try ArchiveTests.shell("stat -c '%a %y' src/sub/b.txt out/src/sub/b.txt", in: root).out.split(separator: "\n")
             #expect(stats.count == 2 && stats[0] == stats[1])
-            let verified = try sluice(["verify", "t.tar.zst"], in: root)
+            let verified = try ArchiveTests.sluice(["verify", "t.tar.zst"], in: root)
             #expect(verified.status == 0, "\(verified)")
             #expect(verified.stdoutText.contains("archive"))
             // The default target drops .zst and .tar.
-            #expect(try shell("cp t.tar.zst v.tar.zst", in: root).status == 0)
-            #expect(try sluice(["unpack", "v.tar.zst"], in: root).status == 0)
-            #expect(try shell("diff -r --no-dereference src v/src", in: root).status == 0)
+            #expect(try ArchiveTests.shell("cp t.tar.zst v.tar.zst", in: root).status == 0)
+            #expect(try ArchiveTests.sluice(["unpack", "v.tar.zst"], in: root).status == 0)
+            #expect(try ArchiveTests.shell("diff -r --no-dereference src v/src", in: root).status == 0)
             // As a plain zstd file: the seek table is found before the index frame; a pipe skips the frame.
-            let inspected = try sluice(["inspect", "t.tar.zst"], in: root)
+            let inspected = try ArchiveTests.sluice(["inspect", "t.tar.zst"], in: root)
             #expect(inspected.stdoutText.contains("seek table"), "\(inspected.stdoutText)")
-            #expect(try shell(#""$SLUICE" unpack -c < t.tar.zst | tar -t >/dev/null 2>&1"#, in: root).status == 0)
+            #expect(try ArchiveTests.shell(#""$SLUICE" unpack -c < t.tar.zst | tar -t >/dev/null 2>&1"#, in: root).status == 0)
             // --from-tar writes the same layout.
-            #expect(try shell("tar -cf plain.tar src", in: root).status == 0)
-            #expect(try sluice(["pack", "plain.tar", "--archive", "--from-tar", "-o", "p.tar.zst"], in: root).status == 0)
-            #expect(try shell("zstd -dc p.tar.zst | cmp plain.tar -", in: root).status == 0)
-            #expect(try sluice(["unpack", "p.tar.zst", "-o", "pout", "--only", "b.txt"], in: root).status == 0)
+            #expect(try ArchiveTests.shell("tar -cf plain.tar src", in: root).status == 0)
+            #expect(try ArchiveTests.sluice(["pack", "plain.tar", "--archive", "--from-tar", "-o", "p.tar.zst"], in: root).status == 0)
+            #expect(try ArchiveTests.shell("zstd -dc p.tar.zst | cmp plain.tar -", in: root).status == 0)
+            #expect(try ArchiveTests.sluice(["unpack", "p.tar.zst", "-o", "pout", "--only", "b.txt"], in: root).status == 0)
             #expect(try readFile(root.appending("pout/src/sub/b.txt")) == (try readFile(root.appending("src/sub/b.txt"))))
         }
     }
@@ -77,22 +69,22 @@ import Testing
             // A damaged chunk the member is not in does not stop it; list does not read the content at all.
             let (content, _, _) = try footer(root.appending("b.tar.zst"))
             try flipByte(root.appending("b.tar.zst"), at: content / 3)
-            #expect(try sluice(["list", "b.tar.zst"], in: root).status == 0)
-            #expect(try sluice(["unpack", "b.tar.zst", "-o", "again", "--only", "*/wanted.txt"], in: root).status == 0)
-            let verified = try sluice(["verify", "b.tar.zst"], in: root)
+            #expect(try ArchiveTests.sluice(["list", "b.tar.zst"], in: root).status == 0)
+            #expect(try ArchiveTests.sluice(["unpack", "b.tar.zst", "-o", "again", "--only", "*/wanted.txt"], in: root).status == 0)
+            let verified = try ArchiveTests.sluice(["verify", "b.tar.zst"], in: root)
             #expect(verified.status == 65, "\(verified)")
             #expect(verified.stderrLines.count == 1)
-            #expect(try shell("zstd -q -t b.tar.zst 2>/dev/null", in: root).status != 0)
+            #expect(try ArchiveTests.shell("zstd -q -t b.tar.zst 2>/dev/null", in: root).status != 0)
         }
     }
 
     @Test func aDamagedIndexIsCorrupt() throws {
         try withTemporaryDirectory { root in
             try ArchiveTests.makeTree(root)
-            #expect(try sluice(["pack", "src", "--archive", "-o", "t.tar.zst"], in: root).status == 0)
+            #expect(try ArchiveTests.sluice(["pack", "src", "--archive", "-o", "t.tar.zst"], in: root).status == 0)
             // Another tree: the same tree packed twice gives the same content, which the index does describe.
-            #expect(try shell("echo more >> src/a.txt", in: root).status == 0)
-            #expect(try sluice(["pack", "src", "--archive", "-o", "u.tar.zst"], in: root).status == 0)
+            #expect(try ArchiveTests.shell("echo more >> src/a.txt", in: root).status == 0)
+            #expect(try ArchiveTests.sluice(["pack", "src", "--archive", "-o", "u.tar.zst"], in: root).status == 0)
             let (content, index, size) = try footer(root.appending("t.tar.zst"))
             #expect(content + 8 + index + 24 == size)
             let original = try readFile(root.appending("t.tar.zst"))
@@ -101,7 +93,7 @@ import Testing
                 try writeFile(root.appending("d.tar.zst"), original)
                 try flipByte(root.appending("d.tar.zst"), at: offset)
                 for command in [["list", "d.tar.zst"], ["unpack", "d.tar.zst", "-o", "out"], ["verify", "d.tar.zst"]] {
-                    let result = try sluice(command, in: root)
+                    let result = try ArchiveTests.sluice(command, in: root)
                     #expect(result.status == 65, "\(command) at \(offset): \(result)")
                     #expect(result.stderrLines.count == 1, "\(result)")
                 }
@@ -114,7 +106,7 @@ import Testing
             let contentField = withUnsafeBytes(of: UInt64(content).littleEndian, Array.init)
             mixed.replaceSubrange((mixed.count - 24)..<(mixed.count - 16), with: contentField)
             try writeFile(root.appending("m.tar.zst"), mixed)
-            let result = try sluice(["list", "m.tar.zst"], in: root)
+            let result = try ArchiveTests.sluice(["list", "m.tar.zst"], in: root)
             #expect(result.status == 65, "\(result)")
             #expect(result.stderr.contains("another archive"))
         }
@@ -126,8 +118,8 @@ import Testing
     func encryptionAndOtherCodecsAreRefused(_ options: [String]) throws {
         try withTemporaryDirectory { root in
             try ArchiveTests.makeTree(root)
-            #expect(try sluice(["keygen", "-o", "k.key"], in: root).status == 0)
-            let result = try sluice(["pack", "src", "--archive", "-o", "t.tar.zst"] + options, in: root)
+            #expect(try ArchiveTests.sluice(["keygen", "-o", "k.key"], in: root).status == 0)
+            let result = try ArchiveTests.sluice(["pack", "src", "--archive", "-o", "t.tar.zst"] + options, in: root)
             #expect(result.status == 64, "\(result)")
             #expect(result.stderrLines.count == 1, "\(result)")
             #expect(!FileManager.default.fileExists(atPath: root.appending("t.tar.zst").string))
@@ -138,7 +130,7 @@ import Testing
         try withTemporaryDirectory { root in
             try ArchiveTests.makeTree(root)
             for options in [["-o", "t.tar.lz4"], ["--format", "lz4", "-o", "t.tar"]] {
-                let result = try sluice(["pack", "src", "--archive"] + options, in: root)
+                let result = try ArchiveTests.sluice(["pack", "src", "--archive"] + options, in: root)
                 #expect(result.status == 64, "\(result)")
                 #expect(result.stderr.contains(".tar.zst"), "\(result)")
                 #expect(result.stderrLines.count == 1)

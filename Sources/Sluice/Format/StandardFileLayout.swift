@@ -59,11 +59,12 @@ extension StandardFileLayout {
             // Sizes a crafted file claims may add up past 2^64, and a frame's decode bound may be absurd
             // (both found by the `zstd` fuzz target, which crashed on them): such a file is streamed, where
             // the decoder meets the bytes as they are.
-            let total = sizes.reduce((sum: UInt64(0), overflow: false)) { sofar, size in
-                let next = sofar.sum.addingReportingOverflow(size)
-                return (next.partialValue, sofar.overflow || next.overflow)
+            var plainSize: UInt64? = sizes.count == data.count ? 0 : nil
+            for size in sizes {
+                guard let sofar = plainSize else { break }
+                let (sum, overflow) = sofar.addingReportingOverflow(size)
+                plainSize = overflow ? nil : sum
             }
-            let plainSize = sizes.count == data.count && !total.overflow ? total.sum : nil
             let parallel = data.count > 1 && data.allSatisfy { $0.decodedBound <= Self.largestParallelFrame }
             let jobs = parallel ? try StandardFormatReader.jobs(frames: frames) : []
             return StandardFileLayout(format: format, access: parallel ? "frames" : "stream", frames: data.count,

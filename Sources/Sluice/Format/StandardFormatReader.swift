@@ -27,8 +27,11 @@ enum StandardFormatReader {
         var number: Int
     }
 
-    /// Memory one job needs in flight; `Int.max` when the frame's claims overflow (a frame without content
-    /// size has a decode bound clamped to `Int.max`: found by the `zstd` fuzz target, exit 132 before).
+    /// Memory one job needs in flight; `Int.max` when the frame's claims overflow. The jobs built today are
+    /// all bounded (seek-table entries are 32-bit, LZ4 blocks at most 4 MiB, a frame decoded in parallel at
+    /// most ``StandardFileLayout/largestParallelFrame``), so this is the second guard: the first time the
+    /// sum overflowed (a frame without content size, its bound clamped to `Int.max`, found by the `zstd`
+    /// fuzz target) it trapped, exit 132; a reader that builds a new kind of job cannot bring that back.
     static func memory(_ job: Job) -> Int {
         let (sum, overflow) = job.storedSize.addingReportingOverflow(job.plainCapacity)
         return overflow ? .max : sum
