@@ -69,6 +69,7 @@ struct InspectCommand: ParsableCommand {
                 if let kdf = header.keyDerivation { object["kdf"] = kdf }
                 if !header.stanzas.isEmpty { object["stanzas"] = header.stanzas }
                 if let digest = header.checksum.describeDigest(info.digest) { object["digest"] = digest }
+                if let indexSize = info.archiveIndexSize { object["archive_index_size"] = indexSize }
                 if let metadata = header.metadata {
                     object["name"] = metadata.name
                     object["mode"] = String(metadata.mode, radix: 8)
@@ -78,7 +79,7 @@ struct InspectCommand: ParsableCommand {
                 return try Terminal.output(String(decoding: data, as: UTF8.self) + "\n")
             }
             if quiet {
-                return try Terminal.output("\(input): .\(header.format.rawValue) v\(header.version), \(header.codec), cipher \(header.cipher.rawValue), "
+                return try Terminal.output("\(input): \(info.archiveIndexSize == nil ? "" : "archive, ").\(header.format.rawValue) v\(header.version), \(header.codec), cipher \(header.cipher.rawValue), "
                     + "\(counted(info.chunks, "chunk")), \(sizes(plain: info.plainSize, packed: info.fileSize))\n")
             }
             var lines = [
@@ -93,6 +94,9 @@ struct InspectCommand: ParsableCommand {
                 "packed:      \(info.fileSize) bytes (\(ByteCount(bytes: Int(info.fileSize))))",
                 "ratio:       \(String(format: "%.3f", info.ratio))",
             ]
+            if let indexSize = info.archiveIndexSize {
+                lines.insert("archive:     a tar stream in this .slc, then a member index of \(counted(indexSize, "byte")) (sluice list shows the members)", at: 2)
+            }
             if let kdf = header.keyDerivation { lines.append("key:         \(kdf)") }
             if let digest = header.checksum.describeDigest(info.digest) { lines.append("digest:      \(digest)") }
             if header.cipher != .none, !info.trailerVerified { lines.append("index:       not authenticated (no key given)") }

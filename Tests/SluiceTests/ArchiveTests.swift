@@ -61,6 +61,14 @@ import Testing
             let keys = options.contains("k.key") ? ["--key-file", "k.key"] : []
             let packed = try Self.sluice(["pack", "src", "--archive", "-o", "t.tar.slc"] + options, in: root)
             #expect(packed.status == 0, "\(packed)")
+            // inspect, without a key, describes the content part and names the index part (before: "footer
+            // is missing or malformed", exit 65).
+            let inspected = try Self.sluice(["inspect", "-q", "t.tar.slc"], in: root)
+            #expect(inspected.status == 0 && inspected.stdoutText.hasPrefix("t.tar.slc: archive, .slc v1, \(options[1])"), "\(inspected)")
+            let described = try Self.sluice(["inspect", "--json", "t.tar.slc"], in: root)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(described.stdout)) as? [String: Any], "\(described)")
+            let stream = try Self.sluice(["unpack", "-c", "t.tar.slc"] + keys, in: root)
+            #expect((object["archive_index_size"] as? Int ?? 0) > 0 && object["original_size"] as? Int == stream.stdout.count, "\(described)")
             let unpacked = try Self.sluice(["unpack", "t.tar.slc", "-o", "out"] + keys, in: root)
             #expect(unpacked.status == 0, "\(unpacked)")
             #expect(try Self.shell("diff -r --no-dereference src out/src", in: root).status == 0)

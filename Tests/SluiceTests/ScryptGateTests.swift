@@ -37,7 +37,8 @@ import Testing
             #expect(outcome.exitCode == 0, "\(outcome.standardError)")
             print("batch of 6 scrypt-2^17 files, 2 workers, --memory-limit 128M: peak RSS \(rss >> 20) MiB")
             #expect(rss > 128 << 20, "the measure sees one scrypt run")
-            #expect(rss < 240 << 20, "peak RSS \(rss >> 20) MiB: two scrypt runs overlapped")
+            // Under a sanitizer the runtime's own memory (shadow, redzones) swamps the measure: 396 MiB under ASan.
+            #expect(TestSupport.isSanitized || rss < 240 << 20, "peak RSS \(rss >> 20) MiB: two scrypt runs overlapped")
         }
     }
 }

@@ -27,6 +27,9 @@ public struct Inspection: Sendable {
     /// The whole-file digest the index records (empty without checksums); not checked against the
     /// frames here (`verify` does that).
     public var digest: [UInt8]
+    /// When the file is a `.tar.slc` archive: the bytes of its member index part, which follows the
+    /// content part that the other fields describe (`sluice list` reads the index).
+    public var archiveIndexSize: UInt64? = nil
 
     /// Plaintext size over packed size.
     public var ratio: Double { fileSize == 0 ? 0 : Double(plainSize) / Double(fileSize) }
@@ -60,12 +63,14 @@ extension Pipeline {
             throw SluiceError.invalid("\(path) is not a regular file")
         }
         let opened = try readHeader(from: source.fd, key: { _ in nil }, limits: limits, requireKey: false)
-        let index = try readIndex(opened.reader, source.fd, fileSize: UInt64(size))
+        // An archive's content part is a whole `.slc` of its own, ending where its index part starts.
+        let archive = try Archive.footer(of: source.fd, size: UInt64(size)).flatMap { $0.layout == .slc ? $0 : nil }
+        let index = try readIndex(opened.reader, source.fd, fileSize: archive?.contentSize ?? UInt64(size))
         return Inspection(
             info: opened.info, fileSize: UInt64(size), chunks: UInt64(index.entries.count),
             plainSize: index.entries.reduce(0) { $0 + UInt64($1.plainSize) },
             rawChunks: UInt64(index.rawFrames), trailerVerified: index.verified,
-            digest: index.digest)
+            digest: index.digest, archiveIndexSize: archive?.indexSize)
     }
 
     /// The layout of a zstd or LZ4 file (`sluice inspect`), found by its format's reader; `nil` for
