@@ -10,7 +10,11 @@ import SystemPackage
 
 /// Everything a batch prints: one line per failure, skip lines and per-file lines with `-v`, a
 /// progress bar on a terminal, or JSON lines (progress every few seconds, failures, the summary).
-final class BatchConsole: Sendable {
+///
+/// `@unchecked Sendable`: the progress bar is touched only with `lock` held (a pthread mutex, which
+/// ThreadSanitizer sees; `Synchronization.Mutex` locks with futex calls it cannot, so every line drawn from
+/// two I/O threads was reported as a race).
+final class BatchConsole: @unchecked Sendable {
     private let format: LogFormat
     private let verbose: Bool
     private let quiet: Bool
@@ -18,7 +22,8 @@ final class BatchConsole: Sendable {
     private let showsBar: Bool
     private let interval: Double
     /// The progress line, drawn and erased only under this lock.
-    private let lock = Mutex<ProgressBar>(ProgressBar())
+    private let lock = NSLock()
+    private let bar = ProgressBar()
     private let stopped = Atomic<Bool>(false)
     private let progress: BatchProgress
 
@@ -48,13 +53,13 @@ final class BatchConsole: Sendable {
 
     func stop() {
         stopped.store(true, ordering: .relaxed)
-        lock.withLock { $0.finish() }
+        withBar { $0.finish() }
     }
 
     private func tick() {
         let snapshot = progress.snapshot
         // Checked under the lock that stop() also takes, so no progress record follows the summary.
-        lock.withLock { bar in
+        withBar { bar in
             guard !stopped.load(ordering: .relaxed) else { return }
             if format == .json {
                 Self.writeRecord(["type": "progress"].merging(Self.counters(snapshot)) { $1 })
@@ -181,15 +186,22 @@ final class BatchConsole: Sendable {
         })
     }
 
+    /// Runs `body` with the lock held.
+    private func withBar<Result>(_ body: (ProgressBar) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(bar)
+    }
+
     private func line(_ text: String) {
-        lock.withLock { bar in
+        withBar { bar in
             bar.finish()
             writeError(text + "\n")
         }
     }
 
     private func emit(_ record: [String: Any]) {
-        lock.withLock { _ in Self.writeRecord(record) }
+        withBar { _ in Self.writeRecord(record) }
     }
 
     /// One JSON line on stdout; the caller holds the lock. A reader that went away ends the run when it

@@ -68,7 +68,7 @@ enum BinaryOutputGuard {
     private final class Forwarder: Sendable {
         private let source: Int32
         private let terminal: Int32
-        private let refused = Mutex(false)
+        private let refused = Atomic<Bool>(false)
         private let finished = DispatchSemaphore(value: 0)
 
         init(from source: Int32, to terminal: Int32) {
@@ -86,7 +86,7 @@ enum BinaryOutputGuard {
         /// Waits for the thread (standard output must be the terminal again) and says whether it refused.
         func finish() -> Bool {
             finished.wait()
-            return refused.withLock { $0 }
+            return refused.load(ordering: .acquiring)
         }
 
         /// Reads the sample, then passes everything on, or refuses.
@@ -117,7 +117,7 @@ enum BinaryOutputGuard {
                 sample += block[..<count]
             }
             guard BinaryOutputGuard.isText(Array(sample.prefix(BinaryOutputGuard.sampleSize))) else {
-                return refused.withLock { $0 = true }
+                return refused.store(true, ordering: .releasing)
             }
             guard show(sample[...]) else { return }
             while open {

@@ -1,17 +1,25 @@
 import Sluice
-import Synchronization
+import Foundation
 
 /// The key or passphrase of a run with several inputs, asked for once: `sluice pack a b c` with a
 /// passphrase prompt asks (twice) for the first file and uses the answer for the others; `unpack` of
 /// several encrypted files likewise.
 enum SecretOnce {
-    private static let secret = Mutex<KeySource?>(nil)
+    /// Read and written only with `lock` held (a pthread mutex, which ThreadSanitizer sees).
+    nonisolated(unsafe) private static var remembered: KeySource?
+    private static let lock = NSLock()
+
+    private static func withSecret<Result>(_ body: (inout KeySource?) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&remembered)
+    }
 
     /// The secret `make` gives the first time; the same one after that.
     static func value(_ make: () throws -> KeySource) throws -> KeySource {
-        if let known = secret.withLock({ $0 }) { return known }
+        if let known = withSecret({ $0 }) { return known }
         let made = try make()
-        secret.withLock { $0 = made }
+        withSecret { $0 = made }
         return made
     }
 
@@ -21,10 +29,10 @@ enum SecretOnce {
         { request in
             // A file for age recipients is opened by identities only: nothing remembered applies.
             if request.wrappings.contains(where: { if case .recipients = $0 { true } else { false } }) { return try provider(request) }
-            if let known = secret.withLock({ $0 }) { return known }
+            if let known = withSecret({ $0 }) { return known }
             let given = try provider(request)
             if let given, case .identities = given { return given }
-            if let given { secret.withLock { $0 = given } }
+            if let given { withSecret { $0 = given } }
             return given
         }
     }

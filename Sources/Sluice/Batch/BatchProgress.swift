@@ -12,7 +12,7 @@ public final class BatchProgress: Sendable {
     private let bytesInCounter = Atomic<Int>(0)
     private let bytesOutCounter = Atomic<Int>(0)
     private let walkDone = Atomic<Bool>(false)
-    private let skips = Mutex<[SkipReason: Int]>([:])
+    private let skips = Locked<[SkipReason: Int]>([:])
     /// When the run started.
     let start = ContinuousClock.now
 

@@ -1,10 +1,9 @@
-import Synchronization
 
 /// The unpack key of a batch, asked for once: the first encrypted file calls the supplier (which may
 /// prompt) while the others wait, and every later file gets the same answer, or the same error.
 final class KeySupply: Sendable {
     private let supplier: (@Sendable () throws -> KeySource?)?
-    private let answer = Mutex<Result<KeySource?, SluiceError>?>(nil)
+    private let answer = Locked<Result<KeySource?, SluiceError>?>(nil)
 
     init(_ supplier: (@Sendable () throws -> KeySource?)?) { self.supplier = supplier }
 

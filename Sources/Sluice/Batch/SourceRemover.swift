@@ -1,4 +1,3 @@
-import Synchronization
 import SystemPackage
 
 /// `--remove-source` for a batch: sources whose outputs were written wait here, in rounds of at most
@@ -21,7 +20,7 @@ final class SourceRemover: Sendable {
     /// Removals kept before a round runs, which bounds their memory.
     static let roundSize = 4096
 
-    private let pending = Mutex<[Removal]>([])
+    private let pending = Locked<[Removal]>([])
 
     func add(_ removal: Removal) { pending.withLock { $0.append(removal) } }
 
