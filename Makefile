@@ -130,9 +130,10 @@ bench-stages: deps
 # Tests/Fuzz/corpus/ (the valid files make-corpus.sh wrote) and Tests/Fuzz/merged/ (the minimized corpus of past
 # runs, `make fuzz-merge`); dictionaries: Tests/Fuzz/dict/. What a run adds, its log and any crash input go to
 # fuzz-corpus-work/ (git-ignored). Fails when a target found a crash. 10 million executions per target
-# (`make fuzz RUNS=10000000`) take, on one free core at the measured CPU rates (docs/reliability.md, "Fuzzing"):
-# seek-table 4 min, age-text 8, archive 14, parsers 16, recipient 17, zstd 19, keys 27, lz4 30, age-file 36,
-# slc 61 — about 3.9 hours in turn, half that with JOBS=2 on two cores.
+# (`make fuzz RUNS=10000000`) take, on one free core, the CPU time the 10 M runs took (docs/reliability.md,
+# "Fuzzing"; estimates from shorter runs marked ~): seek-table 3.5 min, parsers ~16, recipient ~17, age-text 17,
+# zstd 20, archive 21, keys ~27, lz4 25, slc 39, and age-file about 4 hours (700 executions per CPU-second once
+# its corpus has grown) — about 7 hours in turn; JOBS=2 on two cores halves each.
 FUZZ_TARGETS ?= slc zstd lz4 seek-table archive recipient age-text age-file parsers keys
 RUNS         ?=
 JOBS         ?= 1
